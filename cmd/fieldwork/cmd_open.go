@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui"
+)
+
+func init() {
+	register(&command{
+		name:    "open",
+		args:    "FILE [--read-only] [--theme auto|light|dark] [--no-mouse]",
+		summary: "open a workpaper in the workbench (also: fieldwork FILE)",
+		run:     runOpen,
+	})
+	register(&command{
+		name:    "demo",
+		args:    "FILE [--force]",
+		summary: "write the fictional demo engagement (Harborview Payroll, Type II) to FILE",
+		run:     runDemo,
+	})
+}
+
+// isTerminal is replaced in tests.
+var isTerminal = func(f *os.File) bool { return term.IsTerminal(f.Fd()) }
+
+func runOpen(e *env, args []string) error {
+	c := commands["open"]
+	fs := flags(c)
+	readOnly := fs.Bool("read-only", false, "open without saving any change")
+	theme := fs.String("theme", "auto", "colour theme: auto, light or dark (NO_COLOR turns colour off)")
+	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the terminal so text can be selected")
+	userFlag := fs.String("user", "", "name recorded on changes")
+	pos, err := parse(e, c, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "FILE"); err != nil {
+		return err
+	}
+	switch *theme {
+	case "auto", "light", "dark":
+	default:
+		return usagef("unknown theme %q (auto, light or dark)", *theme)
+	}
+	in, inOK := e.stdin.(*os.File)
+	out, outOK := e.stdout.(*os.File)
+	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
+		return errors.New("the workbench needs a terminal (stdin and stdout are not a TTY); use the CLI commands instead, e.g. 'fieldwork criteria FILE --json'")
+	}
+	w, err := openWorkpaper(e, pos[0], *userFlag, *readOnly)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if _, err := w.Engagement(context.Background()); err != nil {
+		return err
+	}
+	return tui.Run(w, tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out})
+}
+
+func runDemo(e *env, args []string) error {
+	c := commands["demo"]
+	fs := flags(c)
+	force := fs.Bool("force", false, "replace FILE if it exists")
+	pos, err := parse(e, c, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "FILE"); err != nil {
+		return err
+	}
+	path := pos[0]
+	if *force {
+		// Only ever replace a workpaper, never some other file by mistake.
+		if _, err := os.Stat(path); err == nil {
+			w, err := model.Open(path, model.Options{ReadOnly: true})
+			if err != nil {
+				return fmt.Errorf("%s exists and is not a workpaper; refusing to replace it: %w", path, err)
+			}
+			w.Close()
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+		}
+	}
+	// Write to a temporary name, then rename: a crash never leaves half a demo.
+	tmp := path + ".tmp-demo"
+	os.Remove(tmp)
+	if err := model.WriteDemo(context.Background(), tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if _, err := os.Stat(path); err == nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w; use --force to replace it", path, model.ErrExists)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote the demo engagement to %s\nopen it with: fieldwork %s\n", path, path)
+	return nil
+}

@@ -1,0 +1,545 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ProcedureKind is how the auditor gathers evidence.
+type ProcedureKind string
+
+const (
+	Inquiry       ProcedureKind = "inquiry"
+	Observation   ProcedureKind = "observation"
+	Inspection    ProcedureKind = "inspection"
+	Reperformance ProcedureKind = "re-performance"
+)
+
+// ParseProcedureKind accepts the four kinds and common spellings.
+func ParseProcedureKind(s string) (ProcedureKind, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "inquiry", "inquire", "enquiry":
+		return Inquiry, nil
+	case "observation", "observe":
+		return Observation, nil
+	case "inspection", "inspect":
+		return Inspection, nil
+	case "re-performance", "reperformance", "reperform", "re-perform":
+		return Reperformance, nil
+	}
+	return "", fmt.Errorf("unknown procedure type %q (inquiry, observation, inspection or re-performance)", s)
+}
+
+// Procedure is one step of a test of operating effectiveness.
+type Procedure struct {
+	UUID string
+	Kind ProcedureKind
+	Text string
+}
+
+// Attribute is what each sample item is tested for ("A: approved before deployment").
+type Attribute struct {
+	UUID    string
+	Letter  string
+	Text    string
+	Version int
+}
+
+// Conclusion on a control test.
+type Conclusion string
+
+const (
+	NotConcluded            Conclusion = ""
+	Effective               Conclusion = "effective"
+	EffectiveWithExceptions Conclusion = "effective-with-exceptions"
+	NotEffective            Conclusion = "not-effective"
+	NotTested               Conclusion = "not-tested"
+	NotOccurring            Conclusion = "not-occurring" // the control never had to operate
+)
+
+// ParseConclusion accepts the canonical conclusions.
+func ParseConclusion(s string) (Conclusion, error) {
+	c := Conclusion(strings.ToLower(strings.TrimSpace(s)))
+	switch c {
+	case Effective, EffectiveWithExceptions, NotEffective, NotTested, NotOccurring:
+		return c, nil
+	}
+	return "", fmt.Errorf("unknown conclusion %q (effective, effective-with-exceptions, not-effective, not-tested, not-occurring)", s)
+}
+
+// SignOff is a preparer's or reviewer's sign-off on a control test. It goes
+// stale when the test changes afterwards.
+type SignOff struct {
+	UUID     string
+	Role     Role // RolePreparer or RoleReviewer
+	Signer   string
+	SignedAt time.Time
+	Stale    bool
+	StaleAt  time.Time
+	StaleBy  string
+}
+
+// SamplePlan is how many items the auditor decided to test and why.
+type SamplePlan struct {
+	Kind       string // "statistical", "frequency", "all" or "" (none yet)
+	Confidence string // statistical: rates as entered, e.g. "95%"
+	Tolerable  string
+	Expected   string
+	Model      string
+	Size       int
+	Allowed    int    // deviations that can be found while still relying on the control
+	Basis      string // how the size was reached, in words a reviewer can re-perform
+}
+
+// ControlTest is the workpaper for one control: test of design, test of
+// operating effectiveness, conclusion and sign-offs.
+type ControlTest struct {
+	UUID             string
+	WPRef            string
+	Control          Control
+	Risk             string // "lower" or "higher"
+	DesignProcedure  string
+	DesignResult     string
+	DesignConclusion string
+	Plan             SamplePlan
+	Conclusion       Conclusion
+	ConclusionNote   string
+	Procedures       []Procedure
+	Attributes       []Attribute
+	SignOffs         []SignOff // the latest per role
+	Version          int
+	UpdatedBy        string
+	UpdatedAt        time.Time
+}
+
+// SignOff returns the latest sign-off in role, if any.
+func (c *ControlTest) SignOff(role Role) (SignOff, bool) {
+	for _, s := range c.SignOffs {
+		if s.Role == role {
+			return s, true
+		}
+	}
+	return SignOff{}, false
+}
+
+// ChangedSinceReview reports whether the reviewer signed and the workpaper
+// changed afterwards.
+func (c *ControlTest) ChangedSinceReview() bool {
+	s, ok := c.SignOff(RoleReviewer)
+	return ok && s.Stale
+}
+
+// Reviewed reports whether a reviewer's sign-off stands.
+func (c *ControlTest) Reviewed() bool {
+	s, ok := c.SignOff(RoleReviewer)
+	return ok && !s.Stale
+}
+
+// wpRefFor picks a W/P reference for a control that has never been used in
+// this file, even by a deleted test.
+func (t *txn) wpRefFor(controlRef string) (string, error) {
+	base := "WP-" + strings.ToUpper(strings.Join(strings.Fields(controlRef), "-"))
+	for i := 1; ; i++ {
+		ref := base
+		if i > 1 {
+			ref = fmt.Sprintf("%s-%d", base, i)
+		}
+		res, err := t.exec("INSERT OR IGNORE INTO wp_ref_used (ref) VALUES (?)", ref)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return ref, nil
+		}
+	}
+}
+
+// createTest opens the workpaper of a newly added control.
+func (t *txn) createTest(controlUUID, controlRef string) error {
+	ref, err := t.wpRefFor(controlRef)
+	if err != nil {
+		return err
+	}
+	_, err = t.insert("control_test", field{"control_uuid", controlUUID}, field{"wp_ref", ref})
+	return err
+}
+
+// testOf finds the control test of a control reference inside a txn and
+// scopes the txn's log entries to it.
+func (t *txn) testOf(controlRef string) (testUUID, ctlRef string, err error) {
+	err = t.tx.QueryRowContext(t.ctx, `SELECT t.uuid, c.ref FROM control_test t JOIN control c ON c.uuid = t.control_uuid
+		WHERE c.ref = ? COLLATE NOCASE`, strings.TrimSpace(controlRef)).Scan(&testUUID, &ctlRef)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("%w %q in %s ('fieldwork controls FILE' lists them)", ErrNoControl, controlRef, t.w.path)
+	}
+	t.scope = testUUID
+	return testUUID, ctlRef, err
+}
+
+// touch records that a control test changed: standing sign-offs go stale,
+// so the reviewer sees "changed since review".
+func (t *txn) touch(testUUID string) error { return t.staleSignOffs(testUUID, "") }
+
+// staleSignOffs marks the standing sign-offs of a test stale (of one role,
+// or all when role is empty), logging each.
+func (t *txn) staleSignOffs(testUUID string, role Role) error {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT uuid FROM signoff WHERE test_uuid = ? AND stale = 0 AND (? = '' OR role = ?)`, testUUID, string(role), string(role))
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := t.update("signoff", id, 0, "sign-off", field{"stale", 1}, field{"stale_at", t.at}, field{"stale_by", t.w.user}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ControlTest reads the workpaper of one control.
+func (w *Workpaper) ControlTest(ctx context.Context, controlRef string) (*ControlTest, error) {
+	c, err := w.Control(ctx, controlRef)
+	if err != nil {
+		return nil, err
+	}
+	ct := &ControlTest{Control: c}
+	var at string
+	err = w.db.QueryRowContext(ctx, `SELECT t.uuid, t.wp_ref, c.risk, design_procedure, design_result, design_conclusion,
+		plan_kind, plan_confidence, plan_tolerable, plan_expected, plan_model, plan_size, plan_allowed, plan_basis,
+		conclusion, conclusion_note, t.version, t.updated_by, t.updated_at
+		FROM control_test t JOIN control c ON c.uuid = t.control_uuid WHERE t.control_uuid = ?`, c.UUID).Scan(
+		&ct.UUID, &ct.WPRef, &ct.Risk, &ct.DesignProcedure, &ct.DesignResult, &ct.DesignConclusion,
+		&ct.Plan.Kind, &ct.Plan.Confidence, &ct.Plan.Tolerable, &ct.Plan.Expected, &ct.Plan.Model, &ct.Plan.Size, &ct.Plan.Allowed, &ct.Plan.Basis,
+		&ct.Conclusion, &ct.ConclusionNote, &ct.Version, &ct.UpdatedBy, &at)
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	ct.UpdatedAt = parseTime(at)
+
+	rows, err := w.db.QueryContext(ctx, `SELECT uuid, kind, text FROM procedure WHERE test_uuid = ? ORDER BY ordinal, id`, ct.UUID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var p Procedure
+		if err := rows.Scan(&p.UUID, &p.Kind, &p.Text); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ct.Procedures = append(ct.Procedures, p)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	if ct.Attributes, err = w.attributes(ctx, ct.UUID); err != nil {
+		return nil, err
+	}
+	rows, err = w.db.QueryContext(ctx, `SELECT uuid, role, signer, signed_at, stale, stale_at, stale_by FROM signoff
+		WHERE test_uuid = ? ORDER BY id DESC`, ct.UUID)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[Role]bool{}
+	for rows.Next() {
+		var s SignOff
+		var signed, staleAt string
+		if err := rows.Scan(&s.UUID, &s.Role, &s.Signer, &signed, &s.Stale, &staleAt, &s.StaleBy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if seen[s.Role] {
+			continue
+		}
+		seen[s.Role] = true
+		s.SignedAt, s.StaleAt = parseTime(signed), parseTime(staleAt)
+		ct.SignOffs = append(ct.SignOffs, s)
+	}
+	return ct, closeRows(rows)
+}
+
+func (w *Workpaper) attributes(ctx context.Context, testUUID string) ([]Attribute, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT uuid, letter, text, version FROM attribute WHERE test_uuid = ? ORDER BY letter`, testUUID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Attribute
+	for rows.Next() {
+		var a Attribute
+		if err := rows.Scan(&a.UUID, &a.Letter, &a.Text, &a.Version); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, closeRows(rows)
+}
+
+// DesignInput is the test of design of a control.
+type DesignInput struct {
+	Procedure  string
+	Result     string
+	Conclusion string // "suitably-designed", "not-suitably-designed" or ""
+}
+
+// SetDesign records the test of design. version is the test's version the
+// edit is based on (0 to skip the check).
+func (w *Workpaper) SetDesign(ctx context.Context, controlRef string, version int, d DesignInput) error {
+	switch d.Conclusion {
+	case "", "suitably-designed", "not-suitably-designed":
+	default:
+		return fmt.Errorf("unknown design conclusion %q (suitably-designed or not-suitably-designed)", d.Conclusion)
+	}
+	return w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		changed, err := t.update("control_test", id, version, "the workpaper of "+ref,
+			field{"design_procedure", d.Procedure}, field{"design_result", d.Result}, field{"design_conclusion", d.Conclusion})
+		if err != nil || !changed {
+			return err
+		}
+		return t.touch(id)
+	})
+}
+
+// AddProcedure appends a procedure to a control's test of operating effectiveness.
+func (w *Workpaper) AddProcedure(ctx context.Context, controlRef string, kind ProcedureKind, text string) error {
+	if _, err := ParseProcedureKind(string(kind)); err != nil {
+		return err
+	}
+	if strings.TrimSpace(text) == "" {
+		return errors.New("a procedure needs a text")
+	}
+	return w.write(ctx, func(t *txn) error {
+		id, _, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM procedure WHERE test_uuid = ?", id).Scan(&n); err != nil {
+			return err
+		}
+		if _, err := t.insert("procedure", field{"test_uuid", id}, field{"ordinal", n + 1}, field{"kind", string(kind)}, field{"text", strings.TrimSpace(text)}); err != nil {
+			return err
+		}
+		return t.touch(id)
+	})
+}
+
+// DefaultAttribute is what a control gets when its first result is recorded
+// before any attribute was defined, so a quick test needs no set-up.
+const DefaultAttribute = "Control operated as described"
+
+func validLetter(l string) bool {
+	if l == "" || len(l) > 3 {
+		return false
+	}
+	for _, r := range l {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// AddAttribute adds a test attribute; an empty letter takes the next free one.
+// It returns the letter used.
+func (w *Workpaper) AddAttribute(ctx context.Context, controlRef, letter, text string) (string, error) {
+	letter = strings.ToUpper(strings.TrimSpace(letter))
+	if letter != "" && !validLetter(letter) {
+		return "", fmt.Errorf("attribute letter %q: use A–Z (up to 3 letters or digits)", letter)
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", errors.New("an attribute needs a description")
+	}
+	err := w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		letter, err = t.addAttribute(id, ref, letter, text)
+		if err != nil {
+			return err
+		}
+		return t.touch(id)
+	})
+	return letter, err
+}
+
+func (t *txn) addAttribute(testUUID, ctlRef, letter, text string) (string, error) {
+	used := map[string]bool{}
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT letter FROM attribute WHERE test_uuid = ?", testUUID)
+	if err != nil {
+		return "", err
+	}
+	for rows.Next() {
+		var l string
+		rows.Scan(&l)
+		used[l] = true
+	}
+	if err := closeRows(rows); err != nil {
+		return "", err
+	}
+	if letter == "" {
+		for c := 'A'; c <= 'Z'; c++ {
+			if !used[string(c)] {
+				letter = string(c)
+				break
+			}
+		}
+		if letter == "" {
+			return "", fmt.Errorf("control %s already has 26 attributes", ctlRef)
+		}
+	} else if used[letter] {
+		return "", fmt.Errorf("control %s already has attribute %s", ctlRef, letter)
+	}
+	_, err = t.insert("attribute", field{"test_uuid", testUUID}, field{"letter", letter}, field{"text", strings.TrimSpace(text)})
+	return letter, err
+}
+
+// EditAttribute changes an attribute's description.
+func (w *Workpaper) EditAttribute(ctx context.Context, controlRef, letter, text string, version int) error {
+	if strings.TrimSpace(text) == "" {
+		return errors.New("an attribute needs a description")
+	}
+	return w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		aid, err := t.attributeUUID(id, ref, letter)
+		if err != nil {
+			return err
+		}
+		changed, err := t.update("attribute", aid, version, "attribute "+strings.ToUpper(letter)+" of "+ref, field{"text", strings.TrimSpace(text)})
+		if err != nil || !changed {
+			return err
+		}
+		return t.touch(id)
+	})
+}
+
+// DeleteAttribute removes an attribute that has no recorded results.
+func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter string) error {
+	return w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		aid, err := t.attributeUUID(id, ref, letter)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM result WHERE attribute_uuid = ?", aid).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("attribute %s of %s has %d recorded results: it cannot be deleted", strings.ToUpper(letter), ref, n)
+		}
+		if err := t.delete("attribute", aid, ""); err != nil {
+			return err
+		}
+		return t.touch(id)
+	})
+}
+
+func (t *txn) attributeUUID(testUUID, ctlRef, letter string) (string, error) {
+	var aid string
+	err := t.tx.QueryRowContext(t.ctx, "SELECT uuid FROM attribute WHERE test_uuid = ? AND letter = ?", testUUID, strings.ToUpper(strings.TrimSpace(letter))).Scan(&aid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("control %s has no attribute %q", ctlRef, letter)
+	}
+	return aid, err
+}
+
+// SetRisk sets the control's risk rating, which the frequency-based size uses.
+func (w *Workpaper) SetRisk(ctx context.Context, controlRef, risk string) error {
+	if risk != "lower" && risk != "higher" {
+		return fmt.Errorf("unknown risk %q (lower or higher)", risk)
+	}
+	return w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		var cu string
+		if err := t.tx.QueryRowContext(ctx, "SELECT control_uuid FROM control_test WHERE uuid = ?", id).Scan(&cu); err != nil {
+			return err
+		}
+		changed, err := t.update("control", cu, 0, "control "+ref, field{"risk", risk})
+		if err != nil || !changed {
+			return err
+		}
+		return t.touch(id)
+	})
+}
+
+// SignOffAs signs the control test as preparer or reviewer, as the
+// workpaper's user. A reviewer signs only over a standing preparer sign-off.
+func (w *Workpaper) SignOffAs(ctx context.Context, controlRef string, role Role) error {
+	if role != RolePreparer && role != RoleReviewer {
+		return fmt.Errorf("sign off as preparer or reviewer, not %q", role)
+	}
+	return w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		if role == RoleReviewer {
+			var signer string
+			err := t.tx.QueryRowContext(ctx, `SELECT signer FROM signoff WHERE test_uuid = ? AND role = 'preparer' AND stale = 0 ORDER BY id DESC LIMIT 1`, id).Scan(&signer)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%s has no standing preparer sign-off: the preparer signs first", ref)
+			}
+			if err != nil {
+				return err
+			}
+			if signer == t.w.user {
+				return fmt.Errorf("%s was prepared by %s: the reviewer must be someone else", ref, signer)
+			}
+		}
+		// A new sign-off replaces the standing one of the same role.
+		if err := t.staleSignOffs(id, role); err != nil {
+			return err
+		}
+		_, err = t.insert("signoff", field{"test_uuid", id}, field{"role", string(role)}, field{"signer", t.w.user}, field{"signed_at", t.at})
+		return err
+	})
+}
+
+// SetConclusion records the auditor's conclusion on a control test.
+func (w *Workpaper) SetConclusion(ctx context.Context, controlRef string, c Conclusion, note string, version int) error {
+	if c != NotConcluded {
+		if _, err := ParseConclusion(string(c)); err != nil {
+			return err
+		}
+	}
+	return w.write(ctx, func(t *txn) error {
+		id, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		changed, err := t.update("control_test", id, version, "the workpaper of "+ref, field{"conclusion", string(c)}, field{"conclusion_note", note})
+		if err != nil || !changed {
+			return err
+		}
+		return t.touch(id)
+	})
+}

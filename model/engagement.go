@@ -1,0 +1,451 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ReportType is Type I (design as of a date) or Type II (design and
+// operating effectiveness over a period).
+type ReportType int
+
+const (
+	TypeI  ReportType = 1
+	TypeII ReportType = 2
+)
+
+func (t ReportType) String() string {
+	if t == TypeI {
+		return "Type I"
+	}
+	return "Type II"
+}
+
+// DateLayout is how fieldwork writes and reads calendar dates.
+const DateLayout = "2006-01-02"
+
+// ParseDate reads a calendar date (YYYY-MM-DD); the empty string is the zero date.
+func ParseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(DateLayout)
+}
+
+func mustDate(s string) time.Time {
+	t, _ := ParseDate(s)
+	return t
+}
+
+// Role of a team member on the engagement.
+type Role string
+
+const (
+	RolePreparer   Role = "preparer"
+	RoleReviewer   Role = "reviewer"
+	RolePartner    Role = "partner"
+	RoleManager    Role = "manager"
+	RoleSpecialist Role = "specialist"
+)
+
+// TeamMember is one person on the engagement team.
+type TeamMember struct {
+	UUID  string
+	Name  string
+	Role  Role
+	Email string
+}
+
+// SubserviceMethod is how a subservice organization is treated in the report.
+type SubserviceMethod string
+
+const (
+	CarveOut  SubserviceMethod = "carve-out"
+	Inclusive SubserviceMethod = "inclusive"
+)
+
+// SubserviceOrg is a vendor whose controls the system relies on.
+type SubserviceOrg struct {
+	UUID     string
+	Name     string
+	Services string
+	Method   SubserviceMethod
+}
+
+// ComplementaryKind tells CUECs from CSOCs.
+type ComplementaryKind string
+
+const (
+	CUEC ComplementaryKind = "cuec" // complementary user entity control
+	CSOC ComplementaryKind = "csoc" // complementary subservice organization control
+)
+
+// ComplementaryControl is a control someone else must operate: the user
+// entities (CUEC) or a carved-out subservice organization (CSOC).
+type ComplementaryControl struct {
+	UUID       string
+	Kind       ComplementaryKind
+	Ref        string
+	Text       string
+	Criteria   []string
+	Subservice string // the subservice organization's name, for CSOCs
+}
+
+// Engagement is the scope of the examination.
+type Engagement struct {
+	UUID           string
+	Client         string
+	System         string
+	Type           ReportType
+	From, To       time.Time // Type II period
+	AsOf           time.Time // Type I date
+	Categories     []Category
+	Firm           string
+	PlanningDate   time.Time
+	FieldworkStart time.Time
+	FieldworkEnd   time.Time
+	ReportDue      time.Time
+	RolledFrom     string
+	Version        int
+	UpdatedBy      string
+	UpdatedAt      time.Time
+
+	Team          []TeamMember
+	Subservice    []SubserviceOrg
+	Complementary []ComplementaryControl
+}
+
+// InScope reports whether category c is examined; Security always is.
+func (e *Engagement) InScope(c Category) bool {
+	if c == Security {
+		return true
+	}
+	for _, x := range e.Categories {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Period is the report's period or date as a report writes it.
+func (e *Engagement) Period() string {
+	if e.Type == TypeI {
+		return "as of " + formatDate(e.AsOf)
+	}
+	return formatDate(e.From) + " to " + formatDate(e.To)
+}
+
+// InPeriod reports whether day falls inside the examination period (Type II)
+// or on the as-of date (Type I).
+func (e *Engagement) InPeriod(day time.Time) bool {
+	d := day.Truncate(24 * time.Hour)
+	if e.Type == TypeI {
+		return d.Equal(e.AsOf)
+	}
+	return !d.Before(e.From) && !d.After(e.To)
+}
+
+// CUECs and CSOCs list the complementary controls of each kind.
+func (e *Engagement) CUECs() []ComplementaryControl { return e.complementary(CUEC) }
+func (e *Engagement) CSOCs() []ComplementaryControl { return e.complementary(CSOC) }
+
+func (e *Engagement) complementary(k ComplementaryKind) []ComplementaryControl {
+	var out []ComplementaryControl
+	for _, c := range e.Complementary {
+		if c.Kind == k {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// NewEngagement is what "fieldwork new" asks for.
+type NewEngagement struct {
+	Client, System string
+	Type           ReportType
+	From, To, AsOf time.Time
+	Categories     []Category
+	Firm           string
+	PlanningDate   time.Time
+	FieldworkStart time.Time
+	FieldworkEnd   time.Time
+	ReportDue      time.Time
+}
+
+// Validate checks an engagement before it is written.
+func (n *NewEngagement) Validate() error {
+	var errs []string
+	if strings.TrimSpace(n.Client) == "" {
+		errs = append(errs, "the client (service organization) name is required")
+	}
+	if strings.TrimSpace(n.System) == "" {
+		errs = append(errs, "the system name is required")
+	}
+	switch n.Type {
+	case TypeI:
+		if n.AsOf.IsZero() {
+			errs = append(errs, "a Type I report needs an as-of date")
+		}
+		if !n.From.IsZero() || !n.To.IsZero() {
+			errs = append(errs, "a Type I report has an as-of date, not a period")
+		}
+	case TypeII:
+		if n.From.IsZero() || n.To.IsZero() {
+			errs = append(errs, "a Type II report needs a period: from and to dates")
+		} else if !n.From.Before(n.To) {
+			errs = append(errs, "the period must end after it starts")
+		}
+		if !n.AsOf.IsZero() {
+			errs = append(errs, "a Type II report has a period, not an as-of date")
+		}
+	default:
+		errs = append(errs, "the report type must be 1 or 2")
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func normalizeCategories(cs []Category) []Category {
+	seen := map[Category]bool{Security: true}
+	for _, c := range cs {
+		seen[c] = true
+	}
+	var out []Category
+	for _, c := range Categories {
+		if seen[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func joinCategories(cs []Category) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
+}
+
+// CreateEngagement writes the engagement and seeds the criteria catalog.
+func (w *Workpaper) CreateEngagement(ctx context.Context, n NewEngagement) error {
+	if err := n.Validate(); err != nil {
+		return err
+	}
+	return w.write(ctx, func(t *txn) error {
+		var count int
+		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM engagement").Scan(&count); err != nil {
+			return err
+		}
+		if count > 0 {
+			return errors.New("the workpaper already holds an engagement")
+		}
+		_, err := t.insert("engagement",
+			field{"id", 1},
+			field{"client", strings.TrimSpace(n.Client)},
+			field{"system_name", strings.TrimSpace(n.System)},
+			field{"report_type", int(n.Type)},
+			field{"period_from", formatDate(n.From)},
+			field{"period_to", formatDate(n.To)},
+			field{"as_of", formatDate(n.AsOf)},
+			field{"categories", joinCategories(normalizeCategories(n.Categories))},
+			field{"firm", n.Firm},
+			field{"planning_date", formatDate(n.PlanningDate)},
+			field{"fieldwork_start", formatDate(n.FieldworkStart)},
+			field{"fieldwork_end", formatDate(n.FieldworkEnd)},
+			field{"report_due", formatDate(n.ReportDue)},
+		)
+		if err != nil {
+			return err
+		}
+		for i, c := range Catalog {
+			if _, err := t.insert("criterion",
+				field{"ref", c.ID}, field{"category", string(c.Category)}, field{"ordinal", i}, field{"title", c.Title}); err != nil {
+				return err
+			}
+		}
+		return t.seedTickmarks()
+	})
+}
+
+// Engagement reads the engagement with its team, subservice organizations
+// and complementary controls.
+func (w *Workpaper) Engagement(ctx context.Context) (*Engagement, error) {
+	var e Engagement
+	var typ int
+	var from, to, asOf, cats, planning, fwStart, fwEnd, due, updatedAt string
+	err := w.db.QueryRowContext(ctx, `SELECT uuid, client, system_name, report_type, period_from, period_to, as_of,
+		categories, firm, planning_date, fieldwork_start, fieldwork_end, report_due, rolled_from, version, updated_by, updated_at
+		FROM engagement WHERE id = 1`).Scan(&e.UUID, &e.Client, &e.System, &typ, &from, &to, &asOf, &cats, &e.Firm,
+		&planning, &fwStart, &fwEnd, &due, &e.RolledFrom, &e.Version, &e.UpdatedBy, &updatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", w.path, ErrNoEngagement)
+	}
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	e.Type = ReportType(typ)
+	e.From, e.To, e.AsOf = mustDate(from), mustDate(to), mustDate(asOf)
+	e.PlanningDate, e.FieldworkStart, e.FieldworkEnd, e.ReportDue = mustDate(planning), mustDate(fwStart), mustDate(fwEnd), mustDate(due)
+	e.UpdatedAt = parseTime(updatedAt)
+	for _, c := range strings.Split(cats, ",") {
+		if c != "" {
+			e.Categories = append(e.Categories, Category(c))
+		}
+	}
+
+	rows, err := w.db.QueryContext(ctx, `SELECT uuid, name, role, email FROM team_member ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var m TeamMember
+		if err := rows.Scan(&m.UUID, &m.Name, &m.Role, &m.Email); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.Team = append(e.Team, m)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+
+	rows, err = w.db.QueryContext(ctx, `SELECT uuid, name, services, method FROM subservice_org ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var s SubserviceOrg
+		if err := rows.Scan(&s.UUID, &s.Name, &s.Services, &s.Method); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.Subservice = append(e.Subservice, s)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+
+	rows, err = w.db.QueryContext(ctx, `SELECT uuid, kind, ref, text, criteria, subservice FROM complementary_control ORDER BY kind DESC, id`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c ComplementaryControl
+		var crit string
+		if err := rows.Scan(&c.UUID, &c.Kind, &c.Ref, &c.Text, &crit, &c.Subservice); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.Criteria = splitList(crit)
+		e.Complementary = append(e.Complementary, c)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// AddTeamMember records a person on the team.
+func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
+	if strings.TrimSpace(m.Name) == "" {
+		return errors.New("a team member needs a name")
+	}
+	switch m.Role {
+	case RolePreparer, RoleReviewer, RolePartner, RoleManager, RoleSpecialist:
+	default:
+		return fmt.Errorf("unknown role %q (preparer, reviewer, partner, manager or specialist)", m.Role)
+	}
+	return w.write(ctx, func(t *txn) error {
+		_, err := t.insert("team_member", field{"name", strings.TrimSpace(m.Name)}, field{"role", string(m.Role)}, field{"email", m.Email})
+		return err
+	})
+}
+
+// AddSubserviceOrg records a subservice organization and its method.
+func (w *Workpaper) AddSubserviceOrg(ctx context.Context, s SubserviceOrg) error {
+	if strings.TrimSpace(s.Name) == "" {
+		return errors.New("a subservice organization needs a name")
+	}
+	if s.Method != CarveOut && s.Method != Inclusive {
+		return fmt.Errorf("unknown method %q (carve-out or inclusive)", s.Method)
+	}
+	return w.write(ctx, func(t *txn) error {
+		_, err := t.insert("subservice_org", field{"name", strings.TrimSpace(s.Name)}, field{"services", s.Services}, field{"method", string(s.Method)})
+		return err
+	})
+}
+
+// AddComplementaryControl records a CUEC or CSOC.
+func (w *Workpaper) AddComplementaryControl(ctx context.Context, c ComplementaryControl) error {
+	if c.Kind != CUEC && c.Kind != CSOC {
+		return fmt.Errorf("unknown kind %q (cuec or csoc)", c.Kind)
+	}
+	if strings.TrimSpace(c.Ref) == "" || strings.TrimSpace(c.Text) == "" {
+		return errors.New("a complementary control needs a reference and a text")
+	}
+	var crit []string
+	for _, id := range c.Criteria {
+		n, ok := NormalizeCriterionID(id)
+		if !ok {
+			return fmt.Errorf("unknown criterion %q", id)
+		}
+		crit = append(crit, n)
+	}
+	return w.write(ctx, func(t *txn) error {
+		_, err := t.insert("complementary_control", field{"kind", string(c.Kind)}, field{"ref", strings.TrimSpace(c.Ref)},
+			field{"text", c.Text}, field{"criteria", strings.Join(crit, ",")}, field{"subservice", c.Subservice})
+		return err
+	})
+}
+
+// UpdateEngagementDates sets the key dates; a zero date clears it.
+func (w *Workpaper) UpdateEngagementDates(ctx context.Context, version int, firm string, planning, start, end, due time.Time) error {
+	return w.write(ctx, func(t *txn) error {
+		var id string
+		if err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM engagement WHERE id = 1").Scan(&id); err != nil {
+			return ErrNoEngagement
+		}
+		_, err := t.update("engagement", id, version, "the engagement",
+			field{"firm", firm}, field{"planning_date", formatDate(planning)}, field{"fieldwork_start", formatDate(start)},
+			field{"fieldwork_end", formatDate(end)}, field{"report_due", formatDate(due)})
+		return err
+	})
+}

@@ -1,0 +1,468 @@
+package model
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Outcome of testing one attribute on one sample item.
+type Outcome string
+
+const (
+	Pass          Outcome = "pass"
+	Deviation     Outcome = "deviation"
+	NotApplicable Outcome = "na"
+)
+
+// Tickmark is a symbol with its meaning in the engagement's legend.
+type Tickmark struct {
+	UUID    string
+	Symbol  string
+	Meaning string
+}
+
+// DefaultTickmarks is the legend a new engagement starts with; it is editable.
+var DefaultTickmarks = []Tickmark{
+	{Symbol: "✓", Meaning: "Agreed to supporting evidence without exception"},
+	{Symbol: "X", Meaning: "Exception noted: see the exception log"},
+	{Symbol: "N/A", Meaning: "Attribute not applicable to this item"},
+	{Symbol: "I", Meaning: "Inspected the document or system record"},
+	{Symbol: "R", Meaning: "Re-performed without exception"},
+	{Symbol: "Q", Meaning: "Corroborated by inquiry of the control owner"},
+}
+
+// MaxEvidenceSize bounds a file attached into the workpaper: larger evidence
+// stays where it is and is referenced by path and hash instead.
+const MaxEvidenceSize = 25 << 20
+
+func (t *txn) seedTickmarks() error {
+	for _, tm := range DefaultTickmarks {
+		if _, err := t.insert("tickmark", field{"symbol", tm.Symbol}, field{"meaning", tm.Meaning}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tickmarks returns the engagement's legend.
+func (w *Workpaper) Tickmarks(ctx context.Context) ([]Tickmark, error) {
+	rows, err := w.db.QueryContext(ctx, "SELECT uuid, symbol, meaning FROM tickmark ORDER BY id")
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	var out []Tickmark
+	for rows.Next() {
+		var tm Tickmark
+		if err := rows.Scan(&tm.UUID, &tm.Symbol, &tm.Meaning); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, tm)
+	}
+	return out, closeRows(rows)
+}
+
+// SetTickmark adds a symbol to the legend or changes its meaning.
+func (w *Workpaper) SetTickmark(ctx context.Context, symbol, meaning string) error {
+	symbol, meaning = strings.TrimSpace(symbol), strings.TrimSpace(meaning)
+	if symbol == "" || meaning == "" || len([]rune(symbol)) > 4 {
+		return errors.New("a tickmark needs a symbol (up to 4 characters) and a meaning")
+	}
+	return w.write(ctx, func(t *txn) error {
+		var id string
+		err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM tickmark WHERE symbol = ?", symbol).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = t.insert("tickmark", field{"symbol", symbol}, field{"meaning", meaning})
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		_, err = t.update("tickmark", id, 0, "tickmark "+symbol, field{"meaning", meaning})
+		return err
+	})
+}
+
+// ResultInput records the outcome of one attribute on one sample item.
+type ResultInput struct {
+	ControlRef string
+	Position   int    // the item's 1-based position in the population
+	Attribute  string // letter; "" means the only attribute (created if none)
+	Outcome    Outcome
+	Note       string
+	Tickmark   string
+	// Evidence is a reference (a path or URL-like location). When Attach is
+	// set, the file at Evidence is copied into the workpaper with its hash.
+	Evidence string
+	Attach   bool
+	// Version of the existing result the edit is based on (0 to skip the check).
+	Version int
+}
+
+// Result is a recorded outcome.
+type Result struct {
+	UUID         string
+	Position     int
+	Attribute    string
+	Outcome      Outcome
+	Note         string
+	Tickmark     string
+	Evidence     string
+	BlobUUID     string
+	EvidenceHash string
+	TestedBy     string
+	TestedAt     time.Time
+	Version      int
+}
+
+func attachBlob(t *txn, path string) (string, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", fmt.Errorf("evidence: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", "", err
+	}
+	if st.Size() > MaxEvidenceSize {
+		return "", "", fmt.Errorf("evidence %s is %d MB; files over %d MB are referenced, not attached: leave out --attach",
+			filepath.Base(path), st.Size()>>20, MaxEvidenceSize>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxEvidenceSize+1))
+	if err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256(data)
+	hexSum := hex.EncodeToString(sum[:])
+	var id string
+	err = t.tx.QueryRowContext(t.ctx, "SELECT uuid FROM blob WHERE sha256 = ?", hexSum).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		id, err = t.insert("blob", field{"sha256", hexSum}, field{"size", len(data)}, field{"name", filepath.Base(path)}, field{"data", data})
+	}
+	return id, hexSum, err
+}
+
+// itemUUID finds the current selection's item at a population position.
+func (t *txn) itemUUID(testUUID, ctlRef string, position int) (string, error) {
+	var id string
+	err := t.tx.QueryRowContext(t.ctx, `SELECT i.uuid FROM sample_item i JOIN selection s ON s.uuid = i.selection_uuid
+		WHERE s.test_uuid = ? AND s.current = 1 AND i.position = ?`, testUUID, position).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var n int
+		t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM selection WHERE test_uuid = ? AND current = 1", testUUID).Scan(&n)
+		if n == 0 {
+			return "", fmt.Errorf("%s has no sample yet: draw one with 'fieldwork sample draw'", ctlRef)
+		}
+		return "", fmt.Errorf("item %d is not in the sample of %s ('fieldwork sample show' lists the items)", position, ctlRef)
+	}
+	return id, err
+}
+
+// SetResult records (or changes) one result. A control with no attributes
+// gets attribute A, DefaultAttribute, on its first result.
+func (w *Workpaper) SetResult(ctx context.Context, in ResultInput) error {
+	switch in.Outcome {
+	case Pass, Deviation, NotApplicable:
+	default:
+		return fmt.Errorf("unknown outcome %q (pass, deviation or na)", in.Outcome)
+	}
+	return w.write(ctx, func(t *txn) error {
+		testUUID, ref, err := t.testOf(in.ControlRef)
+		if err != nil {
+			return err
+		}
+		item, err := t.itemUUID(testUUID, ref, in.Position)
+		if err != nil {
+			return err
+		}
+		letter := strings.ToUpper(strings.TrimSpace(in.Attribute))
+		if letter == "" {
+			var n int
+			if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n); err != nil {
+				return err
+			}
+			switch n {
+			case 0:
+				if letter, err = t.addAttribute(testUUID, ref, "A", DefaultAttribute); err != nil {
+					return err
+				}
+			case 1:
+				t.tx.QueryRowContext(ctx, "SELECT letter FROM attribute WHERE test_uuid = ?", testUUID).Scan(&letter)
+			default:
+				return fmt.Errorf("%s has %d attributes: say which with --attribute", ref, n)
+			}
+		}
+		attr, err := t.attributeUUID(testUUID, ref, letter)
+		if err != nil {
+			var n int
+			t.tx.QueryRowContext(ctx, "SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n)
+			if n == 0 && letter == "A" {
+				if _, err = t.addAttribute(testUUID, ref, "A", DefaultAttribute); err != nil {
+					return err
+				}
+				attr, err = t.attributeUUID(testUUID, ref, letter)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if in.Tickmark != "" {
+			var n int
+			t.tx.QueryRowContext(ctx, "SELECT count(*) FROM tickmark WHERE symbol = ?", in.Tickmark).Scan(&n)
+			if n == 0 {
+				return fmt.Errorf("tickmark %q is not in the legend ('fieldwork tickmark set' adds it)", in.Tickmark)
+			}
+		}
+		blob := ""
+		evidence := in.Evidence
+		if in.Attach && in.Evidence != "" {
+			var sum string
+			if blob, sum, err = attachBlob(t, in.Evidence); err != nil {
+				return err
+			}
+			evidence = filepath.Base(in.Evidence) + " sha256:" + sum
+		}
+		fields := []field{{"outcome", string(in.Outcome)}, {"note", in.Note}, {"tickmark", in.Tickmark}, {"evidence", evidence}, {"blob_uuid", blob}}
+		var rid string
+		err = t.tx.QueryRowContext(ctx, "SELECT uuid FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := t.insert("result", append(fields, field{"test_uuid", testUUID}, field{"item_uuid", item}, field{"attribute_uuid", attr})...); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			changed, err := t.update("result", rid, in.Version, fmt.Sprintf("result %d/%s of %s", in.Position, letter, ref), fields...)
+			if err != nil || !changed {
+				return err
+			}
+		}
+		return t.touch(testUUID)
+	})
+}
+
+// Results lists the recorded results of a control's current sample.
+func (w *Workpaper) Results(ctx context.Context, controlRef string) ([]Result, error) {
+	ct, err := w.ControlTest(ctx, controlRef)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.db.QueryContext(ctx, `SELECT r.uuid, i.position, a.letter, r.outcome, r.note, r.tickmark, r.evidence, r.blob_uuid,
+		COALESCE(b.sha256, ''), r.updated_by, r.updated_at, r.version
+		FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid
+		JOIN attribute a ON a.uuid = r.attribute_uuid LEFT JOIN blob b ON b.uuid = r.blob_uuid
+		WHERE r.test_uuid = ? AND s.current = 1 ORDER BY i.ordinal, a.letter`, ct.UUID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for rows.Next() {
+		var r Result
+		var at string
+		if err := rows.Scan(&r.UUID, &r.Position, &r.Attribute, &r.Outcome, &r.Note, &r.Tickmark, &r.Evidence, &r.BlobUUID,
+			&r.EvidenceHash, &r.TestedBy, &at, &r.Version); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.TestedAt = parseTime(at)
+		out = append(out, r)
+	}
+	return out, closeRows(rows)
+}
+
+// Exception is a logged deviation (one exception can cover several items).
+type Exception struct {
+	UUID             string
+	Ref              string // EX-01
+	ControlRef       string
+	WPRef            string
+	Positions        []int
+	Description      string
+	Cause            string
+	Response         string // management's response
+	Evaluation       string // "isolated" or "systemic"
+	Compensating     string
+	SampleExtended   bool
+	CriteriaAffected []string
+	ReportWording    string
+	RemediationPlan  string
+	RemediationOwner string
+	RemediationDue   time.Time
+	RetestResult     string
+	Version          int
+	UpdatedBy        string
+	UpdatedAt        time.Time
+}
+
+// ExceptionInput creates or edits an exception. Empty strings leave a field
+// unchanged on edit.
+type ExceptionInput struct {
+	ControlRef       string
+	Positions        []int
+	Description      string
+	Cause            string
+	Response         string
+	Evaluation       string
+	Compensating     string
+	SampleExtended   *bool
+	CriteriaAffected []string
+	ReportWording    string
+	RemediationPlan  string
+	RemediationOwner string
+	RemediationDue   time.Time
+	RetestResult     string
+}
+
+func (in *ExceptionInput) validate() error {
+	if in.Evaluation != "" && in.Evaluation != "isolated" && in.Evaluation != "systemic" {
+		return fmt.Errorf("unknown evaluation %q (isolated or systemic)", in.Evaluation)
+	}
+	for i, c := range in.CriteriaAffected {
+		id, ok := NormalizeCriterionID(c)
+		if !ok {
+			return fmt.Errorf("unknown criterion %q", c)
+		}
+		in.CriteriaAffected[i] = id
+	}
+	return nil
+}
+
+// AddException logs an exception over items of a control's sample and
+// returns its reference.
+func (w *Workpaper) AddException(ctx context.Context, in ExceptionInput) (string, error) {
+	if strings.TrimSpace(in.Description) == "" {
+		return "", errors.New("an exception needs a description")
+	}
+	if len(in.Positions) == 0 {
+		return "", errors.New("an exception covers at least one sample item (--items)")
+	}
+	if err := in.validate(); err != nil {
+		return "", err
+	}
+	var ref string
+	err := w.write(ctx, func(t *txn) error {
+		testUUID, ctlRef, err := t.testOf(in.ControlRef)
+		if err != nil {
+			return err
+		}
+		var items []string
+		for _, p := range in.Positions {
+			id, err := t.itemUUID(testUUID, ctlRef, p)
+			if err != nil {
+				return err
+			}
+			items = append(items, id)
+		}
+		if ref, err = t.nextRef("exception", "EX", 2); err != nil {
+			return err
+		}
+		ext := in.SampleExtended != nil && *in.SampleExtended
+		xid, err := t.insert("exception", field{"test_uuid", testUUID}, field{"ref", ref}, field{"description", strings.TrimSpace(in.Description)},
+			field{"cause", in.Cause}, field{"response", in.Response}, field{"evaluation", in.Evaluation}, field{"compensating", in.Compensating},
+			field{"sample_extended", ext}, field{"criteria_affected", strings.Join(in.CriteriaAffected, ",")},
+			field{"report_wording", in.ReportWording}, field{"remediation_plan", in.RemediationPlan},
+			field{"remediation_owner", in.RemediationOwner}, field{"remediation_due", formatDate(in.RemediationDue)},
+			field{"retest_result", in.RetestResult})
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if _, err := t.insert("exception_item", field{"exception_uuid", xid}, field{"item_uuid", it}); err != nil {
+				return err
+			}
+		}
+		return t.touch(testUUID)
+	})
+	return ref, err
+}
+
+// UpdateException edits an exception's fields (non-empty ones only).
+func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int, in ExceptionInput) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
+	return w.write(ctx, func(t *txn) error {
+		var id, testUUID string
+		err := t.tx.QueryRowContext(ctx, "SELECT uuid, test_uuid FROM exception WHERE ref = ? COLLATE NOCASE", ref).Scan(&id, &testUUID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("no exception %q ('fieldwork exception list FILE' lists them)", ref)
+		}
+		if err != nil {
+			return err
+		}
+		t.scope = testUUID
+		var fields []field
+		add := func(name, v string) {
+			if v != "" {
+				fields = append(fields, field{name, v})
+			}
+		}
+		add("description", in.Description)
+		add("cause", in.Cause)
+		add("response", in.Response)
+		add("evaluation", in.Evaluation)
+		add("compensating", in.Compensating)
+		add("report_wording", in.ReportWording)
+		add("remediation_plan", in.RemediationPlan)
+		add("remediation_owner", in.RemediationOwner)
+		add("remediation_due", formatDate(in.RemediationDue))
+		add("retest_result", in.RetestResult)
+		if len(in.CriteriaAffected) > 0 {
+			fields = append(fields, field{"criteria_affected", strings.Join(in.CriteriaAffected, ",")})
+		}
+		if in.SampleExtended != nil {
+			fields = append(fields, field{"sample_extended", *in.SampleExtended})
+		}
+		if len(fields) == 0 {
+			return errors.New("nothing to change")
+		}
+		changed, err := t.update("exception", id, version, "exception "+ref, fields...)
+		if err != nil || !changed {
+			return err
+		}
+		return t.touch(testUUID)
+	})
+}
+
+// Exceptions lists every exception in reference order.
+func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT x.uuid, x.ref, c.ref, t.wp_ref, x.description, x.cause, x.response, x.evaluation,
+		x.compensating, x.sample_extended, x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
+		x.remediation_due, x.retest_result, x.version, x.updated_by, x.updated_at,
+		COALESCE((SELECT group_concat(i.position) FROM (SELECT i.position FROM exception_item e JOIN sample_item i ON i.uuid = e.item_uuid
+			WHERE e.exception_uuid = x.uuid ORDER BY i.position) i), '')
+		FROM exception x JOIN control_test t ON t.uuid = x.test_uuid JOIN control c ON c.uuid = t.control_uuid ORDER BY x.ref`)
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	var out []Exception
+	for rows.Next() {
+		var x Exception
+		var crit, due, at, pos string
+		if err := rows.Scan(&x.UUID, &x.Ref, &x.ControlRef, &x.WPRef, &x.Description, &x.Cause, &x.Response, &x.Evaluation,
+			&x.Compensating, &x.SampleExtended, &crit, &x.ReportWording, &x.RemediationPlan, &x.RemediationOwner,
+			&due, &x.RetestResult, &x.Version, &x.UpdatedBy, &at, &pos); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		x.CriteriaAffected, x.RemediationDue, x.UpdatedAt = splitList(crit), mustDate(due), parseTime(at)
+		for _, p := range splitList(pos) {
+			var n int
+			fmt.Sscan(p, &n)
+			x.Positions = append(x.Positions, n)
+		}
+		out = append(out, x)
+	}
+	return out, closeRows(rows)
+}

@@ -1,0 +1,268 @@
+package model
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// ApplicationID marks a SQLite file as a fieldwork workpaper ("FWRK").
+const ApplicationID = 0x4657524B
+
+// SchemaVersion is the newest workpaper schema this build reads and writes.
+const SchemaVersion = 2
+
+// Extension is the suggested file extension of a workpaper.
+const Extension = ".fieldwork"
+
+// Refusal errors: Open returns them wrapped with the file name so callers
+// can tell what went wrong with errors.Is.
+var (
+	ErrNotExist     = errors.New("no such workpaper")
+	ErrNotSQLite    = errors.New("not a fieldwork workpaper (not a SQLite database)")
+	ErrForeignDB    = errors.New("not a fieldwork workpaper (a SQLite database of another application)")
+	ErrNewerSchema  = errors.New("written by a newer fieldwork")
+	ErrReadOnly     = errors.New("workpaper is open read-only")
+	ErrExists       = errors.New("file already exists")
+	ErrEmptyFile    = errors.New("not a fieldwork workpaper (the file is empty)")
+	ErrNoEngagement = errors.New("workpaper has no engagement")
+)
+
+// Options controls how a workpaper is opened.
+type Options struct {
+	// User is recorded on every change. Required for writing.
+	User string
+	// ReadOnly opens without taking any lock for writing.
+	ReadOnly bool
+	// Now is the clock; nil means time.Now. The demo and tests fix it.
+	Now func() time.Time
+	// NewUUID makes record IDs; nil means random version-4 UUIDs.
+	NewUUID func() string
+}
+
+// Workpaper is one open workpaper file. Its methods are safe for concurrent
+// use by the goroutines of one process; SQLite serializes writers between
+// processes (busy timeout plus immediate transactions).
+type Workpaper struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+	// readOnlyReason says why, for the banner: "opened with --read-only" or
+	// "the file is not writable".
+	readOnlyReason string
+	user           string
+	now            func() time.Time
+	newUUID        func() string
+}
+
+// Path is the workpaper's file name as opened.
+func (w *Workpaper) Path() string { return w.path }
+
+// ReadOnly reports whether the workpaper was opened read-only, and why.
+func (w *Workpaper) ReadOnly() (bool, string) { return w.readOnly, w.readOnlyReason }
+
+// User is the name recorded on changes made through this handle.
+func (w *Workpaper) User() string { return w.user }
+
+// Close closes the database.
+func (w *Workpaper) Close() error { return w.db.Close() }
+
+// header is what fieldwork reads from the first 100 bytes of a file before
+// letting SQLite near it, so that refusals never modify the file.
+type header struct {
+	userVersion   uint32
+	applicationID uint32
+}
+
+func readHeader(path string) (header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return header{}, fmt.Errorf("%s: %w (create one with 'fieldwork new' or 'fieldwork demo')", path, ErrNotExist)
+		}
+		return header{}, fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return header{}, fmt.Errorf("%s: is a folder, not a workpaper file", path)
+	}
+	var b [100]byte
+	n, err := io.ReadFull(f, b[:])
+	if n == 0 {
+		return header{}, fmt.Errorf("%s: %w", path, ErrEmptyFile)
+	}
+	if err != nil || !bytes.HasPrefix(b[:], []byte("SQLite format 3\x00")) {
+		return header{}, fmt.Errorf("%s: %w", path, ErrNotSQLite)
+	}
+	return header{
+		userVersion:   binary.BigEndian.Uint32(b[60:64]),
+		applicationID: binary.BigEndian.Uint32(b[68:72]),
+	}, nil
+}
+
+func dsn(path string, readOnly bool) string {
+	// The path goes in a file: URI; escape what a URI would misread.
+	p := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	q := url.Values{}
+	// Pragmas in the DSN run on every pooled connection (modernc.org/sqlite).
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// A rollback journal, never WAL: the workpaper file alone must hold
+	// everything after each commit, so copying or emailing it loses nothing.
+	q.Add("_pragma", "journal_mode(DELETE)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Set("mode", "ro")
+	}
+	return "file:" + p + "?" + q.Encode()
+}
+
+// Create makes a new, empty workpaper at path (which must not exist) with
+// the current schema. The engagement is added with CreateEngagement.
+func Create(path string, opt Options) (*Workpaper, error) {
+	if _, err := os.Lstat(path); err == nil {
+		return nil, fmt.Errorf("%s: %w; choose another name or remove it first", path, ErrExists)
+	}
+	if opt.ReadOnly {
+		return nil, fmt.Errorf("%s: cannot create a workpaper read-only", path)
+	}
+	// Create the file exclusively so two processes cannot both create it.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	f.Close()
+	w, err := openDB(path, opt, false)
+	if err == nil {
+		err = w.migrate(context.Background(), 0)
+	}
+	if err != nil {
+		if w != nil {
+			w.db.Close()
+		}
+		os.Remove(path)
+		return nil, fmt.Errorf("%s: creating workpaper: %w", path, err)
+	}
+	return w, nil
+}
+
+// Open opens an existing workpaper. It refuses, without modifying the file,
+// anything that is not a fieldwork workpaper or was written by a newer
+// schema. A file the user cannot write opens read-only and says so.
+func Open(path string, opt Options) (*Workpaper, error) {
+	h, err := readHeader(path)
+	if err != nil {
+		return nil, err
+	}
+	if h.applicationID != ApplicationID {
+		return nil, fmt.Errorf("%s: %w (application_id %#x)", path, ErrForeignDB, h.applicationID)
+	}
+	if h.userVersion > SchemaVersion {
+		return nil, fmt.Errorf("%s: %w: schema %d, this build reads up to %d; update fieldwork to open it",
+			path, ErrNewerSchema, h.userVersion, SchemaVersion)
+	}
+	readOnly, reason := opt.ReadOnly, "opened read-only"
+	if !readOnly && !writable(path) {
+		readOnly, reason = true, "the file or its folder is not writable"
+	}
+	w, err := openDB(path, opt, readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	w.readOnlyReason = reason
+	if !readOnly && h.userVersion < SchemaVersion {
+		if err := w.migrate(context.Background(), int(h.userVersion)); err != nil {
+			w.db.Close()
+			return nil, fmt.Errorf("%s: upgrading schema %d to %d: %w", path, h.userVersion, SchemaVersion, err)
+		}
+	} else if readOnly && h.userVersion < SchemaVersion {
+		w.db.Close()
+		return nil, fmt.Errorf("%s: written by an older fieldwork (schema %d) and open read-only: open it once with write access to upgrade it", path, h.userVersion)
+	}
+	return w, nil
+}
+
+// writable reports whether the file and its folder can be written: SQLite
+// needs the folder for its rollback journal.
+func writable(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	dir := filepath.Dir(path)
+	probe, err := os.CreateTemp(dir, ".fieldwork-probe-*")
+	if err != nil {
+		return false
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return true
+}
+
+func openDB(path string, opt Options, readOnly bool) (*Workpaper, error) {
+	db, err := sql.Open("sqlite", dsn(path, readOnly))
+	if err != nil {
+		return nil, err
+	}
+	// One writer per process keeps SQLite's single-writer rule simple; reads
+	// share the same connection, so never hold *sql.Rows across a query.
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, friendlyDBError(err)
+	}
+	w := &Workpaper{db: db, path: path, readOnly: readOnly, user: opt.User, now: opt.Now, newUUID: opt.NewUUID}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.newUUID == nil {
+		w.newUUID = NewUUID
+	}
+	if w.user == "" {
+		w.user = "unknown"
+	}
+	return w, nil
+}
+
+// friendlyDBError turns SQLite's codes into words an auditor can act on.
+func friendlyDBError(err error) error {
+	if err == nil {
+		return nil
+	}
+	s := err.Error()
+	switch {
+	case strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked"):
+		return fmt.Errorf("the workpaper is busy: another fieldwork (or program) is writing it; try again in a moment")
+	case strings.Contains(s, "SQLITE_READONLY") || strings.Contains(s, "readonly database"):
+		return fmt.Errorf("%w: changes cannot be saved", ErrReadOnly)
+	case strings.Contains(s, "SQLITE_NOTADB") || strings.Contains(s, "file is not a database"):
+		return ErrNotSQLite
+	case strings.Contains(s, "SQLITE_CORRUPT") || strings.Contains(s, "malformed"):
+		return fmt.Errorf("the workpaper file is damaged (%v); restore the latest copy or backup", err)
+	case strings.Contains(s, "SQLITE_FULL") || strings.Contains(s, "disk is full"):
+		return fmt.Errorf("the disk is full; nothing was saved: free space and retry")
+	}
+	return err
+}
+
+// SchemaVersionOf reads the schema version of an open workpaper.
+func (w *Workpaper) SchemaVersionOf(ctx context.Context) (int, error) {
+	var v int
+	err := w.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}

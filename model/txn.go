@@ -1,0 +1,313 @@
+package model
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NewUUID returns a random (version 4) UUID.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("fieldwork: no randomness for UUIDs: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return formatUUID(b)
+}
+
+func formatUUID(b [16]byte) string {
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// DeterministicUUIDs returns a UUID generator whose sequence depends only on
+// seed: the demo engagement uses it so that every run writes the same content.
+func DeterministicUUIDs(seed string) func() string {
+	n := 0
+	return func() string {
+		n++
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", seed, n)))
+		var b [16]byte
+		copy(b[:], sum[:16])
+		b[6] = b[6]&0x0f | 0x40
+		b[8] = b[8]&0x3f | 0x80
+		return formatUUID(b)
+	}
+}
+
+// timeLayout stores instants as sortable UTC text with millisecond precision.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}
+
+// StaleError refuses an edit made against an older version of a record:
+// someone else changed it first.
+type StaleError struct {
+	Record    string // what the auditor calls it, e.g. "control CC-01"
+	By        string
+	At        time.Time
+	Current   int // the record's version now
+	Requested int // the version the edit was based on
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s was changed by %s at %s since you loaded it (version %d, yours %d): reload and apply your edit again",
+		e.Record, e.By, e.At.Local().Format("2006-01-02 15:04"), e.Current, e.Requested)
+}
+
+// field is one column value written by a txn.
+type field struct {
+	name  string
+	value any // string, int, int64, bool, float64 or nil
+}
+
+// txn is one write transaction. Every insert, update and delete made through
+// it appends to the hash-chained change log in the same transaction.
+type txn struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	w        *Workpaper
+	at       string
+	prevHash string
+	seq      int64
+	// scope is the control test the logged changes belong to, if any: it
+	// lets the trail be filtered per workpaper and sign-offs go stale.
+	scope string
+}
+
+// write runs fn in one immediate transaction: all of it commits or none.
+func (w *Workpaper) write(ctx context.Context, fn func(t *txn) error) error {
+	if w.readOnly {
+		return fmt.Errorf("%s: %w (%s): changes cannot be saved", w.path, ErrReadOnly, w.readOnlyReason)
+	}
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return friendlyDBError(err)
+	}
+	t := &txn{ctx: ctx, tx: tx, w: w, at: formatTime(w.now())}
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1`).Scan(&t.seq, &t.prevHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	if err == nil {
+		err = fn(t)
+	}
+	if err != nil {
+		tx.Rollback()
+		return friendlyDBError(err)
+	}
+	return friendlyDBError(tx.Commit())
+}
+
+func (t *txn) exec(query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+func valueText(v any) *string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	case bool:
+		if x {
+			s = "1"
+		} else {
+			s = "0"
+		}
+	case int:
+		s = strconv.Itoa(x)
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case float64:
+		s = strconv.FormatFloat(x, 'g', -1, 64)
+	default:
+		s = fmt.Sprint(x)
+	}
+	return &s
+}
+
+// logEntry is one row of the change log, as hashed.
+type logEntry struct {
+	Seq        int64
+	UUID       string
+	At         string
+	User       string
+	Op         string
+	Table      string
+	RecordUUID string
+	Field      string
+	Old, New   *string
+	Note       string
+	Scope      string
+	PrevHash   string
+}
+
+// hash covers every field and the previous hash, each length-prefixed so
+// that no two different entries encode alike.
+func (e *logEntry) hash() string {
+	h := sha256.New()
+	put := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	putOpt := func(s *string) {
+		if s == nil {
+			h.Write([]byte("-;"))
+			return
+		}
+		put(*s)
+	}
+	put("fieldwork-log/1")
+	put(strconv.FormatInt(e.Seq, 10))
+	put(e.UUID)
+	put(e.At)
+	put(e.User)
+	put(e.Op)
+	put(e.Table)
+	put(e.RecordUUID)
+	put(e.Field)
+	putOpt(e.Old)
+	putOpt(e.New)
+	put(e.Note)
+	put(e.Scope)
+	put(e.PrevHash)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (t *txn) log(op, table, record, fieldName string, old, new *string, note string) error {
+	t.seq++
+	e := logEntry{Seq: t.seq, UUID: t.w.newUUID(), At: t.at, User: t.w.user, Op: op, Table: table,
+		RecordUUID: record, Field: fieldName, Old: old, New: new, Note: note, Scope: t.scope, PrevHash: t.prevHash}
+	sum := e.hash()
+	_, err := t.exec(`INSERT INTO change_log (seq, uuid, at, user, op, tbl, record_uuid, field, old_value, new_value, note, scope, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.Seq, e.UUID, e.At, e.User, e.Op, e.Table, e.RecordUUID, e.Field, e.Old, e.New, e.Note, e.Scope, e.PrevHash, sum)
+	t.prevHash = sum
+	return err
+}
+
+// event logs something that is not a field change (an import, a forced
+// replacement and its reason, a sign-off invalidated).
+func (t *txn) event(table, record, note string) error {
+	return t.log("event", table, record, "", nil, nil, note)
+}
+
+// insert adds a record with a new UUID and logs each field.
+func (t *txn) insert(table string, fields ...field) (string, error) {
+	id := t.w.newUUID()
+	return id, t.insertWithUUID(table, id, fields...)
+}
+
+func (t *txn) insertWithUUID(table, id string, fields ...field) error {
+	cols := []string{"uuid", "version", "created_at", "created_by", "updated_at", "updated_by"}
+	args := []any{id, 1, t.at, t.w.user, t.at, t.w.user}
+	for _, f := range fields {
+		cols = append(cols, f.name)
+		args = append(args, f.value)
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?,", len(cols)), ","))
+	if _, err := t.exec(q, args...); err != nil {
+		return err
+	}
+	if err := t.log("insert", table, id, "", nil, nil, ""); err != nil {
+		return err
+	}
+	for _, f := range fields {
+		if v := valueText(f.value); v != nil {
+			if err := t.log("update", table, id, f.name, nil, v, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// update sets fields on the record with the given UUID, logging each value
+// that actually changes. When expect > 0 and the record's version differs,
+// nothing is written and a *StaleError says who changed it. It reports
+// whether anything changed.
+func (t *txn) update(table, id string, expect int, what string, fields ...field) (bool, error) {
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.name
+	}
+	q := fmt.Sprintf("SELECT version, updated_by, updated_at%s FROM %s WHERE uuid = ?", prefixJoin(cols), table)
+	vals := make([]any, 3+len(fields))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := t.tx.QueryRowContext(t.ctx, q, id).Scan(ptrs...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, fmt.Errorf("%s no longer exists (deleted by someone else?)", what)
+		}
+		return false, err
+	}
+	version := int(vals[0].(int64))
+	if expect > 0 && expect != version {
+		return false, &StaleError{Record: what, By: asString(vals[1]), At: parseTime(asString(vals[2])), Current: version, Requested: expect}
+	}
+	var sets []string
+	var args []any
+	for i, f := range fields {
+		old, nw := valueText(vals[3+i]), valueText(f.value)
+		if equalText(old, nw) {
+			continue
+		}
+		sets = append(sets, f.name+" = ?")
+		args = append(args, f.value)
+		if err := t.log("update", table, id, f.name, old, nw, ""); err != nil {
+			return false, err
+		}
+	}
+	if len(sets) == 0 {
+		return false, nil
+	}
+	sets = append(sets, "version = version + 1", "updated_at = ?", "updated_by = ?")
+	args = append(args, t.at, t.w.user, id)
+	_, err := t.exec(fmt.Sprintf("UPDATE %s SET %s WHERE uuid = ?", table, strings.Join(sets, ", ")), args...)
+	return true, err
+}
+
+// delete removes a record and logs it.
+func (t *txn) delete(table, id, note string) error {
+	if _, err := t.exec(fmt.Sprintf("DELETE FROM %s WHERE uuid = ?", table), id); err != nil {
+		return err
+	}
+	return t.log("delete", table, id, "", nil, nil, note)
+}
+
+func prefixJoin(cols []string) string {
+	if len(cols) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(cols, ", ")
+}
+
+func equalText(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func asString(v any) string {
+	if s := valueText(v); s != nil {
+		return *s
+	}
+	return ""
+}
