@@ -256,24 +256,75 @@ func displayHeading(h string) string { return strings.Join(strings.Fields(h), " 
 // with its content are a *MatrixError listing them all, and then no controls
 // are returned.
 func ReadControlMatrix(path, sheet string) ([]ControlInput, error) {
-	name := filepath.Base(path)
-	t, err := OpenTable(path, TableOptions{Sheet: sheet, IsHeader: isMatrixHeader})
+	t, err := openMatrixTable(path, sheet)
 	if err != nil {
-		var hnf *HeaderNotFoundError
-		if errors.As(err, &hnf) && hnf.Scanned > 0 {
-			where := ""
-			if hnf.Sheet != "" {
-				where = fmt.Sprintf(" on sheet %q", hnf.Sheet)
-			}
-			return nil, &MatrixError{Issues: []MatrixIssue{{
-				File: name, Row: hnf.FirstRow, Column: "header",
-				Message: fmt.Sprintf("no control matrix heading row found%s in the first %d non-blank rows: the matrix needs columns for the control ID, description and criteria (headings like %q, %q, %q); the first row has %s",
-					where, hnf.Scanned, "Control ID", "Control Description", "TSC", quoteCells(hnf.First, 10)),
-			}}}
-		}
 		return nil, err
 	}
 	defer t.Close()
+	return readMatrix(t)
+}
+
+// openMatrixTable opens the matrix's table. With no sheet named, an XLSX
+// workbook whose first visible sheet is not a matrix (a "Cover" or
+// "Instructions" sheet) is searched: if exactly one other visible sheet has
+// a matrix heading row, that sheet is read; if several do, the auditor must
+// choose, and the issue names them.
+func openMatrixTable(path, sheet string) (*Table, error) {
+	name := filepath.Base(path)
+	t, err := OpenTable(path, TableOptions{Sheet: sheet, IsHeader: isMatrixHeader})
+	var hnf *HeaderNotFoundError
+	if err == nil || !errors.As(err, &hnf) {
+		return t, err
+	}
+	if sheet == "" && len(hnf.Sheets) > 1 {
+		var found []*Table
+		var names []string
+		for _, s := range hnf.Sheets {
+			if s == hnf.Sheet {
+				continue
+			}
+			if t, err := OpenTable(path, TableOptions{Sheet: s, IsHeader: isMatrixHeader}); err == nil {
+				found = append(found, t)
+				names = append(names, s)
+			}
+		}
+		if len(found) == 1 {
+			return found[0], nil
+		}
+		for _, t := range found {
+			t.Close()
+		}
+		if len(found) > 1 {
+			return nil, &MatrixError{Issues: []MatrixIssue{{File: name, Row: 0, Column: "sheet",
+				Message: fmt.Sprintf("several sheets look like a control matrix (%s): choose the sheet to import", quoteCells(names, len(names)))}}}
+		}
+	}
+	allSheets := sheet == "" && len(hnf.Sheets) > 1
+	if hnf.Scanned == 0 && !allSheets {
+		return nil, err // an empty file or sheet: OpenTable says so
+	}
+	where, first := "", "the sheet is empty"
+	if hnf.Sheet != "" {
+		where = fmt.Sprintf(" on sheet %q", hnf.Sheet)
+		if allSheets {
+			where = fmt.Sprintf(" on any sheet (%s)", quoteCells(hnf.Sheets, len(hnf.Sheets)))
+		}
+	}
+	if hnf.Scanned > 0 {
+		first = fmt.Sprintf("the first row%s has %s", where, quoteCells(hnf.First, 10))
+		if allSheets {
+			first = fmt.Sprintf("the first row of %q has %s", hnf.Sheet, quoteCells(hnf.First, 10))
+		}
+	}
+	return nil, &MatrixError{Issues: []MatrixIssue{{
+		File: name, Row: hnf.FirstRow, Column: "header",
+		Message: fmt.Sprintf("no control matrix heading row found%s in the first %d non-blank rows: the matrix needs columns for the control ID, description and criteria (headings like %q, %q, %q); %s",
+			where, TableHeaderScanLimit, "Control ID", "Control Description", "TSC", first),
+	}}}
+}
+
+func readMatrix(t *Table) ([]ControlInput, error) {
+	name := t.name
 
 	header := t.Header()
 	var col [fieldCount]int

@@ -163,6 +163,7 @@ CREATE TABLE population (
 	id_column     TEXT NOT NULL DEFAULT '',
 	date_column   TEXT NOT NULL DEFAULT '',
 	row_count     INTEGER NOT NULL,
+	rows_digest   TEXT NOT NULL,
 	out_of_period INTEGER NOT NULL DEFAULT 0,
 	bad_dates     INTEGER NOT NULL DEFAULT 0,
 	duplicates    INTEGER NOT NULL DEFAULT 0,
@@ -175,7 +176,7 @@ CREATE UNIQUE INDEX population_current ON population(test_uuid) WHERE current = 
 -- Rows are immutable once imported; they are part of their population's
 -- record and carry no bookkeeping of their own.
 CREATE TABLE population_row (
-	population_uuid TEXT NOT NULL REFERENCES population(uuid) ON DELETE CASCADE,
+	population_uuid TEXT NOT NULL REFERENCES population(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
 	position        INTEGER NOT NULL,
 	source_row      INTEGER NOT NULL,
 	occurrence_id   TEXT NOT NULL DEFAULT '',

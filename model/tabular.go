@@ -112,6 +112,7 @@ type HeaderNotFoundError struct {
 	Scanned  int      // non-blank rows examined
 	FirstRow int      // source row of the first non-blank row, 0 if none
 	First    []string // its cells, trimmed
+	Sheets   []string // XLSX: the workbook's visible sheets, in order
 }
 
 func (e *HeaderNotFoundError) Error() string {
@@ -122,8 +123,22 @@ func (e *HeaderNotFoundError) Error() string {
 	if e.Scanned == 0 {
 		return where + " has no rows: it is empty or holds only blank lines; check that this is the right file" + sheetHint(e.Sheet)
 	}
-	return fmt.Sprintf("%s: no header row found in the first %d non-blank rows (row %d has %s); check that this is the right file%s, or give the header row",
-		where, e.Scanned, e.FirstRow, quoteCells(e.First, 8), sheetHint(e.Sheet))
+	return fmt.Sprintf("%s: no header row found in the first %d non-blank rows (row %d has %s); check that this is the right file%s, or give the header row%s",
+		where, e.Scanned, e.FirstRow, quoteCells(e.First, 8), sheetHint(e.Sheet), e.otherSheets())
+}
+
+// otherSheets names the visible sheets other than the one read, if any.
+func (e *HeaderNotFoundError) otherSheets() string {
+	var o []string
+	for _, s := range e.Sheets {
+		if s != e.Sheet {
+			o = append(o, s)
+		}
+	}
+	if len(o) == 0 {
+		return ""
+	}
+	return " (the workbook also has " + quoteCells(o, len(o)) + ")"
 }
 
 func sheetHint(sheet string) string {
@@ -793,6 +808,10 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 	src := &xlsxSource{name: name, sheet: sheet, f: f, rows: rows}
 	header, row, err := findHeader(name, sheet, src, opt)
 	if err != nil {
+		var hnf *HeaderNotFoundError
+		if errors.As(err, &hnf) {
+			hnf.Sheets = visibleSheets(f)
+		}
 		src.close()
 		return nil, err
 	}
@@ -819,10 +838,18 @@ func pickSheet(f *excelize.File, name, want string) (string, error) {
 		}
 		return "", fmt.Errorf("%s has no sheet %q: its sheets are %s; choose one of them", name, want, quoteCells(sheets, len(sheets)))
 	}
-	for _, s := range sheets {
-		if ok, _ := f.GetSheetVisible(s); ok {
-			return s, nil
-		}
+	if v := visibleSheets(f); len(v) > 0 {
+		return v[0], nil
 	}
 	return sheets[0], nil
+}
+
+func visibleSheets(f *excelize.File) []string {
+	var v []string
+	for _, s := range f.GetSheetList() {
+		if ok, _ := f.GetSheetVisible(s); ok {
+			v = append(v, s)
+		}
+	}
+	return v
 }

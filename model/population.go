@@ -1,0 +1,434 @@
+package model
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Population is the list of every occurrence of a control in the period, as
+// the client provided it (information produced by the entity).
+type Population struct {
+	UUID          string
+	ControlRef    string
+	SourceName    string
+	SourceSize    int64
+	SHA256        string // of the source file as received
+	Format        string // "csv" or "xlsx"
+	Sheet         string
+	HeaderRow     int
+	Header        []string
+	IDColumn      string
+	DateColumn    string
+	Rows          int
+	RowsDigest    string // SHA-256 over the stored rows, to detect tampering
+	OutOfPeriod   int
+	BadDates      int
+	Duplicates    int // rows whose occurrence ID appears more than once
+	BlankRows     int
+	IPEProcedure  string
+	IPEResult     string
+	ReplaceReason string
+	ImportedBy    string
+	ImportedAt    time.Time
+	Version       int
+}
+
+// PopulationImport says what to import and how.
+type PopulationImport struct {
+	ControlRef string
+	Path       string
+	Sheet      string
+	HeaderRow  int    // 0 = the first non-blank row
+	IDColumn   string // heading of the occurrence ID column ("" = none)
+	DateColumn string // heading of the occurrence date column ("" = none)
+	// Replace must be set, with a Reason, to replace a population whose
+	// sample already has results.
+	Replace bool
+	Reason  string
+	// Progress, when set, is called every few thousand rows from the
+	// importing goroutine.
+	Progress func(rows int)
+}
+
+// PopulationRow is one stored occurrence.
+type PopulationRow struct {
+	Position  int
+	SourceRow int
+	ID        string
+	Date      string // YYYY-MM-DD when the date column parsed
+	Flags     []string
+	Cells     []string
+}
+
+// Row flags.
+const (
+	FlagOutOfPeriod = "out-of-period"
+	FlagBadDate     = "bad-date"
+	FlagDuplicateID = "duplicate-id"
+)
+
+// ErrResultsExist refuses to replace a population that was already tested.
+var ErrResultsExist = errors.New("the sample drawn from the current population already has results")
+
+var dateLayouts = []string{
+	"2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04",
+	"1/2/2006", "1/2/2006 15:04", "1/2/2006 15:04:05", "01/02/2006", "1/2/06", "1/2/06 15:04", "01-02-06",
+	"2006/01/02", "2 Jan 2006", "02-Jan-2006", "Jan 2, 2006", "January 2, 2006",
+}
+
+// ParseOccurrenceDate reads a date as clients and Excel write them (US
+// month-first for slashed dates, as Excel's default en-US display does).
+func ParseOccurrenceDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
+		}
+	}
+	// An Excel serial date that reached us unformatted.
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 20000 && f < 80000 {
+		d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f))
+		return d, true
+	}
+	return time.Time{}, false
+}
+
+func columnIndex(header []string, name, what string) (int, error) {
+	if name == "" {
+		return -1, nil
+	}
+	want := strings.ToLower(strings.TrimSpace(name))
+	for i, h := range header {
+		if strings.ToLower(strings.TrimSpace(h)) == want {
+			return i, nil
+		}
+	}
+	// A column letter (A, B, …, AA) is accepted too.
+	if n := columnLetterIndex(want); n >= 0 && n < len(header) {
+		return n, nil
+	}
+	return -1, fmt.Errorf("no %s column %q; the headings are: %s", what, name, strings.Join(header, ", "))
+}
+
+func columnLetterIndex(s string) int {
+	if s == "" || len(s) > 3 {
+		return -1
+	}
+	n := 0
+	for _, r := range strings.ToUpper(s) {
+		if r < 'A' || r > 'Z' {
+			return -1
+		}
+		n = n*26 + int(r-'A'+1)
+	}
+	return n - 1
+}
+
+// hashFile returns the SHA-256 and size of a file, streamed.
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// rowsDigest accumulates the canonical digest of a population's rows, the
+// same way at import and at verification.
+type rowsDigest struct{ h hash.Hash }
+
+func newRowsDigest() rowsDigest { return rowsDigest{sha256.New()} }
+
+func (d rowsDigest) add(position, sourceRow int, id, date, cells string) {
+	fmt.Fprintf(d.h, "%d\x1f%d\x1f%d:%s\x1f%d:%s\x1f%d:%s\x1e", position, sourceRow, len(id), id, len(date), date, len(cells), cells)
+}
+
+func (d rowsDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// ImportPopulation streams a CSV or XLSX population into the workpaper in
+// one transaction: memory stays flat whatever the file's size, and an
+// interrupted import leaves no trace.
+func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (*Population, error) {
+	if w.readOnly {
+		return nil, fmt.Errorf("%s: %w (%s)", w.path, ErrReadOnly, w.readOnlyReason)
+	}
+	eng, err := w.Engagement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum, size, err := hashFile(in.Path)
+	if err != nil {
+		return nil, err
+	}
+	tbl, err := OpenTable(in.Path, TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow})
+	if err != nil {
+		return nil, err
+	}
+	defer tbl.Close()
+	header := tbl.Header()
+	idCol, err := columnIndex(header, in.IDColumn, "ID")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
+	}
+	dateCol, err := columnIndex(header, in.DateColumn, "date")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
+	}
+	headerJSON, _ := json.Marshal(header)
+	p := &Population{SourceName: filepath.Base(in.Path), SourceSize: size, SHA256: sum, Format: tbl.Format(), Sheet: tbl.Sheet(),
+		HeaderRow: tbl.HeaderRow(), Header: header, ReplaceReason: in.Reason, ImportedBy: w.user}
+	if idCol >= 0 {
+		p.IDColumn = header[idCol]
+	}
+	if dateCol >= 0 {
+		p.DateColumn = header[dateCol]
+	}
+
+	err = w.write(ctx, func(t *txn) error {
+		testUUID, ref, err := t.testOf(in.ControlRef)
+		if err != nil {
+			return err
+		}
+		p.ControlRef = ref
+		// What does this import replace?
+		var oldPop string
+		err = t.tx.QueryRowContext(ctx, "SELECT uuid FROM population WHERE test_uuid = ? AND current = 1", testUUID).Scan(&oldPop)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if oldPop != "" {
+			var results int
+			if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid
+				JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ? AND s.current = 1`, testUUID).Scan(&results); err != nil {
+				return err
+			}
+			if results > 0 && (!in.Replace || strings.TrimSpace(in.Reason) == "") {
+				return fmt.Errorf("%s: %w (%d results); replacing it needs --replace --reason TEXT, which is logged", ref, ErrResultsExist, results)
+			}
+			if _, err := t.update("population", oldPop, 0, "population of "+ref, field{"current", 0}); err != nil {
+				return err
+			}
+			var sel string
+			if err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM selection WHERE test_uuid = ? AND current = 1", testUUID).Scan(&sel); err == nil {
+				if _, err := t.update("selection", sel, 0, "sample of "+ref, field{"current", 0}); err != nil {
+					return err
+				}
+			}
+		}
+
+		popUUID := t.w.newUUID()
+		stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO population_row (population_uuid, position, source_row, occurrence_id, occurrence_date, flags, cells) VALUES (?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		digest := newRowsDigest()
+		var cellsBuf []byte
+		for pos := 1; ; pos++ {
+			row, err := tbl.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var id, date string
+			var flags []string
+			if idCol >= 0 && idCol < len(row) {
+				id = strings.TrimSpace(row[idCol])
+			}
+			if dateCol >= 0 && dateCol < len(row) {
+				if d, ok := ParseOccurrenceDate(row[dateCol]); ok {
+					date = formatDate(d)
+					if !eng.InPeriod(d) && eng.Type == TypeII {
+						flags = append(flags, FlagOutOfPeriod)
+						p.OutOfPeriod++
+					}
+				} else {
+					flags = append(flags, FlagBadDate)
+					p.BadDates++
+				}
+			}
+			cellsBuf, _ = json.Marshal(row)
+			cells := string(cellsBuf)
+			digest.add(pos, tbl.Row(), id, date, cells)
+			if _, err := stmt.ExecContext(ctx, popUUID, pos, tbl.Row(), id, date, strings.Join(flags, ","), cells); err != nil {
+				return err
+			}
+			p.Rows = pos
+			if in.Progress != nil && pos%5000 == 0 {
+				in.Progress(pos)
+			}
+		}
+		p.BlankRows = tbl.BlankRows()
+		p.RowsDigest = digest.sum()
+		if idCol >= 0 {
+			// Duplicates are found by SQLite, not a map in memory.
+			res, err := t.exec(`UPDATE population_row SET flags = CASE WHEN flags = '' THEN ? ELSE flags || ',' || ? END
+				WHERE population_uuid = ? AND occurrence_id != '' AND occurrence_id IN (
+					SELECT occurrence_id FROM population_row WHERE population_uuid = ? AND occurrence_id != ''
+					GROUP BY occurrence_id HAVING count(*) > 1)`, FlagDuplicateID, FlagDuplicateID, popUUID, popUUID)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			p.Duplicates = int(n)
+		}
+		if in.Progress != nil {
+			in.Progress(p.Rows)
+		}
+		p.UUID = popUUID
+		err = t.insertWithUUID("population", popUUID, field{"test_uuid", testUUID}, field{"source_name", p.SourceName},
+			field{"source_size", p.SourceSize}, field{"sha256", p.SHA256}, field{"format", p.Format}, field{"sheet", p.Sheet},
+			field{"header_row", p.HeaderRow}, field{"header", string(headerJSON)}, field{"id_column", p.IDColumn},
+			field{"date_column", p.DateColumn}, field{"row_count", p.Rows}, field{"rows_digest", p.RowsDigest},
+			field{"out_of_period", p.OutOfPeriod}, field{"bad_dates", p.BadDates}, field{"duplicates", p.Duplicates},
+			field{"blank_rows", p.BlankRows}, field{"replace_reason", in.Reason})
+		if err != nil {
+			return err
+		}
+		note := fmt.Sprintf("population imported from %s (%d rows, sha256 %s)", p.SourceName, p.Rows, p.SHA256)
+		if oldPop != "" {
+			note += "; replaces the previous population"
+			if in.Reason != "" {
+				note += ": " + in.Reason
+			}
+		}
+		if err := t.event("population", popUUID, note); err != nil {
+			return err
+		}
+		return t.touch(testUUID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.ImportedAt = w.now()
+	return p, nil
+}
+
+// CurrentPopulation returns a control's current population, or nil.
+func (w *Workpaper) CurrentPopulation(ctx context.Context, controlRef string) (*Population, error) {
+	ct, err := w.ControlTest(ctx, controlRef)
+	if err != nil {
+		return nil, err
+	}
+	p := &Population{ControlRef: ct.Control.Ref}
+	var header, at string
+	err = w.db.QueryRowContext(ctx, `SELECT uuid, source_name, source_size, sha256, format, sheet, header_row, header, id_column,
+		date_column, row_count, rows_digest, out_of_period, bad_dates, duplicates, blank_rows, ipe_procedure, ipe_result,
+		replace_reason, created_by, created_at, version FROM population WHERE test_uuid = ? AND current = 1`, ct.UUID).Scan(
+		&p.UUID, &p.SourceName, &p.SourceSize, &p.SHA256, &p.Format, &p.Sheet, &p.HeaderRow, &header, &p.IDColumn,
+		&p.DateColumn, &p.Rows, &p.RowsDigest, &p.OutOfPeriod, &p.BadDates, &p.Duplicates, &p.BlankRows, &p.IPEProcedure,
+		&p.IPEResult, &p.ReplaceReason, &p.ImportedBy, &at, &p.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	json.Unmarshal([]byte(header), &p.Header)
+	p.ImportedAt = parseTime(at)
+	return p, nil
+}
+
+// PopulationRows returns up to limit rows from position from (1-based), in
+// order: a page, never the whole population.
+func (w *Workpaper) PopulationRows(ctx context.Context, populationUUID string, from, limit int) ([]PopulationRow, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, flags, cells FROM population_row
+		WHERE population_uuid = ? AND position >= ? ORDER BY position LIMIT ?`, populationUUID, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanPopulationRows(rows)
+}
+
+// PopulationRowsAt returns the rows at the given positions, in that order.
+func (w *Workpaper) PopulationRowsAt(ctx context.Context, populationUUID string, positions []int) ([]PopulationRow, error) {
+	out := make([]PopulationRow, 0, len(positions))
+	for _, pos := range positions {
+		rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, flags, cells FROM population_row
+			WHERE population_uuid = ? AND position = ?`, populationUUID, pos)
+		if err != nil {
+			return nil, err
+		}
+		r, err := scanPopulationRows(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r...)
+	}
+	return out, nil
+}
+
+func scanPopulationRows(rows *sql.Rows) ([]PopulationRow, error) {
+	var out []PopulationRow
+	for rows.Next() {
+		var r PopulationRow
+		var flags, cells string
+		if err := rows.Scan(&r.Position, &r.SourceRow, &r.ID, &r.Date, &flags, &cells); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Flags = splitList(flags)
+		json.Unmarshal([]byte(cells), &r.Cells)
+		out = append(out, r)
+	}
+	return out, closeRows(rows)
+}
+
+// FlaggedRows lists rows with any flag, up to limit.
+func (w *Workpaper) FlaggedRows(ctx context.Context, populationUUID string, limit int) ([]PopulationRow, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, flags, cells FROM population_row
+		WHERE population_uuid = ? AND flags != '' ORDER BY position LIMIT ?`, populationUUID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanPopulationRows(rows)
+}
+
+// SetIPE records the completeness and accuracy procedure performed on a
+// population (information produced by the entity) and its result.
+func (w *Workpaper) SetIPE(ctx context.Context, controlRef, procedure, result string) error {
+	if strings.TrimSpace(procedure) == "" || strings.TrimSpace(result) == "" {
+		return errors.New("record both the completeness and accuracy procedure and its result")
+	}
+	return w.write(ctx, func(t *txn) error {
+		testUUID, ref, err := t.testOf(controlRef)
+		if err != nil {
+			return err
+		}
+		var pid string
+		if err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM population WHERE test_uuid = ? AND current = 1", testUUID).Scan(&pid); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%s has no population yet: import one with 'fieldwork population import'", ref)
+			}
+			return err
+		}
+		changed, err := t.update("population", pid, 0, "population of "+ref, field{"ipe_procedure", procedure}, field{"ipe_result", result})
+		if err != nil || !changed {
+			return err
+		}
+		return t.touch(testUUID)
+	})
+}

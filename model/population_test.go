@@ -1,0 +1,144 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fieldwork-audit/fieldwork/sampling"
+)
+
+// withControl adds control CHG-01 to a test workpaper.
+func withControl(t *testing.T, w *Workpaper) {
+	t.Helper()
+	_, err := w.ImportControls(context.Background(), []ControlInput{
+		{ID: "CHG-01", Description: "Changes approved before deployment", Frequency: sampling.AdHoc, Key: true, Criteria: []string{"CC8.1"}},
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const changesCSV = "\ufeffTicket,Opened,Summary,Approver\r\n" +
+	"CHG-1001,2026-01-05,Upgrade TLS,Ann\r\n" +
+	"CHG-1002,01/20/2026,\"Fix login\nbug\",Bob\r\n" +
+	",,,\r\n" +
+	"CHG-1003,2025-12-30,Late ticket,Ann\r\n" +
+	"CHG-1002,2026-02-01,Duplicate id,Bob\r\n" +
+	"CHG-1004,not a date,=cmd|' /C calc'!A0,Eve\r\n"
+
+func TestImportPopulationFlags(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	withControl(t, w)
+	src := writeFile(t, "changes.csv", changesCSV)
+	var progress []int
+	p, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "chg-01", Path: src, IDColumn: "ticket", DateColumn: "Opened",
+		Progress: func(n int) { progress = append(progress, n) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, size, _ := hashFile(src)
+	if p.Rows != 5 || p.BlankRows != 1 || p.OutOfPeriod != 1 || p.Duplicates != 2 || p.BadDates != 1 || p.SHA256 != sum || p.SourceSize != size {
+		t.Fatalf("population = %+v", p)
+	}
+	if len(progress) == 0 || progress[len(progress)-1] != 5 {
+		t.Fatalf("progress = %v", progress)
+	}
+	got, err := w.CurrentPopulation(ctx, "CHG-01")
+	if err != nil || got == nil || got.Rows != 5 || got.IDColumn != "Ticket" || strings.Join(got.Header, "|") != "Ticket|Opened|Summary|Approver" {
+		t.Fatalf("current = %+v, %v", got, err)
+	}
+	rows, err := w.PopulationRowsAt(ctx, got.UUID, []int{2, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].Cells[2] != "Fix login\nbug" || rows[0].Date != "2026-01-20" || rows[0].SourceRow != 3 {
+		t.Fatalf("row 2 = %+v", rows[0])
+	}
+	if rows[1].Cells[2] != "=cmd|' /C calc'!A0" || strings.Join(rows[1].Flags, ",") != FlagBadDate {
+		t.Fatalf("row 5 = %+v", rows[1])
+	}
+	flagged, _ := w.FlaggedRows(ctx, got.UUID, 10)
+	if len(flagged) != 4 {
+		t.Fatalf("flagged = %+v", flagged)
+	}
+}
+
+func TestImportPopulationErrorsLeaveNoTrace(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	withControl(t, w)
+	bad := writeFile(t, "bad.csv", "Ticket,Opened\nA,\"unterminated\n")
+	if _, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: bad}); err == nil {
+		t.Fatal("malformed CSV imported")
+	}
+	ok := writeFile(t, "ok.csv", "Ticket,Opened\nA,2026-01-01\n")
+	if _, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: ok, IDColumn: "Nope"}); err == nil || !strings.Contains(err.Error(), "Ticket, Opened") {
+		t.Fatalf("unknown column: %v", err)
+	}
+	if _, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "ZZ-1", Path: ok}); !errors.Is(err, ErrNoControl) {
+		t.Fatalf("unknown control: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := w.ImportPopulation(cctx, PopulationImport{ControlRef: "CHG-01", Path: ok}); err == nil {
+		t.Fatal("cancelled import succeeded")
+	}
+	var n int
+	w.db.QueryRow("SELECT count(*) FROM population_row").Scan(&n)
+	if p, _ := w.CurrentPopulation(ctx, "CHG-01"); p != nil || n != 0 {
+		t.Fatalf("failed imports left %v and %d rows", p, n)
+	}
+}
+
+func TestImportPopulationLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large import")
+	}
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	withControl(t, w)
+	var b strings.Builder
+	b.WriteString("id,date,c1,c2,c3,c4,c5,c6\n")
+	for i := 1; i <= 20000; i++ {
+		fmt.Fprintf(&b, "T%06d,2026-03-%02d,x,y,z,1,2,3\n", i, i%28+1)
+	}
+	p, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: writeFile(t, "big.csv", b.String()), IDColumn: "A", DateColumn: "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rows != 20000 || p.Duplicates != 0 || p.OutOfPeriod != 0 || p.IDColumn != "id" {
+		t.Fatalf("population = %+v", p)
+	}
+	page, _ := w.PopulationRows(ctx, p.UUID, 19999, 10)
+	if len(page) != 2 || page[1].ID != "T020000" {
+		t.Fatalf("last page = %+v", page)
+	}
+}
+
+func TestParseOccurrenceDate(t *testing.T) {
+	for in, want := range map[string]string{"2026-01-05": "2026-01-05", "1/5/2026": "2026-01-05", "01/05/2026 13:45": "2026-01-05",
+		"2026-01-05T10:00:00Z": "2026-01-05", "5 Jan 2026": "2026-01-05", "46027": "2026-01-05"} {
+		d, ok := ParseOccurrenceDate(in)
+		if !ok || formatDate(d) != want {
+			t.Errorf("%q → %v %v, want %s", in, d, ok, want)
+		}
+	}
+	if _, ok := ParseOccurrenceDate("soon"); ok {
+		t.Error("parsed 'soon'")
+	}
+}

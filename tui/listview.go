@@ -1,0 +1,422 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// listView is a scrolling list of rows, some of which may be headings the
+// cursor skips, with an optional "/" filter. It renders only the rows that
+// are visible, so it stays fast on long lists; the page supplies how a row
+// looks, whether it can be selected, its identity (to keep the cursor on
+// the same row across a filter or a reload) and how a filter matches.
+type listView[T any] struct {
+	styles *Styles
+	keys   *keyMap
+
+	all    []T
+	rows   []T // all, filtered
+	cursor int // index into rows; -1 when nothing can be selected
+	offset int // first visible row
+	width  int
+	height int
+
+	selectable func(T) bool
+	id         func(T) string
+	filter     func(rows []T, query string) []T // nil: the list cannot be filtered
+	render     func(row T, width int, selected bool) string
+	empty      string // shown when there are no rows at all
+
+	input   textinput.Model
+	editing bool
+	query   string
+}
+
+type listConfig[T any] struct {
+	selectable func(T) bool
+	id         func(T) string
+	filter     func(rows []T, query string) []T
+	render     func(row T, width int, selected bool) string
+	empty      string
+}
+
+func newListView[T any](c common, cfg listConfig[T]) listView[T] {
+	ti := textinput.New()
+	ti.Prompt = "/ "
+	ti.Placeholder = "type an ID or words"
+	ti.PromptStyle = c.styles.FilterPrompt
+	ti.TextStyle = c.styles.FilterText
+	ti.PlaceholderStyle = c.styles.Dim
+	ti.Cursor.Style = c.styles.NewStyle().Reverse(true)
+	ti.Cursor.TextStyle = c.styles.NewStyle()
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	ti.CharLimit = 200
+	if cfg.selectable == nil {
+		cfg.selectable = func(T) bool { return true }
+	}
+	return listView[T]{
+		styles:     c.styles,
+		keys:       c.keys,
+		cursor:     -1,
+		selectable: cfg.selectable,
+		id:         cfg.id,
+		filter:     cfg.filter,
+		render:     cfg.render,
+		empty:      cfg.empty,
+		input:      ti,
+	}
+}
+
+// SetItems replaces the rows, keeping the filter and, when it is still
+// there, the row under the cursor.
+func (l *listView[T]) SetItems(items []T) {
+	l.all = items
+	l.apply()
+}
+
+// SetSize gives the list width×height cells, the filter line included.
+func (l *listView[T]) SetSize(width, height int) {
+	l.width, l.height = width, max(0, height)
+	l.input.Width = max(1, width-lenPrompt-1)
+	l.scrollToCursor()
+}
+
+const lenPrompt = 2 // "/ "
+
+// filterLines is how many lines the filter takes above the rows.
+func (l *listView[T]) filterLines() int {
+	if l.editing || l.query != "" {
+		return 1
+	}
+	return 0
+}
+
+func (l *listView[T]) rowsHeight() int { return max(0, l.height-l.filterLines()) }
+
+// Editing reports whether the filter is being typed.
+func (l *listView[T]) Editing() bool { return l.editing }
+
+// Filtered reports whether a filter is applied.
+func (l *listView[T]) Filtered() bool { return l.query != "" }
+
+// Selected returns the row under the cursor.
+func (l *listView[T]) Selected() (T, bool) {
+	var zero T
+	if l.cursor < 0 || l.cursor >= len(l.rows) {
+		return zero, false
+	}
+	return l.rows[l.cursor], true
+}
+
+// Position is the cursor's place among the selectable rows (1-based) and
+// how many there are.
+func (l *listView[T]) Position() (int, int) {
+	pos, total := 0, 0
+	for i, r := range l.rows {
+		if l.selectable(r) {
+			total++
+			if i <= l.cursor {
+				pos = total
+			}
+		}
+	}
+	return pos, total
+}
+
+// Update handles keys and the mouse. activated is true when a click
+// landed on the row already under the cursor (the mouse's "open").
+func (l *listView[T]) Update(msg tea.Msg) (activated bool, cmd tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if l.editing {
+			return false, l.updateFilter(msg)
+		}
+		switch {
+		case key.Matches(msg, l.keys.Up):
+			l.move(-1)
+		case key.Matches(msg, l.keys.Down):
+			l.move(1)
+		case key.Matches(msg, l.keys.PageUp):
+			l.move(-max(1, l.rowsHeight()-1))
+		case key.Matches(msg, l.keys.PageDown):
+			l.move(max(1, l.rowsHeight()-1))
+		case key.Matches(msg, l.keys.Top):
+			l.moveTo(l.nearest(0, 1))
+		case key.Matches(msg, l.keys.Bottom):
+			l.moveTo(l.nearest(len(l.rows)-1, -1))
+		case l.filter != nil && key.Matches(msg, l.keys.Filter):
+			l.editing = true
+			l.input.SetValue(l.query)
+			l.input.CursorEnd()
+			l.scrollToCursor()
+			return false, l.input.Focus()
+		case l.query != "" && key.Matches(msg, l.keys.ClearFilter):
+			l.setQuery("")
+		}
+	case tea.MouseMsg:
+		return l.mouse(msg), nil
+	}
+	return false, nil
+}
+
+func (l *listView[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, l.keys.AcceptFilter):
+		l.editing = false
+		l.input.Blur()
+		l.scrollToCursor()
+		return nil
+	case key.Matches(msg, l.keys.CancelFilter):
+		l.editing = false
+		l.input.Blur()
+		l.setQuery("")
+		return nil
+	case msg.Type != tea.KeyRunes && key.Matches(msg, l.keys.Up):
+		l.move(-1)
+		return nil
+	case msg.Type != tea.KeyRunes && key.Matches(msg, l.keys.Down):
+		l.move(1)
+		return nil
+	}
+	var cmd tea.Cmd
+	l.input, cmd = l.input.Update(msg)
+	if v := l.input.Value(); v != l.query {
+		l.setQuery(v)
+	}
+	return cmd
+}
+
+func (l *listView[T]) setQuery(q string) {
+	l.query = q
+	if q == "" {
+		l.input.SetValue("")
+	}
+	l.apply()
+}
+
+// apply filters the rows and puts the cursor back on the row it was on,
+// or on the first selectable row.
+func (l *listView[T]) apply() {
+	var keep string
+	if r, ok := l.Selected(); ok && l.id != nil {
+		keep = l.id(r)
+	}
+	if l.query != "" && l.filter != nil {
+		l.rows = l.filter(l.all, l.query)
+	} else {
+		l.rows = l.all
+	}
+	l.cursor = -1
+	if keep != "" {
+		for i, r := range l.rows {
+			if l.selectable(r) && l.id(r) == keep {
+				l.cursor = i
+				break
+			}
+		}
+	}
+	if l.cursor < 0 {
+		l.cursor = l.nearest(0, 1)
+		l.offset = 0
+	}
+	l.scrollToCursor()
+}
+
+// nearest finds the selectable row closest to i, looking in direction dir
+// first; -1 when there is none.
+func (l *listView[T]) nearest(i, dir int) int {
+	if len(l.rows) == 0 {
+		return -1
+	}
+	i = min(max(i, 0), len(l.rows)-1)
+	for j := i; j >= 0 && j < len(l.rows); j += dir {
+		if l.selectable(l.rows[j]) {
+			return j
+		}
+	}
+	for j := i - dir; j >= 0 && j < len(l.rows); j -= dir {
+		if l.selectable(l.rows[j]) {
+			return j
+		}
+	}
+	return -1
+}
+
+func (l *listView[T]) move(delta int) {
+	if l.cursor < 0 {
+		l.moveTo(l.nearest(0, 1))
+		return
+	}
+	dir := 1
+	if delta < 0 {
+		dir = -1
+	}
+	target := min(max(l.cursor+delta, 0), len(l.rows)-1)
+	l.moveTo(l.nearest(target, dir))
+}
+
+func (l *listView[T]) moveTo(i int) {
+	if i < 0 {
+		return
+	}
+	l.cursor = i
+	l.scrollToCursor()
+}
+
+// selectNext moves the cursor to the next row (or the previous one when
+// forward is false) that satisfies match, wrapping around; it reports
+// whether there was one.
+func (l *listView[T]) selectNext(match func(T) bool, forward bool) bool {
+	n := len(l.rows)
+	if n == 0 {
+		return false
+	}
+	dir := 1
+	if !forward {
+		dir = -1
+	}
+	start := l.cursor
+	if start < 0 {
+		start = n - 1
+		if !forward {
+			start = 0
+		}
+	}
+	for k := 1; k <= n; k++ {
+		i := ((start+dir*k)%n + n) % n
+		if l.selectable(l.rows[i]) && match(l.rows[i]) {
+			l.moveTo(i)
+			return true
+		}
+	}
+	return false
+}
+
+// scrollToCursor keeps the cursor's row on screen, with the heading above
+// it when the cursor is on a group's first row.
+func (l *listView[T]) scrollToCursor() {
+	h := l.rowsHeight()
+	if h <= 0 {
+		return
+	}
+	if l.cursor >= 0 {
+		if l.cursor < l.offset {
+			l.offset = l.cursor
+		}
+		if l.cursor >= l.offset+h {
+			l.offset = l.cursor - h + 1
+		}
+		if l.offset == l.cursor && l.cursor > 0 && h > 1 && !l.selectable(l.rows[l.cursor-1]) {
+			l.offset--
+		}
+	}
+	l.offset = min(max(l.offset, 0), max(0, len(l.rows)-h))
+}
+
+func (l *listView[T]) mouse(msg tea.MouseMsg) bool {
+	if msg.Action != tea.MouseActionPress {
+		return false
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		l.move(-1)
+	case tea.MouseButtonWheelDown:
+		l.move(1)
+	case tea.MouseButtonLeft:
+		row := msg.Y - l.filterLines()
+		if row < 0 || row >= l.rowsHeight() {
+			return false
+		}
+		i := l.offset + row
+		if i >= len(l.rows) || !l.selectable(l.rows[i]) {
+			return false
+		}
+		if i == l.cursor {
+			return true
+		}
+		l.moveTo(i)
+	}
+	return false
+}
+
+// View draws exactly height lines.
+func (l *listView[T]) View() string {
+	if l.height <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, l.height)
+	if l.filterLines() > 0 {
+		lines = append(lines, l.filterView())
+	}
+	h := l.rowsHeight()
+	switch {
+	case len(l.all) == 0:
+		lines = append(lines, l.styles.Hint.Render(truncate(l.empty, l.width)))
+	case len(l.rows) == 0:
+		lines = append(lines, l.styles.Hint.Render(truncate("Nothing matches "+quoteQuery(l.query)+"; esc clears the filter.", l.width)))
+	default:
+		end := min(len(l.rows), l.offset+h)
+		for i := l.offset; i < end; i++ {
+			lines = append(lines, l.render(l.rows[i], l.width, i == l.cursor))
+		}
+	}
+	for len(lines) < l.height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:l.height], "\n")
+}
+
+func (l *listView[T]) filterView() string {
+	_, total := l.Position()
+	count := l.styles.Muted.Render(fmt.Sprintf(" %d %s", total, pluralWord(total, "match", "matches")))
+	if l.editing {
+		return truncate(l.input.View(), l.width-ansi.StringWidth(count)) + count
+	}
+	prompt := l.styles.FilterPrompt.Render("/ ") + l.styles.FilterText.Render(oneLine(l.query))
+	return truncate(prompt, l.width-ansi.StringWidth(count)) + count
+}
+
+// ShortHelp and FullHelp are the list's part of a page's help.
+func (l *listView[T]) ShortHelp() []key.Binding {
+	if l.editing {
+		return []key.Binding{l.keys.AcceptFilter, l.keys.CancelFilter}
+	}
+	b := []key.Binding{l.keys.Up, l.keys.Down}
+	if l.filter != nil {
+		b = append(b, l.keys.Filter)
+	}
+	if l.query != "" {
+		b = append(b, l.keys.ClearFilter)
+	}
+	return b
+}
+
+func (l *listView[T]) FullHelp() [][]key.Binding {
+	if l.editing {
+		return [][]key.Binding{{l.keys.AcceptFilter, l.keys.CancelFilter, l.keys.Up, l.keys.Down}}
+	}
+	move := []key.Binding{l.keys.Up, l.keys.Down, l.keys.PageUp, l.keys.PageDown, l.keys.Top, l.keys.Bottom}
+	if l.filter == nil {
+		return [][]key.Binding{move}
+	}
+	f := []key.Binding{l.keys.Filter}
+	if l.query != "" {
+		f = append(f, l.keys.ClearFilter)
+	}
+	return [][]key.Binding{move, f}
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func quoteQuery(q string) string { return "“" + oneLine(q) + "”" }
