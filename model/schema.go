@@ -113,6 +113,7 @@ ALTER TABLE criterion ADD COLUMN override TEXT NOT NULL DEFAULT '' CHECK (overri
 ALTER TABLE criterion ADD COLUMN override_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN opinion_override TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN opinion_override_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN frequency_table TEXT NOT NULL DEFAULT '';
 ALTER TABLE control ADD COLUMN risk TEXT NOT NULL DEFAULT 'lower' CHECK (risk IN ('lower', 'higher'));
 
 -- One test of a control per control; its W/P reference is never reused.

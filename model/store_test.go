@@ -17,7 +17,7 @@ import (
 var testClock = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 
 func testOptions(user string) Options {
-	return Options{User: user, Now: func() time.Time { return testClock }, NewUUID: DeterministicUUIDs("test")}
+	return Options{User: user, Now: func() time.Time { return testClock }, NewUUID: DeterministicUUIDs("test/" + user)}
 }
 
 func newTestWorkpaper(t *testing.T) (*Workpaper, string) {

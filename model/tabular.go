@@ -339,9 +339,7 @@ func (t *Table) Close() error {
 	}
 	err := t.src.close()
 	t.src = nil
-	if t.err == nil {
-		t.err = fmt.Errorf("%s: table is closed", t.name)
-	}
+	t.err = fmt.Errorf("%s: table is closed", t.name)
 	return err
 }
 
@@ -610,8 +608,8 @@ func csvHeaderScore(head []byte, comma rune, opt TableOptions) int {
 			}
 			return nonBlankCount(rec)
 		}
-		if blankCells(rec) {
-			continue
+		if blankCells(rec) || onlyDelimiters(rec) {
+			continue // a row of ",,," is blank whatever the delimiter
 		}
 		scanned++
 		if opt.IsHeader == nil || opt.IsHeader(rec) {
@@ -621,6 +619,15 @@ func csvHeaderScore(head []byte, comma rune, opt TableOptions) int {
 			return -1
 		}
 	}
+}
+
+func onlyDelimiters(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimFunc(c, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func nonBlankCount(cells []string) int {

@@ -70,22 +70,22 @@ func defaultKeyMap() *keyMap {
 
 // globalHelp is the root's part of the help: which bindings apply depends
 // on where the user is (top level or nested, typing or not).
-func (k *keyMap) globalShort(nested, typing bool) []key.Binding {
+func (k *keyMap) globalShort(nested, typing, helpOpen bool) []key.Binding {
 	if typing {
 		return []key.Binding{k.ForceQuit}
 	}
 	if nested {
-		return []key.Binding{k.Back, k.NextTab, k.Help}
+		return []key.Binding{k.Back, k.NextTab, k.helpToggle(helpOpen)}
 	}
-	return []key.Binding{k.NextTab, k.Help, k.Quit}
+	return []key.Binding{k.NextTab, k.helpToggle(helpOpen), k.Quit}
 }
 
-func (k *keyMap) globalFull(nested, typing bool) [][]key.Binding {
+func (k *keyMap) globalFull(nested, typing, helpOpen bool) [][]key.Binding {
 	if typing {
 		return [][]key.Binding{{k.ForceQuit}}
 	}
 	nav := []key.Binding{k.Dashboard, k.Criteria, k.NextTab, k.PrevTab}
-	app := []key.Binding{k.Reload, k.Help}
+	app := []key.Binding{k.Reload, k.helpToggle(helpOpen)}
 	if nested {
 		back := k.Back
 		back.SetHelp("esc/q", "back")
@@ -95,4 +95,13 @@ func (k *keyMap) globalFull(nested, typing bool) [][]key.Binding {
 		app = append(app, k.Quit, k.ForceQuit)
 	}
 	return [][]key.Binding{nav, app}
+}
+
+// helpToggle is the Help binding, worded for whether the full help shows.
+func (k *keyMap) helpToggle(open bool) key.Binding {
+	b := k.Help
+	if open {
+		b.SetHelp("?", "close help")
+	}
+	return b
 }

@@ -257,3 +257,14 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// padLines adds empty lines to s until it has h lines.
+func padLines(s string, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	if n := strings.Count(s, "\n") + 1; n < h {
+		s += strings.Repeat("\n", h-n)
+	}
+	return s
+}

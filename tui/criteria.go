@@ -1,0 +1,279 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fieldwork-audit/fieldwork/model"
+)
+
+// criteriaPage walks the Trust Services Criteria by category: scope,
+// coverage and gaps at a glance, enter opens a criterion and its controls,
+// "/" filters by ID, title or control reference.
+type criteriaPage struct {
+	common
+	data *snapshot
+	list listView[critRow]
+
+	// Column widths, set in SetSize.
+	titleW int
+	ctrlW  int // 0 when the terminal is too narrow for the controls column
+}
+
+type critRowKind int
+
+const (
+	rowSpacer critRowKind = iota
+	rowCategory
+	rowCriterion
+)
+
+// critRow is a line of the walk: a category heading, a criterion, or the
+// blank line between categories.
+type critRow struct {
+	kind critRowKind
+	cov  categoryCoverage
+	crit model.Criterion
+}
+
+const (
+	critRefW    = 6
+	critStatusW = 14 // "– out of scope"
+	// criteriaControlsColumn is the width from which the walk lists each
+	// criterion's controls.
+	criteriaControlsColumn = 100
+)
+
+func newCriteriaPage(c common) *criteriaPage {
+	p := &criteriaPage{common: c}
+	p.list = newListView(c, listConfig[critRow]{
+		selectable: func(r critRow) bool { return r.kind == rowCriterion },
+		id:         func(r critRow) string { return r.crit.Ref },
+		filter:     filterCriteria,
+		render:     p.renderRow,
+		empty:      "Loading the criteria…",
+	})
+	return p
+}
+
+func (p *criteriaPage) Init() tea.Cmd      { return nil }
+func (p *criteriaPage) Title() string      { return tabCriteria.String() }
+func (p *criteriaPage) Busy() string       { return "" }
+func (p *criteriaPage) InputFocused() bool { return p.list.Editing() }
+func (p *criteriaPage) HandlesBack() bool  { return p.list.Editing() || p.list.Filtered() }
+
+func (p *criteriaPage) SetData(d *snapshot) tea.Cmd {
+	p.data = d
+	p.list.empty = "The workpaper holds no criteria."
+	p.list.SetItems(criteriaRows(d))
+	return nil
+}
+
+// criteriaRows groups the criteria under their categories, in report order.
+func criteriaRows(d *snapshot) []critRow {
+	var rows []critRow
+	for _, cov := range d.coverage {
+		if len(rows) > 0 {
+			rows = append(rows, critRow{kind: rowSpacer})
+		}
+		rows = append(rows, critRow{kind: rowCategory, cov: cov})
+		for _, c := range d.criteria {
+			if c.Category == cov.cat {
+				rows = append(rows, critRow{kind: rowCriterion, crit: c})
+			}
+		}
+	}
+	return rows
+}
+
+// filterCriteria keeps the criteria whose ID, title or controls contain
+// query (any case), under their category headings; a query naming a
+// category keeps all of it.
+func filterCriteria(rows []critRow, query string) []critRow {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return rows
+	}
+	var out, group []critRow
+	var head critRow
+	catMatch := false
+	flush := func() {
+		if len(group) == 0 {
+			return
+		}
+		if len(out) > 0 {
+			out = append(out, critRow{kind: rowSpacer})
+		}
+		out = append(out, head)
+		out = append(out, group...)
+		group = nil
+	}
+	for _, r := range rows {
+		switch r.kind {
+		case rowCategory:
+			flush()
+			head = r
+			catMatch = strings.Contains(strings.ToLower(r.cov.cat.Title()), q) || strings.ToLower(string(r.cov.cat)) == q
+		case rowCriterion:
+			if catMatch || criterionMatches(r.crit, q) {
+				group = append(group, r)
+			}
+		}
+	}
+	flush()
+	return out
+}
+
+func criterionMatches(c model.Criterion, q string) bool {
+	if strings.Contains(strings.ToLower(c.Ref), q) || strings.Contains(strings.ToLower(oneLine(c.Title)), q) {
+		return true
+	}
+	for _, ref := range c.Controls {
+		if strings.Contains(strings.ToLower(ref), q) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *criteriaPage) SetSize(width, height int) {
+	p.common.SetSize(width, height)
+	fixed := 2 + critRefW + 1 + 2 + critStatusW
+	p.ctrlW = 0
+	if width >= criteriaControlsColumn {
+		p.ctrlW = max(10, (width-fixed)*2/5)
+		p.titleW = width - fixed - 2 - p.ctrlW
+	} else {
+		p.titleW = max(1, width-fixed)
+	}
+	p.list.SetSize(width, height-1)
+}
+
+func (p *criteriaPage) Update(msg tea.Msg) (page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if !p.list.Editing() {
+			switch {
+			case key.Matches(msg, p.keys.Open):
+				return p, p.openSelected()
+			case key.Matches(msg, p.keys.NextGap), key.Matches(msg, p.keys.PrevGap):
+				forward := key.Matches(msg, p.keys.NextGap)
+				if !p.list.selectNext(func(r critRow) bool { return r.crit.Gap }, forward) {
+					return p, func() tea.Msg { return statusMsg{"No gaps: every in-scope criterion shown has a control."} }
+				}
+				return p, nil
+			}
+		}
+		_, cmd := p.list.Update(msg)
+		return p, cmd
+	case tea.MouseMsg:
+		msg.Y-- // the summary line
+		if open, _ := p.list.Update(msg); open {
+			return p, p.openSelected()
+		}
+	}
+	return p, nil
+}
+
+func (p *criteriaPage) openSelected() tea.Cmd {
+	r, ok := p.list.Selected()
+	if !ok {
+		return nil
+	}
+	return openCmd(pageCriterion, r.crit.Ref)
+}
+
+func (p *criteriaPage) View() string {
+	if p.height <= 0 {
+		return ""
+	}
+	return p.summary() + "\n" + p.list.View()
+}
+
+// summary is the line above the list: the totals, and where the cursor is.
+func (p *criteriaPage) summary() string {
+	s, d := p.styles, p.data
+	if d == nil {
+		return ""
+	}
+	left := s.Muted.Render(fmt.Sprintf("%d criteria%s%d in scope%s%d covered%s", len(d.criteria), symSep, d.inScope, symSep, d.covered, symSep))
+	if n := len(d.gaps); n > 0 {
+		left += s.Gap.Render(symGap + " " + plural(n, "gap", "gaps"))
+	} else {
+		left += s.Covered.Render(symCovered + " no gaps")
+	}
+	var right string
+	if r, ok := p.list.Selected(); ok {
+		pos, total := p.list.Position()
+		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", r.crit.Ref, symSep, pos, total))
+	}
+	return spread(left, right, p.width)
+}
+
+func (p *criteriaPage) renderRow(r critRow, w int, selected bool) string {
+	s := p.styles
+	switch r.kind {
+	case rowSpacer:
+		return ""
+	case rowCategory:
+		c := r.cov
+		if !c.inScope {
+			return s.Dim.Render(truncate(fmt.Sprintf("%s%s%s (%s)", c.cat.Title(), symSep, labelOut, plural(c.total, "criterion", "criteria")), w))
+		}
+		line := s.Section.Render(c.cat.Title()) + " " + s.InScope.Render(labelInScope) + s.Muted.Render(fmt.Sprintf("  %d/%d covered", c.covered, c.total))
+		if c.gaps > 0 {
+			line += "  " + s.Gap.Render(symGap+" "+plural(c.gaps, "gap", "gaps"))
+		}
+		return truncate(line, w)
+	}
+	c := r.crit
+	var status string
+	switch {
+	case !c.InScope:
+		status = symOutScope + " " + labelOut
+	case c.Gap:
+		status = labelGap
+	default:
+		status = symCovered + " " + plural(len(c.Controls), "control", "controls")
+	}
+	marker := "  "
+	if selected {
+		marker = symCursor + " "
+	}
+	ref := fit(c.Ref, critRefW)
+	title := fit(oneLine(c.Title), p.titleW)
+	st := fit(status, critStatusW)
+	var ctrls string
+	if p.ctrlW > 0 {
+		ctrls = "  " + fit(oneLine(strings.Join(c.Controls, ", ")), p.ctrlW)
+	}
+	if selected {
+		return s.Selected.Render(fit(marker+ref+" "+title+"  "+st+ctrls, w))
+	}
+	switch {
+	case !c.InScope:
+		return s.Dim.Render(fit(marker+ref+" "+title+"  "+st+ctrls, w))
+	case c.Gap:
+		st = s.Gap.Render(st)
+	default:
+		st = s.Covered.Render(st)
+	}
+	return fit(marker+ref+" "+title+"  "+st+s.Muted.Render(ctrls), w)
+}
+
+func (p *criteriaPage) ShortHelp() []key.Binding {
+	if p.list.Editing() {
+		return p.list.ShortHelp()
+	}
+	return append([]key.Binding{p.keys.Open}, append(p.list.ShortHelp(), p.keys.NextGap)...)
+}
+
+func (p *criteriaPage) FullHelp() [][]key.Binding {
+	if p.list.Editing() {
+		return p.list.FullHelp()
+	}
+	return append(p.list.FullHelp(), []key.Binding{p.keys.Open, p.keys.NextGap, p.keys.PrevGap})
+}

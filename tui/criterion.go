@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/fieldwork-audit/fieldwork/model"
+)
+
+// criterionPage is one criterion: its scope and coverage, its text, and
+// the controls mapped to it; enter opens a control.
+type criterionPage struct {
+	common
+	ref   string
+	data  *snapshot
+	crit  model.Criterion
+	found bool
+	head  []string // the lines above the list, laid out in SetSize
+	list  listView[model.Control]
+	refW  int
+	metaW int
+}
+
+func newCriterionPage(c common, ref string) *criterionPage {
+	p := &criterionPage{common: c, ref: ref}
+	p.list = newListView(c, listConfig[model.Control]{
+		id:     func(c model.Control) string { return c.Ref },
+		render: p.renderRow,
+	})
+	return p
+}
+
+func (p *criterionPage) Init() tea.Cmd      { return nil }
+func (p *criterionPage) Title() string      { return p.ref }
+func (p *criterionPage) Busy() string       { return "" }
+func (p *criterionPage) InputFocused() bool { return false }
+func (p *criterionPage) HandlesBack() bool  { return false }
+
+func (p *criterionPage) SetData(d *snapshot) tea.Cmd {
+	p.data = d
+	p.crit, p.found = d.criterion(p.ref)
+	var ctrls []model.Control
+	for _, ref := range p.crit.Controls {
+		if c, ok := d.control(ref); ok {
+			ctrls = append(ctrls, c)
+		}
+	}
+	p.list.SetItems(ctrls)
+	p.layout()
+	return nil
+}
+
+func (p *criterionPage) SetSize(width, height int) {
+	p.common.SetSize(width, height)
+	p.layout()
+}
+
+// maxDescriptionLines bounds the criterion's text above the list; a
+// longer text ends with an ellipsis.
+const maxDescriptionLines = 6
+
+func (p *criterionPage) layout() {
+	// The criterion's text gives way first on a short terminal, so that the
+	// controls keep about half the page.
+	descMax := min(maxDescriptionLines, max(1, p.height/2-6))
+	p.head = p.header(p.width, descMax)
+	if len(p.head) > p.height {
+		p.head = p.head[:max(0, p.height)]
+	}
+	p.refW, p.metaW = 0, 0
+	for _, c := range p.list.all {
+		p.refW = max(p.refW, ansi.StringWidth(oneLine(c.Ref)))
+		p.metaW = max(p.metaW, ansi.StringWidth(controlMeta(c)))
+	}
+	p.refW = min(p.refW, 14)
+	if p.width < 70 {
+		p.metaW = 0
+	}
+	p.list.SetSize(p.width, p.height-len(p.head))
+}
+
+func (p *criterionPage) header(w, descMax int) []string {
+	s := p.styles
+	if p.data == nil {
+		return []string{s.Muted.Render("Loading the workpaper…")}
+	}
+	if !p.found {
+		return []string{s.Gap.Render(truncate(symGap+" No criterion "+oneLine(p.ref)+" in this workpaper.", w))}
+	}
+	c := p.crit
+	out := []string{truncate(s.Title.Render(c.Ref)+"  "+s.Value.Render(oneLine(c.Title)), w)}
+	line := s.Muted.Render(c.Category.Title()) + symSep
+	switch {
+	case !c.InScope:
+		line += s.Dim.Render(symOutScope + " " + labelOut + ": the engagement does not examine " + c.Category.Title())
+	case c.Gap:
+		line += s.InScope.Render(labelInScope) + symSep + s.Gap.Render(labelGap+": no control addresses this criterion")
+	default:
+		line += s.InScope.Render(labelInScope) + symSep + s.Covered.Render(symCovered+" covered by "+plural(len(c.Controls), "control", "controls"))
+	}
+	out = append(out, truncate(line, w))
+	if desc := strings.TrimSpace(sanitize(c.Description)); desc != "" {
+		out = append(out, "")
+		lines := wrap(desc, min(w, 100))
+		if len(lines) > descMax {
+			lines = append(lines[:descMax-1:descMax-1], symEllipsis)
+		}
+		for _, l := range lines {
+			out = append(out, s.Value.Render(l))
+		}
+		if c.TextSource == "firm" {
+			out = append(out, s.Dim.Render("(the firm's criteria text)"))
+		}
+	}
+	out = append(out, "")
+	if len(c.Controls) == 0 {
+		if c.InScope {
+			for _, l := range wrap("Map a control to "+c.Ref+" in the client's control matrix and re-import it with 'fieldwork controls import "+shellQuote(p.data.path)+" MATRIX.xlsx'.", w) {
+				out = append(out, s.Hint.Render(l))
+			}
+		}
+		return out
+	}
+	return append(out, s.Section.Render(fmt.Sprintf("Controls mapped (%d)", len(c.Controls))))
+}
+
+// controlMeta is a control's frequency, nature and key flag in one line.
+func controlMeta(c model.Control) string {
+	var parts []string
+	if f := oneLine(string(c.Frequency)); f != "" {
+		parts = append(parts, f)
+	}
+	if n := natureText(c.Nature); n != "" {
+		parts = append(parts, n)
+	}
+	if c.Key {
+		parts = append(parts, labelKey)
+	}
+	return strings.Join(parts, symSep)
+}
+
+func (p *criterionPage) renderRow(c model.Control, w int, selected bool) string {
+	s := p.styles
+	marker := "  "
+	if selected {
+		marker = symCursor + " "
+	}
+	ref := fit(oneLine(c.Ref), p.refW)
+	meta := ""
+	descW := w - 2 - p.refW - 2
+	if p.metaW > 0 {
+		descW -= p.metaW + 2
+		meta = "  " + fit(controlMeta(c), p.metaW)
+	}
+	desc := fit(oneLine(c.Description), max(0, descW))
+	if selected {
+		return s.Selected.Render(fit(marker+ref+"  "+desc+meta, w))
+	}
+	return fit(marker+s.Title.Render(ref)+"  "+desc+s.Muted.Render(meta), w)
+}
+
+func (p *criterionPage) Update(msg tea.Msg) (page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if key.Matches(msg, p.keys.Open) {
+			return p, p.openSelected()
+		}
+		_, cmd := p.list.Update(msg)
+		return p, cmd
+	case tea.MouseMsg:
+		msg.Y -= len(p.head)
+		if open, _ := p.list.Update(msg); open {
+			return p, p.openSelected()
+		}
+	}
+	return p, nil
+}
+
+func (p *criterionPage) openSelected() tea.Cmd {
+	c, ok := p.list.Selected()
+	if !ok {
+		return nil
+	}
+	return openCmd(pageControl, c.Ref)
+}
+
+func (p *criterionPage) View() string {
+	if p.height <= 0 {
+		return ""
+	}
+	if len(p.list.all) == 0 {
+		return strings.Join(p.head, "\n")
+	}
+	return strings.Join(p.head, "\n") + "\n" + p.list.View()
+}
+
+func (p *criterionPage) ShortHelp() []key.Binding {
+	if len(p.list.all) == 0 {
+		return nil
+	}
+	return []key.Binding{p.keys.Open, p.keys.Up, p.keys.Down}
+}
+
+func (p *criterionPage) FullHelp() [][]key.Binding {
+	if len(p.list.all) == 0 {
+		return nil
+	}
+	return append([][]key.Binding{{p.keys.Open}}, p.list.FullHelp()...)
+}

@@ -1,0 +1,432 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/fieldwork-audit/fieldwork/model"
+)
+
+// dashboardPage is the engagement at a glance: scope, team, subservice
+// organizations, coverage of the criteria, the gaps and what to do next.
+// Its text is laid out in SetSize (one column, or two on wide terminals)
+// and scrolls when it does not fit.
+type dashboardPage struct {
+	common
+	data     *snapshot
+	vp       viewport.Model
+	overflow bool // the text is taller than the page: show where we are
+}
+
+func newDashboardPage(c common) *dashboardPage {
+	return &dashboardPage{common: c, vp: newScroller(c)}
+}
+
+// newScroller is a viewport driven by the workbench's keys.
+func newScroller(c common) viewport.Model {
+	vp := viewport.New(0, 0)
+	vp.KeyMap = viewport.KeyMap{Up: c.keys.Up, Down: c.keys.Down, PageUp: c.keys.PageUp, PageDown: c.keys.PageDown}
+	vp.MouseWheelEnabled = true
+	return vp
+}
+
+func (p *dashboardPage) Init() tea.Cmd  { return nil }
+func (p *dashboardPage) Title() string  { return tabDashboard.String() }
+func (p *dashboardPage) Busy() string   { return "" }
+func (p *dashboardPage) InputFocused() bool { return false }
+func (p *dashboardPage) HandlesBack() bool  { return false }
+
+func (p *dashboardPage) SetData(d *snapshot) tea.Cmd {
+	p.data = d
+	p.layout()
+	return nil
+}
+
+func (p *dashboardPage) SetSize(width, height int) {
+	p.common.SetSize(width, height)
+	p.layout()
+}
+
+func (p *dashboardPage) layout() {
+	lines := p.render(p.width)
+	p.overflow = len(lines) > p.height
+	p.vp.Width = p.width
+	p.vp.Height = p.height
+	if p.overflow {
+		p.vp.Height = max(0, p.height-1)
+	}
+	p.vp.SetContent(strings.Join(lines, "\n"))
+}
+
+func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, p.keys.Top):
+			p.vp.GotoTop()
+			return p, nil
+		case key.Matches(msg, p.keys.Bottom):
+			p.vp.GotoBottom()
+			return p, nil
+		}
+		var cmd tea.Cmd
+		p.vp, cmd = p.vp.Update(msg)
+		return p, cmd
+	case tea.MouseMsg:
+		var cmd tea.Cmd
+		p.vp, cmd = p.vp.Update(msg)
+		return p, cmd
+	}
+	return p, nil
+}
+
+func (p *dashboardPage) View() string {
+	if p.height <= 0 {
+		return ""
+	}
+	v := p.vp.View()
+	if p.overflow {
+		v += "\n" + scrollLine(p.styles, p.vp, p.width)
+	}
+	return v
+}
+
+// scrollLine says where a scrolled text is.
+func scrollLine(s *Styles, vp viewport.Model, w int) string {
+	var where string
+	switch {
+	case vp.AtTop():
+		where = "top · ↓ more below"
+	case vp.AtBottom():
+		where = "end · ↑ more above"
+	default:
+		where = fmt.Sprintf("%d%% · ↑↓ more", int(vp.ScrollPercent()*100))
+	}
+	return s.Scroll.Render(fitRight(where, w))
+}
+
+func (p *dashboardPage) ShortHelp() []key.Binding {
+	if !p.overflow {
+		return nil
+	}
+	return []key.Binding{p.keys.Down, p.keys.PageDown}
+}
+
+func (p *dashboardPage) FullHelp() [][]key.Binding {
+	if !p.overflow {
+		return nil
+	}
+	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom}}
+}
+
+// dashboardTwoColumns is the width from which the dashboard uses two columns.
+const dashboardTwoColumns = 100
+
+// render lays the dashboard out for width w.
+func (p *dashboardPage) render(w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	d := p.data
+	s := p.styles
+	if d == nil {
+		return []string{s.Muted.Render("Loading the workpaper…")}
+	}
+	var out []string
+	if d.readOnly {
+		out = append(out, s.Banner.Render(fit(" "+labelRO+" — "+oneLine(d.readOnlyReason)+": nothing can be changed", w)), "")
+	}
+	e := d.eng
+	out = append(out, truncate(s.Title.Render(oneLine(e.Client))+s.Muted.Render(" — ")+s.Value.Render(oneLine(e.System)), w))
+	period := "period " + e.Period()
+	if e.Type == model.TypeI {
+		period = e.Period()
+	}
+	out = append(out, s.Muted.Render(truncate("SOC 2 "+e.Type.String()+symSep+period, w)), "")
+
+	if w >= dashboardTwoColumns {
+		colW := (w - 3) / 2
+		left := concat(p.scopeSection(colW), p.teamSection(colW), p.subserviceSection(colW))
+		right := concat(p.coverageSection(colW), p.gapsSection(colW), p.nextSection(colW))
+		for i := range max(len(left), len(right)) {
+			var l, r string
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			out = append(out, strings.TrimRight(fit(l, colW)+"   "+r, " "))
+		}
+		return out
+	}
+	return append(out, concat(p.scopeSection(w), p.coverageSection(w), p.gapsSection(w), p.nextSection(w),
+		p.teamSection(w), p.subserviceSection(w))...)
+}
+
+// concat joins sections with a blank line between them.
+func concat(sections ...[]string) []string {
+	var out []string
+	for _, sec := range sections {
+		if len(sec) == 0 {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, sec...)
+	}
+	return out
+}
+
+const labelWidth = 14
+
+// field renders "Label       value", the value wrapped under itself.
+func field(s *Styles, label, value string, w int) []string {
+	vw := max(1, w-labelWidth)
+	lines := wrap(oneLine(value), vw)
+	if len(lines) == 0 {
+		lines = []string{s.Dim.Render("not recorded")}
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		lab := ""
+		if i == 0 {
+			lab = label
+		}
+		out[i] = s.Label.Render(fit(lab, labelWidth)) + s.Value.Render(l)
+	}
+	return out
+}
+
+func (p *dashboardPage) scopeSection(w int) []string {
+	s, d, e := p.styles, p.data, p.data.eng
+	var cats []string
+	for _, c := range model.Categories {
+		if e.InScope(c) {
+			cats = append(cats, c.Title())
+		}
+	}
+	out := []string{s.Section.Render("Engagement")}
+	out = append(out, field(s, "Categories", strings.Join(cats, ", "), w)...)
+	out = append(out, field(s, "Firm", e.Firm, w)...)
+	if dates := p.keyDates(); dates != "" {
+		out = append(out, field(s, "Dates", dates, w)...)
+	}
+	if e.RolledFrom != "" {
+		out = append(out, field(s, "Rolled from", e.RolledFrom, w)...)
+	}
+	out = append(out, field(s, "File", d.path, w)...)
+	out = append(out, field(s, "User", d.user, w)...)
+	return out
+}
+
+// keyDates lists the engagement's dates that are set, with how far the
+// report's due date is from today.
+func (p *dashboardPage) keyDates() string {
+	e := p.data.eng
+	var parts []string
+	if !e.PlanningDate.IsZero() {
+		parts = append(parts, "planning "+e.PlanningDate.Format(model.DateLayout))
+	}
+	switch {
+	case !e.FieldworkStart.IsZero() && !e.FieldworkEnd.IsZero():
+		parts = append(parts, "fieldwork "+e.FieldworkStart.Format(model.DateLayout)+" to "+e.FieldworkEnd.Format(model.DateLayout))
+	case !e.FieldworkStart.IsZero():
+		parts = append(parts, "fieldwork from "+e.FieldworkStart.Format(model.DateLayout))
+	case !e.FieldworkEnd.IsZero():
+		parts = append(parts, "fieldwork until "+e.FieldworkEnd.Format(model.DateLayout))
+	}
+	if !e.ReportDue.IsZero() {
+		parts = append(parts, "report due "+e.ReportDue.Format(model.DateLayout)+" ("+daysFrom(p.now(), e.ReportDue)+")")
+	}
+	return strings.Join(parts, symSep)
+}
+
+// daysFrom words how far the calendar date day is from now's date.
+func daysFrom(now, day time.Time) string {
+	y, m, dd := now.Date()
+	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+	y, m, dd = day.Date()
+	n := int(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Sub(today).Hours() / 24)
+	switch {
+	case n == 0:
+		return "today"
+	case n > 0:
+		return "in " + plural(n, "day", "days")
+	}
+	return plural(-n, "day", "days") + " ago"
+}
+
+func (p *dashboardPage) teamSection(w int) []string {
+	s, e := p.styles, p.data.eng
+	out := []string{s.Section.Render(fmt.Sprintf("Team (%d)", len(e.Team)))}
+	if len(e.Team) == 0 {
+		return append(out, s.Dim.Render(truncate("No one recorded yet.", w)))
+	}
+	nameW := 0
+	for _, m := range e.Team {
+		nameW = max(nameW, ansi.StringWidth(oneLine(m.Name)))
+	}
+	nameW = min(nameW, max(8, w/3))
+	for _, m := range e.Team {
+		line := "  " + fit(oneLine(m.Name), nameW) + "  " + s.Muted.Render(fit(string(m.Role), 10))
+		if m.Email != "" {
+			line += " " + s.Dim.Render(oneLine(m.Email))
+		}
+		out = append(out, truncate(line, w))
+	}
+	return out
+}
+
+func (p *dashboardPage) subserviceSection(w int) []string {
+	s, e := p.styles, p.data.eng
+	out := []string{s.Section.Render(fmt.Sprintf("Subservice organizations (%d)", len(e.Subservice)))}
+	if len(e.Subservice) == 0 {
+		out = append(out, s.Dim.Render(truncate("None recorded.", w)))
+	}
+	for _, o := range e.Subservice {
+		line := "  " + oneLine(o.Name)
+		if o.Services != "" {
+			line += s.Muted.Render(" (" + oneLine(o.Services) + ")")
+		}
+		out = append(out, spread(line, s.Value.Render(string(o.Method)), w))
+	}
+	cuecs, csocs := len(e.CUECs()), len(e.CSOCs())
+	out = append(out, "", s.Label.Render(truncate("Complementary controls: ", w))+
+		truncate(plural(cuecs, "CUEC", "CUECs")+symSep+plural(csocs, "CSOC", "CSOCs"), max(0, w-24)))
+	return out
+}
+
+func (p *dashboardPage) coverageSection(w int) []string {
+	s, d := p.styles, p.data
+	out := []string{s.Section.Render("Coverage of in-scope criteria")}
+	labelW := 0
+	var outOfScope []string
+	for _, c := range d.coverage {
+		if c.inScope {
+			labelW = max(labelW, len(c.cat.Title()))
+		} else {
+			outOfScope = append(outOfScope, c.cat.Title())
+		}
+	}
+	const countW, statusW = 5, 10
+	labelW = min(labelW, max(10, w/3))
+	barW := min(30, w-2-labelW-1-countW-2-statusW-1)
+	for _, c := range d.coverage {
+		if !c.inScope {
+			continue
+		}
+		status := s.Covered.Render(fit(symCovered+" covered", statusW))
+		if c.gaps > 0 {
+			status = s.Gap.Render(fit(symGap+" "+plural(c.gaps, "gap", "gaps"), statusW))
+		}
+		line := "  " + fit(c.cat.Title(), labelW) + " "
+		if barW >= 5 {
+			line += bar(s, c.covered, c.total, barW) + " "
+		}
+		line += fitRight(fmt.Sprintf("%d/%d", c.covered, c.total), countW) + "  " + status
+		out = append(out, truncate(line, w))
+	}
+	out = append(out, s.Muted.Render(truncate(fmt.Sprintf("  %d of %d in-scope criteria have a control", d.covered, d.inScope), w)))
+	if len(outOfScope) > 0 {
+		out = append(out, s.Dim.Render(truncate("  Not in scope: "+strings.Join(outOfScope, ", "), w)))
+	}
+	return out
+}
+
+// bar draws covered/total as a bar of w cells; the count beside it says
+// the same in digits.
+func bar(s *Styles, covered, total, w int) string {
+	full := 0
+	if total > 0 {
+		full = covered * w / total
+		if covered > 0 && full == 0 {
+			full = 1
+		}
+		if covered < total && full == w {
+			full = w - 1
+		}
+	}
+	return s.BarFull.Render(strings.Repeat(symBarFull, full)) + s.BarEmpty.Render(strings.Repeat(symBarEmpty, w-full))
+}
+
+// maxGapLines is how many gaps the dashboard lists before "and N more".
+const maxGapLines = 8
+
+func (p *dashboardPage) gapsSection(w int) []string {
+	s, d := p.styles, p.data
+	if len(d.gaps) == 0 {
+		return nil
+	}
+	out := []string{s.Section.Render(fmt.Sprintf("Gaps: in-scope criteria without a control (%d)", len(d.gaps)))}
+	for i, gi := range d.gaps {
+		if i == maxGapLines && len(d.gaps) > maxGapLines+1 {
+			out = append(out, s.Muted.Render(truncate(fmt.Sprintf("  … and %d more: press 2 for the criteria, n for the next gap", len(d.gaps)-maxGapLines), w)))
+			break
+		}
+		c := d.criteria[gi]
+		out = append(out, truncate("  "+s.Gap.Render(symGap+" "+fit(c.Ref, 5))+"  "+oneLine(c.Title), w))
+	}
+	return out
+}
+
+func (p *dashboardPage) nextSection(w int) []string {
+	s := p.styles
+	out := []string{s.Section.Render("What to do next")}
+	for _, h := range nextSteps(p.data) {
+		for i, l := range wrap(h, max(1, w-4)) {
+			prefix := "    "
+			if i == 0 {
+				prefix = "  → "
+			}
+			out = append(out, prefix+s.Hint.Render(l))
+		}
+	}
+	return out
+}
+
+// nextSteps says what the engagement needs next, most pressing first.
+func nextSteps(d *snapshot) []string {
+	e := d.eng
+	file := shellQuote(d.path)
+	var steps []string
+	if d.readOnly {
+		steps = append(steps, "This workpaper is open read-only ("+oneLine(d.readOnlyReason)+"): open it with write access to change it.")
+	}
+	switch {
+	case len(d.controls) == 0:
+		steps = append(steps, "No controls yet: import the client's control matrix with 'fieldwork controls import "+file+" MATRIX.xlsx'.")
+	case len(d.gaps) > 0:
+		steps = append(steps, fmt.Sprintf("%s no control: map one to each in the control matrix and re-import it with 'fieldwork controls import %s MATRIX.xlsx'.",
+			plural(len(d.gaps), "criterion has", "criteria have"), file))
+	}
+	if len(e.Team) == 0 {
+		steps = append(steps, "No team yet: add the preparer and the reviewer with 'fieldwork team add "+file+" --name NAME --role preparer'.")
+	}
+	for _, o := range e.Subservice {
+		if o.Method != model.CarveOut {
+			continue
+		}
+		has := false
+		for _, c := range e.CSOCs() {
+			if strings.EqualFold(strings.TrimSpace(c.Subservice), strings.TrimSpace(o.Name)) {
+				has = true
+				break
+			}
+		}
+		if !has {
+			steps = append(steps, oneLine(o.Name)+" is carved out but has no CSOC: record them with 'fieldwork csoc add "+file+" --subservice "+shellQuote(oneLine(o.Name))+" --ref REF --text TEXT'.")
+		}
+	}
+	if len(d.controls) > 0 && len(d.gaps) == 0 {
+		steps = append(steps, "Every in-scope criterion has at least one control: press 2 to walk the mapping.")
+	}
+	return steps
+}

@@ -1,0 +1,350 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// tab is a top-level screen, reached with tab or its number key.
+type tab int
+
+const (
+	tabDashboard tab = iota
+	tabCriteria
+	numTabs
+)
+
+func (t tab) String() string {
+	return [...]string{"Dashboard", "Criteria"}[t]
+}
+
+const (
+	headerLines = 2 // tabs, breadcrumb
+	minWidth    = 40
+	minHeight   = 10
+)
+
+// Model is the workbench's root model.
+type Model struct {
+	common  common
+	tabs    [numTabs][]page // per tab, a stack of screens; [0] is the tab's own
+	active  tab
+	help    help.Model
+	spinner spinner.Model
+
+	data    *snapshot
+	loadID  int64
+	loading bool
+	loadErr error
+
+	bodyH    int // the screens' height, set by layout
+	status   string
+	err      error
+	quitting bool
+}
+
+// Init starts loading the workpaper.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
+}
+
+// Update handles the global concerns and hands the rest to the screens.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.common.SetSize(msg.Width, msg.Height)
+		m.layout()
+		return m, nil
+
+	case workpaperLoadedMsg:
+		if msg.id != m.loadID {
+			return m, nil // an older load answered late
+		}
+		m.loading = false
+		if msg.err != nil {
+			m.loadErr, m.err = msg.err, msg.err
+			return m, nil
+		}
+		m.loadErr = nil
+		m.data = newSnapshot(m.common.wp, msg.eng, msg.criteria, msg.controls)
+		var cmds []tea.Cmd
+		for _, p := range m.allPages() {
+			cmds = append(cmds, p.SetData(m.data))
+		}
+		m.layout()
+		return m, tea.Batch(cmds...)
+
+	case openMsg:
+		return m.open(msg)
+
+	case errMsg:
+		m.err, m.status = msg.err, ""
+		return m, nil
+
+	case statusMsg:
+		m.err, m.status = nil, msg.text
+		return m, nil
+
+	case spinner.TickMsg:
+		if m.busy() == "" {
+			return m, nil // stop ticking until the next load
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+
+	case tea.KeyMsg:
+		return m.key(msg)
+
+	case tea.MouseMsg:
+		msg.Y -= headerLines
+		return m, m.updateActive(msg)
+	}
+
+	// Everything else (loads, ticks of a screen's own) goes to every
+	// screen; each ignores what is not its own.
+	var cmds []tea.Cmd
+	for t := range m.tabs {
+		for i, p := range m.tabs[t] {
+			np, cmd := p.Update(msg)
+			m.tabs[t][i] = np
+			cmds = append(cmds, cmd)
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.common.keys
+	if key.Matches(msg, k.ForceQuit) {
+		m.quitting = true
+		return m, tea.Quit
+	}
+	p := m.activePage()
+	if p.InputFocused() {
+		return m, m.updateActive(msg)
+	}
+	m.err, m.status = nil, ""
+	nested := len(m.tabs[m.active]) > 1
+	switch {
+	case key.Matches(msg, k.Quit) && !nested:
+		m.quitting = true
+		return m, tea.Quit
+	case key.Matches(msg, k.Quit) || (key.Matches(msg, k.Back) && !p.HandlesBack()):
+		if nested {
+			m.tabs[m.active] = m.tabs[m.active][:len(m.tabs[m.active])-1]
+			m.layout()
+		}
+		return m, nil
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		return m, nil
+	case key.Matches(msg, k.NextTab):
+		return m.switchTab((m.active + 1) % numTabs), nil
+	case key.Matches(msg, k.PrevTab):
+		return m.switchTab((m.active + numTabs - 1) % numTabs), nil
+	case key.Matches(msg, k.Dashboard):
+		return m.switchTab(tabDashboard), nil
+	case key.Matches(msg, k.Criteria):
+		return m.switchTab(tabCriteria), nil
+	case key.Matches(msg, k.Reload):
+		m.loadID = nextRequestID()
+		m.loading = true
+		return m, tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
+	}
+	return m, m.updateActive(msg)
+}
+
+// switchTab shows tab t; choosing the tab already shown goes back to its
+// first screen.
+func (m Model) switchTab(t tab) Model {
+	if t == m.active {
+		m.tabs[t] = m.tabs[t][:1]
+	}
+	m.active = t
+	m.layout()
+	return m
+}
+
+// open puts a new screen on top of the active tab's stack.
+func (m Model) open(msg openMsg) (tea.Model, tea.Cmd) {
+	var p page
+	switch msg.kind {
+	case pageCriterion:
+		p = newCriterionPage(m.common, msg.ref)
+	case pageControl:
+		p = newControlPage(m.common, msg.ref)
+	default:
+		return m, nil
+	}
+	p.SetData(m.data)
+	m.tabs[m.active] = append(m.tabs[m.active], p)
+	m.layout()
+	return m, tea.Batch(p.Init(), m.spinner.Tick)
+}
+
+func (m *Model) updateActive(msg tea.Msg) tea.Cmd {
+	stack := m.tabs[m.active]
+	np, cmd := stack[len(stack)-1].Update(msg)
+	stack[len(stack)-1] = np
+	return cmd
+}
+
+func (m Model) activePage() page {
+	stack := m.tabs[m.active]
+	return stack[len(stack)-1]
+}
+
+func (m Model) allPages() []page {
+	var ps []page
+	for _, stack := range m.tabs {
+		ps = append(ps, stack...)
+	}
+	return ps
+}
+
+// busy says what is loading, for the status line.
+func (m Model) busy() string {
+	if m.loading {
+		return "loading the workpaper…"
+	}
+	return m.activePage().Busy()
+}
+
+// layout sizes every screen for the terminal and the help footer.
+func (m *Model) layout() {
+	m.help.Width = m.common.width
+	m.bodyH = max(0, m.common.height-headerLines-1-m.helpHeight())
+	for _, p := range m.allPages() {
+		p.SetSize(m.common.width, m.bodyH)
+	}
+}
+
+func (m *Model) helpHeight() int {
+	if m.common.width == 0 {
+		return 1
+	}
+	return lipgloss.Height(m.help.View(m.helpKeys()))
+}
+
+// View draws the header, the active screen, the status line and the help.
+func (m Model) View() string {
+	w, h := m.common.width, m.common.height
+	if m.quitting || w == 0 || h == 0 {
+		return ""
+	}
+	if w < minWidth || h < minHeight {
+		return clampLines(fmt.Sprintf("The terminal is %d×%d; fieldwork needs at least %d×%d.\nEnlarge the window, or press ctrl+c to quit.", w, h, minWidth, minHeight), w, h)
+	}
+	body := m.activePage().View()
+	if m.data == nil && m.loadErr != nil {
+		body = m.common.styles.StatusError.Render(symGap+" Could not read the workpaper.") + "\n\n" +
+			strings.Join(wrap(errorText(m.loadErr), w), "\n") + "\n\n" +
+			m.common.styles.Hint.Render("Press r to try again, q to quit.")
+	}
+	body = padLines(clampLines(body, w, m.bodyH), m.bodyH)
+	view := strings.Join([]string{
+		m.tabsView(),
+		m.crumbView(),
+		body,
+		m.statusView(),
+		m.help.View(m.helpKeys()),
+	}, "\n")
+	return clampLines(view, w, h)
+}
+
+func (m Model) tabsView() string {
+	s := m.common.styles
+	var b strings.Builder
+	b.WriteString(s.AppName.Render("fieldwork"))
+	b.WriteString("  ")
+	for t := range numTabs {
+		label := fmt.Sprintf("%d %s", t+1, t)
+		if t == m.active {
+			b.WriteString(s.TabActive.Render("[" + label + "]"))
+		} else {
+			b.WriteString(s.TabInactive.Render(" " + label + " "))
+		}
+		b.WriteString(" ")
+	}
+	var right []string
+	if m.data != nil {
+		e := m.data.eng
+		right = append(right, oneLine(e.Client)+symSep+e.Type.String())
+		if m.data.readOnly {
+			right = append(right, s.Banner.Render(labelRO))
+		}
+	}
+	return spread(b.String(), s.HeaderInfo.Render(truncate(strings.Join(right, symSep), m.common.width/2)), m.common.width)
+}
+
+func (m Model) crumbView() string {
+	s := m.common.styles
+	stack := m.tabs[m.active]
+	parts := make([]string, len(stack))
+	for i, p := range stack {
+		t := oneLine(p.Title())
+		if i == len(stack)-1 {
+			parts[i] = s.CrumbLast.Render(t)
+		} else {
+			parts[i] = s.Crumb.Render(t)
+		}
+	}
+	// When the trail is too long, keep its end: where the user is.
+	crumb := strings.Join(parts, s.Crumb.Render(symCrumb))
+	if ansi.StringWidth(crumb) > m.common.width {
+		crumb = ansi.TruncateLeft(crumb, ansi.StringWidth(crumb)-m.common.width+1, symEllipsis)
+	}
+	return crumb
+}
+
+func (m Model) statusView() string {
+	s := m.common.styles
+	var left string
+	switch {
+	case m.err != nil:
+		left = s.StatusError.Render(symGap + " " + errorText(m.err))
+	case m.busy() != "":
+		left = m.spinner.View() + " " + s.StatusInfo.Render(m.busy())
+	case m.status != "":
+		left = s.StatusInfo.Render(oneLine(m.status))
+	}
+	var right string
+	if m.data != nil {
+		right = oneLine(m.data.user) + symSep + oneLine(filepath.Base(m.data.path))
+		if m.data.readOnly {
+			right += symSep + labelRO
+		}
+		right = s.StatusRight.Render(truncate(right, m.common.width/3))
+	}
+	return spread(left, right, m.common.width)
+}
+
+// helpKeys is the help for where the user is: the active screen's keys
+// and the root's.
+func (m Model) helpKeys() help.KeyMap {
+	p := m.activePage()
+	nested := len(m.tabs[m.active]) > 1
+	typing := p.InputFocused()
+	k := m.common.keys
+	short := append(p.ShortHelp(), k.globalShort(nested, typing, m.help.ShowAll)...)
+	full := append(p.FullHelp(), k.globalFull(nested, typing, m.help.ShowAll)...)
+	return keyHelp{short: short, full: full}
+}
+
+type keyHelp struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyHelp) ShortHelp() []key.Binding  { return k.short }
+func (k keyHelp) FullHelp() [][]key.Binding { return k.full }
