@@ -101,10 +101,18 @@ func WriteDemo(ctx context.Context, path string) error {
 		return err
 	}
 	steps := []func() error{
-		func() error { return w.AddTeamMember(ctx, TeamMember{Name: "Maria Chen", Role: RolePreparer, Email: "mchen@calderfinch.example"}) },
-		func() error { return w.AddTeamMember(ctx, TeamMember{Name: "Dev Patel", Role: RolePreparer, Email: "dpatel@calderfinch.example"}) },
-		func() error { return w.AddTeamMember(ctx, TeamMember{Name: "Olivia Brandt", Role: RoleReviewer, Email: "obrandt@calderfinch.example"}) },
-		func() error { return w.AddTeamMember(ctx, TeamMember{Name: "James Okafor", Role: RolePartner, Email: "jokafor@calderfinch.example"}) },
+		func() error {
+			return w.AddTeamMember(ctx, TeamMember{Name: "Maria Chen", Role: RolePreparer, Email: "mchen@calderfinch.example"})
+		},
+		func() error {
+			return w.AddTeamMember(ctx, TeamMember{Name: "Dev Patel", Role: RolePreparer, Email: "dpatel@calderfinch.example"})
+		},
+		func() error {
+			return w.AddTeamMember(ctx, TeamMember{Name: "Olivia Brandt", Role: RoleReviewer, Email: "obrandt@calderfinch.example"})
+		},
+		func() error {
+			return w.AddTeamMember(ctx, TeamMember{Name: "James Okafor", Role: RolePartner, Email: "jokafor@calderfinch.example"})
+		},
 		func() error {
 			return w.AddSubserviceOrg(ctx, SubserviceOrg{Name: "Stratus Cloud Services", Method: CarveOut,
 				Services: "Infrastructure hosting: data centers, physical security, environmental protection and hardware"})
