@@ -1,6 +1,7 @@
 package sampling
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -402,15 +403,30 @@ var TableExpected = []Rate{0, 2_500, 5_000, 7_500, 10_000, 12_500, 15_000, 17_50
 var TableTolerable = []Rate{20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000,
 	100_000, 150_000, 200_000}
 
-// TableCell is one cell of a sample-size table.
+// TableCell is one cell of a sample-size table. In JSON a cell is
+// {"tolerable_rate": 0.05, "sample_size": 59, "expected_deviations": 0},
+// or {"tolerable_rate": 0.02, "omitted": true} for a cell left out.
 type TableCell struct {
 	Tolerable Rate `json:"tolerable_rate"`
 	// SampleSize and ExpectedDeviations are n and k; both 0 when Omitted.
-	SampleSize         int `json:"sample_size,omitempty"`
+	SampleSize         int `json:"sample_size"`
 	ExpectedDeviations int `json:"expected_deviations"`
 	// Omitted is set when the guide leaves the cell out: the expected rate
 	// is not below the tolerable rate, or n exceeds TableMaxSize.
 	Omitted bool `json:"omitted,omitempty"`
+}
+
+// MarshalJSON leaves n and k out of an omitted cell, so that no consumer
+// mistakes them for a size.
+func (c TableCell) MarshalJSON() ([]byte, error) {
+	if c.Omitted {
+		return json.Marshal(struct {
+			Tolerable Rate `json:"tolerable_rate"`
+			Omitted   bool `json:"omitted"`
+		}{c.Tolerable, true})
+	}
+	type cell TableCell // without the method
+	return json.Marshal(cell(c))
 }
 
 // TableRow is one expected rate across the tolerable rates.

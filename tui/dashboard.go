@@ -36,9 +36,9 @@ func newScroller(c common) viewport.Model {
 	return vp
 }
 
-func (p *dashboardPage) Init() tea.Cmd  { return nil }
-func (p *dashboardPage) Title() string  { return tabDashboard.String() }
-func (p *dashboardPage) Busy() string   { return "" }
+func (p *dashboardPage) Init() tea.Cmd      { return nil }
+func (p *dashboardPage) Title() string      { return tabDashboard.String() }
+func (p *dashboardPage) Busy() string       { return "" }
 func (p *dashboardPage) InputFocused() bool { return false }
 func (p *dashboardPage) HandlesBack() bool  { return false }
 

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -33,9 +31,8 @@ type listView[T any] struct {
 	render     func(row T, width int, selected bool) string
 	empty      string // shown when there are no rows at all
 
-	input   textinput.Model
 	editing bool
-	query   string
+	query   string // the filter, applied as it is typed
 }
 
 type listConfig[T any] struct {
@@ -47,16 +44,6 @@ type listConfig[T any] struct {
 }
 
 func newListView[T any](c common, cfg listConfig[T]) listView[T] {
-	ti := textinput.New()
-	ti.Prompt = "/ "
-	ti.Placeholder = "type an ID or words"
-	ti.PromptStyle = c.styles.FilterPrompt
-	ti.TextStyle = c.styles.FilterText
-	ti.PlaceholderStyle = c.styles.Dim
-	ti.Cursor.Style = c.styles.NewStyle().Reverse(true)
-	ti.Cursor.TextStyle = c.styles.NewStyle()
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	ti.CharLimit = 200
 	if cfg.selectable == nil {
 		cfg.selectable = func(T) bool { return true }
 	}
@@ -69,7 +56,6 @@ func newListView[T any](c common, cfg listConfig[T]) listView[T] {
 		filter:     cfg.filter,
 		render:     cfg.render,
 		empty:      cfg.empty,
-		input:      ti,
 	}
 }
 
@@ -83,11 +69,8 @@ func (l *listView[T]) SetItems(items []T) {
 // SetSize gives the list width×height cells, the filter line included.
 func (l *listView[T]) SetSize(width, height int) {
 	l.width, l.height = width, max(0, height)
-	l.input.Width = max(1, width-lenPrompt-1)
 	l.scrollToCursor()
 }
-
-const lenPrompt = 2 // "/ "
 
 // filterLines is how many lines the filter takes above the rows.
 func (l *listView[T]) filterLines() int {
@@ -152,10 +135,8 @@ func (l *listView[T]) Update(msg tea.Msg) (activated bool, cmd tea.Cmd) {
 			l.moveTo(l.nearest(len(l.rows)-1, -1))
 		case l.filter != nil && key.Matches(msg, l.keys.Filter):
 			l.editing = true
-			l.input.SetValue(l.query)
-			l.input.CursorEnd()
 			l.scrollToCursor()
-			return false, l.input.Focus()
+			return false, nil
 		case l.query != "" && key.Matches(msg, l.keys.ClearFilter):
 			l.setQuery("")
 		}
@@ -165,16 +146,20 @@ func (l *listView[T]) Update(msg tea.Msg) (activated bool, cmd tea.Cmd) {
 	return false, nil
 }
 
+// maxQuery bounds the filter's length.
+const maxQuery = 200
+
+// updateFilter edits the filter as it is typed: runes (and pastes) add to
+// it, backspace removes a character, ctrl+w a word and ctrl+u everything.
 func (l *listView[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
+	q := []rune(l.query)
 	switch {
 	case key.Matches(msg, l.keys.AcceptFilter):
 		l.editing = false
-		l.input.Blur()
 		l.scrollToCursor()
 		return nil
 	case key.Matches(msg, l.keys.CancelFilter):
 		l.editing = false
-		l.input.Blur()
 		l.setQuery("")
 		return nil
 	case msg.Type != tea.KeyRunes && key.Matches(msg, l.keys.Up):
@@ -183,20 +168,39 @@ func (l *listView[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type != tea.KeyRunes && key.Matches(msg, l.keys.Down):
 		l.move(1)
 		return nil
+	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
+		add := []rune(oneLine(string(msg.Runes)))
+		if msg.Type == tea.KeySpace || (len(msg.Runes) > 0 && len(add) == 0) {
+			add = []rune{' '}
+		}
+		q = append(q, add...)
+		if len(q) > maxQuery {
+			q = q[:maxQuery]
+		}
+	case msg.Type == tea.KeyBackspace:
+		if len(q) > 0 {
+			q = q[:len(q)-1]
+		}
+	case msg.Type == tea.KeyCtrlW:
+		s := strings.TrimRight(string(q), " ")
+		if i := strings.LastIndex(s, " "); i >= 0 {
+			q = []rune(s[:i+1])
+		} else {
+			q = nil
+		}
+	case msg.Type == tea.KeyCtrlU:
+		q = nil
+	default:
+		return nil
 	}
-	var cmd tea.Cmd
-	l.input, cmd = l.input.Update(msg)
-	if v := l.input.Value(); v != l.query {
-		l.setQuery(v)
+	if string(q) != l.query {
+		l.setQuery(string(q))
 	}
-	return cmd
+	return nil
 }
 
 func (l *listView[T]) setQuery(q string) {
 	l.query = q
-	if q == "" {
-		l.input.SetValue("")
-	}
 	l.apply()
 }
 
@@ -375,11 +379,20 @@ func (l *listView[T]) View() string {
 func (l *listView[T]) filterView() string {
 	_, total := l.Position()
 	count := l.styles.Muted.Render(fmt.Sprintf(" %d %s", total, pluralWord(total, "match", "matches")))
+	text := l.styles.FilterText.Render(sanitize(l.query))
 	if l.editing {
-		return truncate(l.input.View(), l.width-ansi.StringWidth(count)) + count
+		text += l.styles.FilterPrompt.Render(symBarFull)
+		if l.query == "" {
+			text += l.styles.Dim.Render(" type an ID, words or a control")
+		}
 	}
-	prompt := l.styles.FilterPrompt.Render("/ ") + l.styles.FilterText.Render(oneLine(l.query))
-	return truncate(prompt, l.width-ansi.StringWidth(count)) + count
+	room := l.width - ansi.StringWidth(count)
+	// While typing, keep the end of a long filter in view.
+	line := l.styles.FilterPrompt.Render("/ ") + text
+	if w := ansi.StringWidth(line); w > room && l.editing && room > 3 {
+		line = l.styles.FilterPrompt.Render("/ ") + ansi.TruncateLeft(text, w-room+1, symEllipsis)
+	}
+	return truncate(line, room) + count
 }
 
 // ShortHelp and FullHelp are the list's part of a page's help.

@@ -239,7 +239,7 @@ func (m *Model) helpHeight() int {
 // View draws the header, the active screen, the status line and the help.
 func (m Model) View() string {
 	w, h := m.common.width, m.common.height
-	if m.quitting || w == 0 || h == 0 {
+	if w == 0 || h == 0 {
 		return ""
 	}
 	if w < minWidth || h < minHeight {

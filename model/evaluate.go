@@ -1,0 +1,334 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fieldwork-audit/fieldwork/sampling"
+)
+
+// TestState is how far a control's workpaper has come.
+type TestState string
+
+const (
+	StateNotStarted TestState = "not-started"
+	StateInProgress TestState = "in-progress"
+	StateTested     TestState = "tested"   // concluded
+	StateReviewed   TestState = "reviewed" // concluded and signed by the reviewer
+)
+
+// TestEvaluation is what the results of a control test say.
+type TestEvaluation struct {
+	ControlRef string
+	WPRef      string
+	State      TestState
+	Items      int // selected
+	Attributes int
+	Recorded   int // results recorded
+	Complete   int // items with every attribute recorded
+	Deviations int // items with at least one deviation
+	Exceptions int
+	Population int // rows in the current population, -1 when none
+	// Statistical is the evaluation of a statistical plan once every item is tested.
+	Statistical *sampling.Evaluation
+	// Proposed is the conclusion the results point to; the auditor decides.
+	Proposed Conclusion
+	Reason   string
+	// Recorded conclusion and review.
+	Conclusion         Conclusion
+	Reviewed           bool
+	ChangedSinceReview bool
+}
+
+// Evaluate summarizes a control test's results and proposes a conclusion:
+// for statistical plans the upper deviation limit against the tolerable
+// rate; for other plans any deviation calls for the auditor's judgment.
+func (w *Workpaper) Evaluate(ctx context.Context, controlRef string) (*TestEvaluation, error) {
+	ct, err := w.ControlTest(ctx, controlRef)
+	if err != nil {
+		return nil, err
+	}
+	ev := &TestEvaluation{ControlRef: ct.Control.Ref, WPRef: ct.WPRef, Attributes: len(ct.Attributes), Population: -1,
+		Conclusion: ct.Conclusion, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
+	err = w.db.QueryRowContext(ctx, "SELECT row_count FROM population WHERE test_uuid = ? AND current = 1", ct.UUID).Scan(&ev.Population)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	err = w.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM sample_item i JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ?1 AND s.current = 1),
+		(SELECT count(*) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ?1 AND s.current = 1),
+		(SELECT count(DISTINCT r.item_uuid) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid
+			WHERE s.test_uuid = ?1 AND s.current = 1 AND r.outcome = 'deviation'),
+		(SELECT count(*) FROM (SELECT r.item_uuid FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid
+			WHERE s.test_uuid = ?1 AND s.current = 1 GROUP BY r.item_uuid HAVING count(*) >= ?2)),
+		(SELECT count(*) FROM exception WHERE test_uuid = ?1)`, ct.UUID, max(1, len(ct.Attributes))).Scan(
+		&ev.Items, &ev.Recorded, &ev.Deviations, &ev.Complete, &ev.Exceptions)
+	if err != nil {
+		return nil, err
+	}
+	if len(ct.Attributes) == 0 {
+		ev.Complete = 0
+	}
+	switch {
+	case ct.Conclusion != NotConcluded && ev.Reviewed:
+		ev.State = StateReviewed
+	case ct.Conclusion != NotConcluded:
+		ev.State = StateTested
+	case ev.Population >= 0 || ev.Items > 0 || ct.DesignProcedure != "" || len(ct.Procedures) > 0 || ct.Plan.Kind != "":
+		ev.State = StateInProgress
+	default:
+		ev.State = StateNotStarted
+	}
+
+	switch {
+	case ev.Population == 0:
+		ev.Proposed, ev.Reason = NotOccurring, "the population is empty: the control did not operate in the period"
+	case ev.Items == 0:
+		ev.Proposed, ev.Reason = NotTested, "no sample has been drawn"
+	case ev.Complete < ev.Items:
+		ev.Proposed, ev.Reason = NotConcluded, fmt.Sprintf("%d of %d items are fully tested", ev.Complete, ev.Items)
+	case ct.Plan.Kind == "statistical":
+		conf, _ := sampling.ParseRate(ct.Plan.Confidence)
+		tol, _ := sampling.ParseRate(ct.Plan.Tolerable)
+		s := sampling.Sample{Size: ev.Items, Deviations: ev.Deviations, Confidence: conf, Tolerable: tol, Model: sampling.Model(ct.Plan.Model)}
+		if s.Model == sampling.Hypergeometric {
+			s.Population = ev.Population
+		}
+		e, err := sampling.Evaluate(s)
+		if err != nil {
+			return nil, err
+		}
+		ev.Statistical = &e
+		switch {
+		case e.Conclusion == sampling.NotSupported:
+			ev.Proposed = NotEffective
+			ev.Reason = fmt.Sprintf("upper deviation limit %.1f%% exceeds the tolerable rate %s (%d deviations in %d items)",
+				e.UpperLimitPercent, ct.Plan.Tolerable, ev.Deviations, ev.Items)
+		case ev.Deviations > 0:
+			ev.Proposed = EffectiveWithExceptions
+			ev.Reason = fmt.Sprintf("upper deviation limit %.1f%% is within the tolerable rate %s; the %d deviation(s) are reported as exceptions",
+				e.UpperLimitPercent, ct.Plan.Tolerable, ev.Deviations)
+		default:
+			ev.Proposed = Effective
+			ev.Reason = fmt.Sprintf("no deviations in %d items; upper deviation limit %.1f%% ≤ tolerable %s", ev.Items, e.UpperLimitPercent, ct.Plan.Tolerable)
+		}
+	case ev.Deviations > 0:
+		ev.Proposed = NotConcluded
+		ev.Reason = fmt.Sprintf("%d deviation(s) in a nonstatistical sample: judge whether isolated (extend the sample, effective with exceptions) or systematic (not effective)", ev.Deviations)
+	default:
+		ev.Proposed, ev.Reason = Effective, fmt.Sprintf("no deviations in %d items", ev.Items)
+	}
+	return ev, nil
+}
+
+// CriterionStatus is the conclusion on one criterion, derived from its
+// controls unless the auditor overrode it.
+type CriterionStatus string
+
+const (
+	CriterionMet        CriterionStatus = "met"
+	CriterionNotMet     CriterionStatus = "not-met"
+	CriterionAtRisk     CriterionStatus = "at-risk" // a control has deviations awaiting judgment
+	CriterionOpen       CriterionStatus = "open"    // not all controls concluded
+	CriterionGap        CriterionStatus = "gap"     // in scope, no control
+	CriterionOutOfScope CriterionStatus = "out-of-scope"
+)
+
+// CriterionConclusion is a criterion's derived status and its reasons.
+type CriterionConclusion struct {
+	Ref            string          `json:"id"`
+	Category       Category        `json:"category"`
+	Title          string          `json:"title"`
+	InScope        bool            `json:"in_scope"`
+	Controls       []string        `json:"controls"`
+	Derived        CriterionStatus `json:"derived"`
+	Status         CriterionStatus `json:"status"`
+	Reason         string          `json:"reason"`
+	Override       string          `json:"override,omitempty"`
+	OverrideReason string          `json:"override_reason,omitempty"`
+}
+
+// CriteriaConclusions derives every criterion's conclusion from its
+// controls: not met when a control it relies on is not effective and no
+// other mapped control is effective; an override with a reason wins.
+func (w *Workpaper) CriteriaConclusions(ctx context.Context) ([]CriterionConclusion, error) {
+	crit, err := w.Criteria(ctx)
+	if err != nil {
+		return nil, err
+	}
+	evals := map[string]*TestEvaluation{}
+	controls, err := w.Controls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range controls {
+		ev, err := w.Evaluate(ctx, c.Ref)
+		if err != nil {
+			return nil, err
+		}
+		evals[c.Ref] = ev
+	}
+	overrides := map[string][2]string{}
+	rows, err := w.db.QueryContext(ctx, "SELECT ref, override, override_reason FROM criterion WHERE override != ''")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var r, o, why string
+		rows.Scan(&r, &o, &why)
+		overrides[r] = [2]string{o, why}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	out := make([]CriterionConclusion, 0, len(crit))
+	for _, c := range crit {
+		cc := CriterionConclusion{Ref: c.Ref, Category: c.Category, Title: c.Title, InScope: c.InScope, Controls: c.Controls}
+		cc.Derived, cc.Reason = deriveCriterion(c, evals)
+		cc.Status = cc.Derived
+		if o, ok := overrides[c.Ref]; ok && c.InScope {
+			cc.Override, cc.OverrideReason = o[0], o[1]
+			cc.Status = CriterionStatus(o[0])
+		}
+		out = append(out, cc)
+	}
+	return out, nil
+}
+
+func deriveCriterion(c Criterion, evals map[string]*TestEvaluation) (CriterionStatus, string) {
+	if !c.InScope {
+		return CriterionOutOfScope, "category not in scope"
+	}
+	if len(c.Controls) == 0 {
+		return CriterionGap, "no control addresses this criterion"
+	}
+	var effective, failed, pending, judgment []string
+	for _, ref := range c.Controls {
+		ev := evals[ref]
+		switch ev.Conclusion {
+		case Effective, EffectiveWithExceptions, NotOccurring:
+			effective = append(effective, ref)
+		case NotEffective:
+			failed = append(failed, ref)
+		default:
+			if ev.Deviations > 0 {
+				judgment = append(judgment, ref)
+			} else {
+				pending = append(pending, ref)
+			}
+		}
+	}
+	switch {
+	case len(failed) > 0 && len(effective) == 0 && len(pending)+len(judgment) == 0:
+		return CriterionNotMet, fmt.Sprintf("%s not effective and no other mapped control is effective", strings.Join(failed, ", "))
+	case len(failed) > 0 && len(effective) == 0:
+		return CriterionAtRisk, fmt.Sprintf("%s not effective; %s still open", strings.Join(failed, ", "), strings.Join(append(pending, judgment...), ", "))
+	case len(judgment) > 0:
+		return CriterionAtRisk, fmt.Sprintf("deviations in %s await the auditor's judgment", strings.Join(judgment, ", "))
+	case len(pending) > 0:
+		return CriterionOpen, fmt.Sprintf("%d of %d controls not yet concluded", len(pending), len(c.Controls))
+	case len(failed) > 0:
+		return CriterionMet, fmt.Sprintf("%s not effective, but %s effective", strings.Join(failed, ", "), strings.Join(effective, ", "))
+	}
+	return CriterionMet, "every mapped control is effective"
+}
+
+// OverrideCriterion sets the auditor's conclusion on a criterion; it needs
+// a written reason. An empty status removes the override.
+func (w *Workpaper) OverrideCriterion(ctx context.Context, ref string, status CriterionStatus, reason string) error {
+	id, ok := NormalizeCriterionID(ref)
+	if !ok {
+		return fmt.Errorf("unknown criterion %q", ref)
+	}
+	if status != "" && status != CriterionMet && status != CriterionNotMet {
+		return fmt.Errorf("override a criterion as met or not-met, not %q", status)
+	}
+	if status != "" && strings.TrimSpace(reason) == "" {
+		return errors.New("an override needs a written reason (--reason)")
+	}
+	return w.write(ctx, func(t *txn) error {
+		var uuid string
+		if err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM criterion WHERE ref = ?", id).Scan(&uuid); err != nil {
+			return err
+		}
+		_, err := t.update("criterion", uuid, 0, "criterion "+id, field{"override", string(status)}, field{"override_reason", strings.TrimSpace(reason)})
+		return err
+	})
+}
+
+// Status is the engagement's progress at a glance.
+type Status struct {
+	Controls       int                     `json:"controls"`
+	ByState        map[TestState]int       `json:"by_state"`
+	ByCategory     map[Category]StateCount `json:"by_category"`
+	Deviations     int                     `json:"deviations"`
+	Exceptions     int                     `json:"exceptions"`
+	OpenNotes      int                     `json:"open_review_notes"`
+	RespondedNotes int                     `json:"responded_review_notes"`
+	ChangedSince   []string                `json:"changed_since_review"`
+	CriteriaAtRisk []CriterionConclusion   `json:"criteria_at_risk"`
+	Gaps           []string                `json:"coverage_gaps"`
+	OutstandingPBC int                     `json:"outstanding_pbc"`
+}
+
+// StateCount counts controls of a category by state.
+type StateCount map[TestState]int
+
+// Status computes progress: controls by state (overall and per category),
+// deviations, exceptions, review notes and criteria at risk.
+func (w *Workpaper) Status(ctx context.Context) (*Status, error) {
+	controls, err := w.Controls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{Controls: len(controls), ByState: map[TestState]int{}, ByCategory: map[Category]StateCount{},
+		ChangedSince: []string{}, CriteriaAtRisk: []CriterionConclusion{}, Gaps: []string{}}
+	for _, c := range controls {
+		ev, err := w.Evaluate(ctx, c.Ref)
+		if err != nil {
+			return nil, err
+		}
+		st.ByState[ev.State]++
+		st.Deviations += ev.Deviations
+		st.Exceptions += ev.Exceptions
+		if ev.ChangedSinceReview {
+			st.ChangedSince = append(st.ChangedSince, c.Ref)
+		}
+		cats := map[Category]bool{}
+		for _, cr := range c.Criteria {
+			if i := CatalogOrder(cr); i >= 0 {
+				cats[Catalog[i].Category] = true
+			}
+		}
+		for cat := range cats {
+			if st.ByCategory[cat] == nil {
+				st.ByCategory[cat] = StateCount{}
+			}
+			st.ByCategory[cat][ev.State]++
+		}
+	}
+	concl, err := w.CriteriaConclusions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range concl {
+		switch c.Status {
+		case CriterionNotMet, CriterionAtRisk:
+			st.CriteriaAtRisk = append(st.CriteriaAtRisk, c)
+		case CriterionGap:
+			st.Gaps = append(st.Gaps, c.Ref)
+		}
+	}
+	sort.Strings(st.ChangedSince)
+	if err := w.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE state = 'open'), count(*) FILTER (WHERE state = 'responded') FROM review_note`).Scan(&st.OpenNotes, &st.RespondedNotes); err != nil {
+		return nil, err
+	}
+	if err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM pbc_request WHERE status IN ('requested', 'rejected')`).Scan(&st.OutstandingPBC); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
