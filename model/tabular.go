@@ -802,6 +802,7 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 		}
 		return nil, fmt.Errorf("%s cannot be opened as an .xlsx workbook (%v): re-save it from Excel, or export the sheet as CSV", name, err)
 	}
+	xlsxFastDateFormats(f)
 	sheet, err := pickSheet(f, name, opt.Sheet)
 	if err != nil {
 		f.Close()
@@ -859,4 +860,97 @@ func visibleSheets(f *excelize.File) []string {
 		}
 	}
 	return v
+}
+
+// xlsxBuiltinDateFormats are Excel's built-in date and time number formats,
+// as excelize renders them; 14 and 22, Excel's locale-dependent short date,
+// are rendered ISO (see the top of this file).
+var xlsxBuiltinDateFormats = map[int]string{
+	14: "yyyy-mm-dd", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy",
+	20: "hh:mm", 21: "hh:mm:ss", 22: "yyyy-mm-dd hh:mm",
+	45: "mm:ss", 46: "[h]:mm:ss", 47: "mm:ss.0",
+}
+
+// xlsxFastDateFormats works around a cost in excelize: a date format with no
+// locale tag makes it scan its whole language table for every date token of
+// every cell (about 45 µs a date cell, ten times the cost of the rest of the
+// row). Tagging the format en-US ("[$-409]"), which excelize renders exactly
+// as it renders an untagged format (English month and day names), makes that
+// a map lookup. Only the in-memory styles of this read-only File change.
+// Formats with AM/PM or several sections, and anything unexpected, are left
+// alone: they are rendered correctly, only more slowly.
+func xlsxFastDateFormats(f *excelize.File) {
+	ss := f.Styles
+	if ss == nil || ss.CellXfs == nil {
+		return
+	}
+	custom := map[int]string{}
+	if ss.NumFmts != nil {
+		for _, nf := range ss.NumFmts.NumFmt {
+			code := nf.FormatCode
+			if nf.FormatCode16 != "" {
+				code = nf.FormatCode16
+			}
+			custom[nf.NumFmtID] = code
+		}
+	}
+	retag := map[int]int{} // number format ID → tagged copy's ID, -1 if none
+	n := len(ss.CellXfs.Xf)
+	for i := 0; i < n; i++ {
+		p := ss.CellXfs.Xf[i].NumFmtID
+		if p == nil {
+			continue
+		}
+		id, done := retag[*p]
+		if !done {
+			id = -1
+			code, ok := custom[*p]
+			if !ok {
+				code, ok = xlsxBuiltinDateFormats[*p]
+			}
+			if ok && untaggedDateFormat(code) {
+				tagged := "[$-409]" + code
+				if st, err := f.NewStyle(&excelize.Style{CustomNumFmt: &tagged}); err == nil &&
+					st >= 0 && st < len(ss.CellXfs.Xf) && ss.CellXfs.Xf[st].NumFmtID != nil {
+					id = *ss.CellXfs.Xf[st].NumFmtID
+				}
+			}
+			retag[*p] = id
+		}
+		if id >= 0 {
+			ss.CellXfs.Xf[i].NumFmtID = &id
+		}
+	}
+}
+
+// untaggedDateFormat reports a one-section date or time format with no
+// locale tag and no AM/PM.
+func untaggedDateFormat(code string) bool {
+	lc := strings.ToLower(code)
+	if strings.Contains(lc, "[$") || strings.Contains(lc, "am/pm") || strings.Contains(lc, "a/p") {
+		return false
+	}
+	var b strings.Builder
+	quoted, bracket, escaped := false, false, false
+	for _, r := range lc {
+		switch {
+		case escaped:
+			escaped = false
+		case quoted:
+			quoted = r != '"'
+		case bracket:
+			bracket = r != ']'
+		case r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = true
+		case r == '[':
+			bracket = true
+		case r == ';':
+			return false
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.ContainsAny(b.String(), "ymdhs")
 }

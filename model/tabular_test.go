@@ -904,3 +904,73 @@ func BenchmarkTableXLSX(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestXLSXDateFormatsAsExcelizeRendersThem checks that the en-US tagging done
+// for speed (xlsxFastDateFormats) changes no rendered value: every cell reads
+// as excelize's own GetRows renders it, except Excel's locale-dependent short
+// date (formats 14 and 22), which is ISO on purpose.
+func TestXLSXDateFormatsAsExcelizeRendersThem(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	when := time.Date(2025, 3, 7, 15, 4, 5, 0, time.UTC)
+	customs := []string{"d-mmm-yyyy", "dd/mm/yyyy", "mmmm d, yyyy", "dddd, mmmm dd, yyyy", "yyyy-mm-dd hh:mm:ss",
+		"h:mm AM/PM", "dd.mm.yyyy;@", "[$-409]mmm d, yyyy", "ddd d mmm", `yyyy"年"m"月"d"日"`, "mmm\\-yy", "[h]:mm",
+		"0.00%", "#,##0.00", `$#,##0.00_);($#,##0.00)`, "@", "General"}
+	f.SetCellValue("Sheet1", "A1", "format")
+	f.SetCellValue("Sheet1", "B1", "value")
+	row := 2
+	put := func(st int, label string) {
+		f.SetCellValue("Sheet1", fmt.Sprintf("A%d", row), label)
+		cell := fmt.Sprintf("B%d", row)
+		f.SetCellValue("Sheet1", cell, when)
+		if strings.ContainsAny(label, "%#$") {
+			f.SetCellValue("Sheet1", cell, 1234.5678)
+		}
+		if err := f.SetCellStyle("Sheet1", cell, cell, st); err != nil {
+			t.Fatal(err)
+		}
+		row++
+	}
+	for _, id := range []int{14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47} {
+		st, err := f.NewStyle(&excelize.Style{NumFmt: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(st, fmt.Sprintf("builtin %d", id))
+	}
+	for _, code := range customs {
+		st, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(st, code)
+	}
+	path := filepath.Join(t.TempDir(), "formats.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	want, err := ref.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tabReadAll(t, tabMustOpen(t, path, TableOptions{}))
+	if len(got) != len(want)-1 {
+		t.Fatalf("%d rows, want %d", len(got), len(want)-1)
+	}
+	iso := map[string]string{"builtin 14": "2025-03-07", "builtin 22": "2025-03-07 15:04"}
+	for i, g := range got {
+		w := want[i+1]
+		exp := w[1]
+		if v, ok := iso[w[0]]; ok {
+			exp = v
+		}
+		if g.cells[0] != w[0] || g.cells[1] != exp {
+			t.Errorf("%s: got %q, want %q", w[0], g.cells[1], exp)
+		}
+	}
+}

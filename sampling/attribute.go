@@ -272,7 +272,10 @@ type Evaluation struct {
 	// UpperLimitPercent is UpperLimit in percent rounded up to 0.1, as the
 	// AICPA tables print it.
 	UpperLimitPercent float64 `json:"upper_limit_pct_rounded_up"`
-	// Allowance is the allowance for sampling risk, UpperLimit − SampleRate.
+	// Allowance is the allowance for sampling risk, UpperLimit −
+	// SampleRate, and never negative: with the hypergeometric model and n
+	// close to N the limit K/N can fall below k/n (60 of 61 items with one
+	// deviation: the limit is 1/61), and the allowance is then 0.
 	Allowance float64 `json:"allowance"`
 	// PopulationDeviations is, for the hypergeometric model, the upper
 	// limit as a count of deviations in the population.

@@ -534,3 +534,51 @@ func TestEvaluateJSON(t *testing.T) {
 		t.Errorf("round trip: %+v %v", back, err)
 	}
 }
+
+// FuzzEvaluate checks the evaluation on arbitrary samples: the limit lies
+// between the sample rate and 1, inverts the model exactly, and the
+// conclusion agrees with it.
+func FuzzEvaluate(f *testing.F) {
+	f.Add(60, 1, int64(950_000), int64(50_000), 0, 0)
+	f.Add(1, 0, int64(950_000), int64(0), 0, 1)
+	f.Add(52, 3, int64(900_000), int64(50_000), 52, 2)
+	f.Add(100000, 5000, int64(990_000), int64(60_000), 0, 0)
+	f.Fuzz(func(t *testing.T, n, k int, conf, tol int64, N, model int) {
+		if n < 1 || n > 1_000_000 || k < 0 || k > n || conf <= 0 || conf >= rateDenom || tol < 0 || tol >= rateDenom ||
+			N < 0 || N > 10_000_000 || (N > 0 && N < n) {
+			return
+		}
+		m := Models[(model%3+3)%3]
+		if m == Hypergeometric && N == 0 {
+			N = n + k
+		}
+		ev, err := Evaluate(Sample{Size: n, Deviations: k, Confidence: Rate(conf), Tolerable: Rate(tol), Population: N, Model: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The hypergeometric limit is a count in the population: at least
+		// the k deviations seen, but K/N may be below k/n when n is close
+		// to N (60 of 61 items with 1 deviation: the limit is 1/61).
+		floor := ev.SampleRate
+		if m == Hypergeometric {
+			floor = float64(k) / float64(N)
+		}
+		if ev.UpperLimit < floor-1e-15 || ev.UpperLimit > 1 || ev.Allowance < 0 {
+			t.Fatalf("%+v", ev)
+		}
+		risk := float64(rateDenom-conf) / rateDenom
+		if m == Binomial && k < n && !ev.WholePopulation && k <= n/2 {
+			if got := binomCDF(k, n, ev.UpperLimit); got < risk*(1-1e-9)-1e-12 || got > risk*(1+1e-9)+1e-12 {
+				t.Fatalf("P(X≤%d | %d, %v) = %v, want %v", k, n, ev.UpperLimit, got, risk)
+			}
+		}
+		if tol > 0 && !ev.WholePopulation && m != Hypergeometric {
+			// Supported exactly when the limit is within the tolerable rate
+			// (up to the limit's own accuracy).
+			t1 := Rate(tol).Fraction()
+			if d := ev.UpperLimit - t1; (d < -1e-9 && ev.Conclusion != Supported) || (d > 1e-9 && ev.Conclusion != NotSupported) {
+				t.Fatalf("limit %v vs tolerable %v: %s", ev.UpperLimit, t1, ev.Conclusion)
+			}
+		}
+	})
+}

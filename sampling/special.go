@@ -43,6 +43,12 @@ func regIncBeta(a, b, x, y float64) float64 {
 		return 1
 	}
 	front := lgamma(a+b) - lgamma(a) - lgamma(b) + a*math.Log(x) + b*math.Log(y)
+	return regIncBetaFront(a, b, x, y, front)
+}
+
+// regIncBetaFront is regIncBeta given front = log(x^a y^b / B(a, b)),
+// for callers that can compute it more accurately than by log-gammas.
+func regIncBetaFront(a, b, x, y, front float64) float64 {
 	// The continued fraction converges fast for x < (a+1)/(a+b+2); beyond
 	// that, use the symmetry I_x(a, b) = 1 − I_{1−x}(b, a).
 	if x*(a+b+2) < a+1 {
@@ -104,7 +110,11 @@ func regGamma(a, x float64) (p, q float64) {
 	if x <= 0 {
 		return 0, 1
 	}
-	front := a*math.Log(x) - x - lgamma(a)
+	return regGammaFront(a, x, a*math.Log(x)-x-lgamma(a))
+}
+
+// regGammaFront is regGamma given front = log(x^a e^−x / Γ(a)).
+func regGammaFront(a, x, front float64) (p, q float64) {
 	if x < a+1 {
 		ap, del := a, 1/a
 		sum := del
@@ -155,7 +165,13 @@ func binomCDF(k, n int, p float64) float64 {
 	case p >= 1:
 		return 0
 	}
-	return regIncBeta(float64(n-k), float64(k+1), 1-p, p)
+	// x^a y^b / B(a, b) with a = n−k, b = k+1, x = 1−p, y = p equals
+	// (n−k) p P(X = k): Loader's P(X = k) keeps it exact to the last
+	// digits however large n is, where a difference of log-gammas would
+	// lose them.
+	q := 1 - p
+	front := math.Log(float64(n-k)*p) + logBinomPMF(float64(k), float64(n), p, q)
+	return regIncBetaFront(float64(n-k), float64(k+1), q, p, front)
 }
 
 // poissonCDF returns P(X ≤ k) for X ~ Poisson(λ), as Q(k+1, λ).
@@ -163,8 +179,22 @@ func poissonCDF(k int, lambda float64) float64 {
 	if k < 0 {
 		return 0
 	}
-	_, q := regGamma(float64(k+1), lambda)
+	if lambda <= 0 {
+		return 1
+	}
+	// x^a e^−x / Γ(a) with a = k+1, x = λ equals λ P(X = k).
+	front := math.Log(lambda) + logPoissonPMF(float64(k), lambda)
+	_, q := regGammaFront(float64(k+1), lambda, front)
 	return q
+}
+
+// logPoissonPMF is log P(X = x) for X ~ Poisson(λ), λ > 0, by Loader's
+// expansion (R's dpois_raw).
+func logPoissonPMF(x, lambda float64) float64 {
+	if x == 0 {
+		return -lambda
+	}
+	return -stirlerr(x) - bd0(x, lambda) - 0.5*(ln2Pi+math.Log(x))
 }
 
 // hyperCDF returns P(X ≤ k) for X ~ Hypergeometric(N, K, n): the number

@@ -140,7 +140,7 @@ func (p *controlPage) render(w int) []string {
 	c := p.ctrl
 	head := s.Title.Render(oneLine(c.Ref))
 	if c.Key {
-		head += "  " + s.KeyControl.Render(labelKey+" key control")
+		head += "  " + s.KeyControl.Render("[key control]")
 	}
 	out := []string{truncate(head, w), "", s.Section.Render("Description")}
 	desc := wrap(strings.TrimSpace(sanitize(c.Description)), min(w-2, controlTextWidth))
@@ -178,7 +178,7 @@ func (p *controlPage) criteriaLines(w int) []string {
 		if i == 0 {
 			lab = label
 		}
-		line := s.Title.Render(fit(ref, critRefW))
+		line := s.Title.Render(fit(ref, critRefW+1))
 		if cr, ok := p.data.criterion(ref); ok {
 			line += oneLine(cr.Title)
 			if !cr.InScope {
@@ -192,7 +192,7 @@ func (p *controlPage) criteriaLines(w int) []string {
 
 func (p *controlPage) versionText() string {
 	c := p.ctrl
-	v := "version " + strconv.Itoa(c.Version)
+	v := strconv.Itoa(c.Version)
 	if !c.UpdatedAt.IsZero() {
 		v += symSep + "updated " + p.timeText(c.UpdatedAt)
 	}

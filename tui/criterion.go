@@ -98,7 +98,7 @@ func (p *criterionPage) header(w, descMax int) []string {
 	case !c.InScope:
 		line += s.Dim.Render(symOutScope + " " + labelOut + ": the engagement does not examine " + c.Category.Title())
 	case c.Gap:
-		line += s.InScope.Render(labelInScope) + symSep + s.Gap.Render(labelGap+": no control addresses this criterion")
+		line += s.InScope.Render(labelInScope) + symSep + s.Gap.Render(labelGap+": no control addresses it")
 	default:
 		line += s.InScope.Render(labelInScope) + symSep + s.Covered.Render(symCovered+" covered by "+plural(len(c.Controls), "control", "controls"))
 	}

@@ -140,7 +140,7 @@ func (p *dashboardPage) render(w int) []string {
 	}
 	var out []string
 	if d.readOnly {
-		out = append(out, s.Banner.Render(fit(" "+labelRO+" — "+oneLine(d.readOnlyReason)+": nothing can be changed", w)), "")
+		out = append(out, s.Banner.Render(fit(" "+labelRO+": nothing can be changed ("+oneLine(d.readOnlyReason)+")", w)), "")
 	}
 	e := d.eng
 	out = append(out, truncate(s.Title.Render(oneLine(e.Client))+s.Muted.Render(" — ")+s.Value.Render(oneLine(e.System)), w))
@@ -166,8 +166,9 @@ func (p *dashboardPage) render(w int) []string {
 		}
 		return out
 	}
-	return append(out, concat(p.scopeSection(w), p.coverageSection(w), p.gapsSection(w), p.nextSection(w),
-		p.teamSection(w), p.subserviceSection(w))...)
+	// One column: what needs attention first, the engagement's details after.
+	return append(out, concat(p.coverageSection(w), p.gapsSection(w), p.nextSection(w),
+		p.scopeSection(w), p.teamSection(w), p.subserviceSection(w))...)
 }
 
 // concat joins sections with a blank line between them.
@@ -316,9 +317,10 @@ func (p *dashboardPage) coverageSection(w int) []string {
 			outOfScope = append(outOfScope, c.cat.Title())
 		}
 	}
-	const countW, statusW = 5, 10
-	labelW = min(labelW, max(10, w/3))
-	barW := min(30, w-2-labelW-1-countW-2-statusW-1)
+	const countW, statusW, minBar = 5, 10, 5
+	fixed := 2 + 1 + 1 + countW + 2 + statusW
+	labelW = min(labelW, max(10, w-fixed-minBar))
+	barW := min(30, w-fixed-labelW)
 	for _, c := range d.coverage {
 		if !c.inScope {
 			continue
@@ -368,7 +370,7 @@ func (p *dashboardPage) gapsSection(w int) []string {
 	out := []string{s.Section.Render(fmt.Sprintf("Gaps: in-scope criteria without a control (%d)", len(d.gaps)))}
 	for i, gi := range d.gaps {
 		if i == maxGapLines && len(d.gaps) > maxGapLines+1 {
-			out = append(out, s.Muted.Render(truncate(fmt.Sprintf("  … and %d more: press 2 for the criteria, n for the next gap", len(d.gaps)-maxGapLines), w)))
+			out = append(out, s.Muted.Render(truncate(fmt.Sprintf("  … and %d more (press 2, then n for each gap)", len(d.gaps)-maxGapLines), w)))
 			break
 		}
 		c := d.criteria[gi]
@@ -397,9 +399,6 @@ func nextSteps(d *snapshot) []string {
 	e := d.eng
 	file := shellQuote(d.path)
 	var steps []string
-	if d.readOnly {
-		steps = append(steps, "This workpaper is open read-only ("+oneLine(d.readOnlyReason)+"): open it with write access to change it.")
-	}
 	switch {
 	case len(d.controls) == 0:
 		steps = append(steps, "No controls yet: import the client's control matrix with 'fieldwork controls import "+file+" MATRIX.xlsx'.")

@@ -47,7 +47,10 @@ type fixture struct {
 func newWorkpaper(t *testing.T, f fixture) *model.Workpaper {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "northwind.fieldwork")
+	// A relative name, opened from a fresh folder, keeps the goldens'
+	// "File" line the same on every machine.
+	t.Chdir(t.TempDir())
+	path := "northwind.fieldwork"
 	w, err := model.Create(path, model.Options{User: "tester", Now: clock, NewUUID: model.DeterministicUUIDs("t")})
 	if err != nil {
 		t.Fatal(err)
@@ -230,14 +233,24 @@ func keyMsg(b key.Binding) tea.KeyMsg {
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
 
+// testdata is the package's testdata folder, found before any test
+// changes the working directory.
+var testdata = func() string {
+	p, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
 // requireGolden compares got with testdata/name.golden; go test -update
 // rewrites the file.
 func requireGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
+	path := filepath.Join(testdata, name+".golden")
 	got = strings.ReplaceAll(got, "\r\n", "\n")
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+		if err := os.MkdirAll(testdata, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {

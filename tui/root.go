@@ -243,7 +243,8 @@ func (m Model) View() string {
 		return ""
 	}
 	if w < minWidth || h < minHeight {
-		return clampLines(fmt.Sprintf("The terminal is %d×%d; fieldwork needs at least %d×%d.\nEnlarge the window, or press ctrl+c to quit.", w, h, minWidth, minHeight), w, h)
+		msg := fmt.Sprintf("The terminal is %d×%d; fieldwork needs at least %d×%d. Enlarge the window, or press ctrl+c to quit.", w, h, minWidth, minHeight)
+		return padLines(clampLines(strings.Join(wrap(msg, w), "\n"), w, h), h)
 	}
 	body := m.activePage().View()
 	if m.data == nil && m.loadErr != nil {
@@ -276,15 +277,19 @@ func (m Model) tabsView() string {
 		}
 		b.WriteString(" ")
 	}
-	var right []string
+	var right string
 	if m.data != nil {
 		e := m.data.eng
-		right = append(right, oneLine(e.Client)+symSep+e.Type.String())
+		room := m.common.width - ansi.StringWidth(b.String()) - 2
 		if m.data.readOnly {
-			right = append(right, s.Banner.Render(labelRO))
+			ro := s.Banner.Render(labelRO)
+			room -= ansi.StringWidth(ro) + 1
+			right = s.HeaderInfo.Render(truncate(oneLine(e.Client)+symSep+e.Type.String(), max(0, room))) + " " + ro
+		} else {
+			right = s.HeaderInfo.Render(truncate(oneLine(e.Client)+symSep+e.Type.String(), room))
 		}
 	}
-	return spread(b.String(), s.HeaderInfo.Render(truncate(strings.Join(right, symSep), m.common.width/2)), m.common.width)
+	return spread(b.String(), right, m.common.width)
 }
 
 func (m Model) crumbView() string {
@@ -324,7 +329,7 @@ func (m Model) statusView() string {
 		if m.data.readOnly {
 			right += symSep + labelRO
 		}
-		right = s.StatusRight.Render(truncate(right, m.common.width/3))
+		right = s.StatusRight.Render(truncate(right, m.common.width/2))
 	}
 	return spread(left, right, m.common.width)
 }

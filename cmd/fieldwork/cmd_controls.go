@@ -112,7 +112,7 @@ func runCriteria(e *env, args []string) error {
 		if x.Gap {
 			gap = "GAP"
 		}
-		fmt.Fprintf(e.stdout, "%-6s %-9s %-5s %-48s %s\n", x.Ref, scope, gap, truncate(x.Title, 48), strings.Join(x.Controls, ", "))
+		fmt.Fprintf(e.stdout, "%-6s %-9s %-5s %-48s %s\n", x.Ref, scope, gap, truncate(clean(x.Title), 48), strings.Join(x.Controls, ", "))
 	}
 	fmt.Fprintln(e.stdout)
 	for _, cc := range coverage(crit) {
@@ -168,7 +168,7 @@ func reportIssues(e *env, err error) error {
 		return err
 	}
 	for _, is := range me.Issues {
-		fmt.Fprintf(e.stderr, "%s:%d: %s: %s\n", is.File, is.Row, is.Column, is.Message)
+		fmt.Fprintf(e.stderr, "%s:%d: %s: %s\n", is.File, is.Row, clean(is.Column), clean(is.Message))
 	}
 	return fmt.Errorf("%d problems found; nothing was imported: fix the file and run the import again", len(me.Issues))
 }
@@ -204,10 +204,10 @@ func runControlsImport(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d added, %d updated, %d unchanged\n", pos[1], len(sum.Added), len(sum.Updated), len(sum.Unchanged))
 	if len(sum.Updated) > 0 {
-		fmt.Fprintf(e.stdout, "updated: %s\n", strings.Join(sum.Updated, ", "))
+		fmt.Fprintf(e.stdout, "updated: %s\n", clean(strings.Join(sum.Updated, ", ")))
 	}
 	if len(sum.NotInFile) > 0 {
-		fmt.Fprintf(e.stdout, "kept, not in this file: %s\n", strings.Join(sum.NotInFile, ", "))
+		fmt.Fprintf(e.stdout, "kept, not in this file: %s\n", clean(strings.Join(sum.NotInFile, ", ")))
 	}
 	crit, err := w.Criteria(context.Background())
 	if err == nil {
@@ -270,8 +270,8 @@ func runControls(e *env, args []string) error {
 		if x.Key {
 			key = "key"
 		}
-		fmt.Fprintf(e.stdout, "%-10s %-15s %-10s %-4s %-24s %s\n", x.Ref, x.Frequency, x.Nature, key,
-			truncate(strings.Join(x.Criteria, ","), 24), truncate(strings.Join(strings.Fields(x.Description), " "), 60))
+		fmt.Fprintf(e.stdout, "%-10s %-15s %-10s %-4s %-24s %s\n", clean(x.Ref), x.Frequency, x.Nature, key,
+			truncate(strings.Join(x.Criteria, ","), 24), truncate(strings.Join(strings.Fields(clean(x.Description)), " "), 60))
 	}
 	return nil
 }

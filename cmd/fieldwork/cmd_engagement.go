@@ -215,26 +215,26 @@ func runShow(e *env, args []string) error {
 		return printJSON(e.stdout, j)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Client\t%s\nSystem\t%s\nReport\tSOC 2 %s, %s\nCategories\t%s\n", eng.Client, eng.System, eng.Type, eng.Period(), joinCats(eng.Categories))
-	fmt.Fprintf(tw, "Service auditor\t%s\n", orDash(eng.Firm))
+	fmt.Fprintf(tw, "Client\t%s\nSystem\t%s\nReport\tSOC 2 %s, %s\nCategories\t%s\n", clean(eng.Client), clean(eng.System), eng.Type, eng.Period(), joinCats(eng.Categories))
+	fmt.Fprintf(tw, "Service auditor\t%s\n", orDash(clean(eng.Firm)))
 	fmt.Fprintf(tw, "Key dates\tplanning %s · fieldwork %s to %s · report due %s\n",
 		orDash(fmtDate(eng.PlanningDate)), orDash(fmtDate(eng.FieldworkStart)), orDash(fmtDate(eng.FieldworkEnd)), orDash(fmtDate(eng.ReportDue)))
 	tw.Flush()
 	fmt.Fprintln(e.stdout, "\nTeam:")
 	for _, m := range eng.Team {
-		fmt.Fprintf(e.stdout, "  %-28s %s\n", m.Name, m.Role)
+		fmt.Fprintf(e.stdout, "  %-28s %s\n", clean(m.Name), m.Role)
 	}
 	fmt.Fprintln(e.stdout, "\nSubservice organizations:")
 	for _, s := range eng.Subservice {
-		fmt.Fprintf(e.stdout, "  %-28s %-10s %s\n", s.Name, s.Method, s.Services)
+		fmt.Fprintf(e.stdout, "  %-28s %-10s %s\n", clean(s.Name), s.Method, clean(s.Services))
 	}
 	fmt.Fprintln(e.stdout, "\nComplementary user entity controls (CUECs):")
 	for _, x := range eng.CUECs() {
-		fmt.Fprintf(e.stdout, "  %-8s %s [%s]\n", x.Ref, x.Text, strings.Join(x.Criteria, ", "))
+		fmt.Fprintf(e.stdout, "  %-8s %s [%s]\n", clean(x.Ref), clean(x.Text), strings.Join(x.Criteria, ", "))
 	}
 	fmt.Fprintln(e.stdout, "\nComplementary subservice organization controls (CSOCs):")
 	for _, x := range eng.CSOCs() {
-		fmt.Fprintf(e.stdout, "  %-8s %s (%s) [%s]\n", x.Ref, x.Text, x.Subservice, strings.Join(x.Criteria, ", "))
+		fmt.Fprintf(e.stdout, "  %-8s %s (%s) [%s]\n", clean(x.Ref), clean(x.Text), clean(x.Subservice), strings.Join(x.Criteria, ", "))
 	}
 	return nil
 }

@@ -1,0 +1,7 @@
+package main
+
+import "github.com/fieldwork-audit/fieldwork/model"
+
+// clean makes client text safe to print on a terminal: no escape sequences
+// or control characters from a CSV reach it raw.
+func clean(s string) string { return model.CleanText(s) }
