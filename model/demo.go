@@ -46,6 +46,7 @@ var demoControls = []demoControl{
 	{"LA-05", "Privileged access to production is restricted to authorized engineers by role and granted just-in-time with approval.", "Security Engineering", sampling.AdHoc, NatureITDependent, true, []string{"CC6.1", "CC6.3"}},
 	{"LA-06", "Customer data is encrypted at rest with AES-256 and keys are managed in a key management service with rotation.", "Security Engineering", sampling.Continuous, NatureAutomated, true, []string{"CC6.1", "CC6.7", "C1.1"}},
 	{"LA-07", "Company laptops are encrypted and wiped through mobile device management before disposal or reassignment.", "IT Operations", sampling.AdHoc, NatureManual, false, []string{"CC6.5", "C1.2"}},
+	{"PHY-01", "Physical access to the Harborview office and network closet is restricted by badge; badge access is reviewed quarterly.", "Facilities Manager", sampling.Quarterly, NatureManual, false, []string{"CC6.4"}},
 	{"NET-01", "Firewalls and security groups restrict inbound traffic to approved ports; rule changes follow change management.", "Platform Engineering", sampling.Continuous, NatureAutomated, true, []string{"CC6.6"}},
 	{"NET-02", "Data in transit over public networks is encrypted with TLS 1.2 or higher.", "Platform Engineering", sampling.Continuous, NatureAutomated, true, []string{"CC6.7"}},
 	{"NET-03", "Endpoint protection software is installed on all laptops and servers, updated automatically, and alerts are monitored.", "IT Operations", sampling.Continuous, NatureAutomated, true, []string{"CC6.8"}},
@@ -154,6 +155,18 @@ func WriteDemo(ctx context.Context, path string) error {
 	}
 	clock = clock.Add(time.Hour)
 	if _, err := w.ImportControls(ctx, in, "harborview-control-matrix.xlsx"); err != nil {
+		return fmt.Errorf("writing demo: %w", err)
+	}
+	rev, err := Open(path, Options{
+		User:    "olivia.brandt",
+		Now:     func() time.Time { return clock },
+		NewUUID: DeterministicUUIDs("fieldwork-demo/1/reviewer"),
+	})
+	if err != nil {
+		return err
+	}
+	defer rev.Close()
+	if err := writeDemoFieldwork(ctx, w, rev, func() { clock = clock.Add(7 * time.Minute) }); err != nil {
 		return fmt.Errorf("writing demo: %w", err)
 	}
 	return nil

@@ -558,8 +558,10 @@ func tabWriteBigXLSX(t testing.TB, path string, rows int) {
 	}
 }
 
-// tabHeapInUse is the live heap: what is still reachable after a collection.
+// tabHeapInUse is the live heap: what is still reachable after a collection
+// (two, so that objects freed by finalizers are gone too).
 func tabHeapInUse() uint64 {
+	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -325,6 +325,10 @@ func TestHypergeometric(t *testing.T) {
 	if s.SampleSize != 45 {
 		t.Errorf("N=100000: %d, want 45", s.SampleSize)
 	}
+	s, _ = SampleSize(Plan{Confidence: mustRate(t, "90"), Tolerable: mustRate(t, "5"), Expected: mustRate(t, "1"), Population: 100000, Model: Hypergeometric})
+	if s.SampleSize != 77 || s.ExpectedDeviations != 1 {
+		t.Errorf("N=100000, one deviation: %d (%d), want 77 (1)", s.SampleSize, s.ExpectedDeviations)
+	}
 	// Small populations: everything.
 	s, _ = SampleSize(Plan{Confidence: mustRate(t, "95"), Tolerable: mustRate(t, "5"), Population: 10, Model: Hypergeometric})
 	if !s.TestAll || s.SampleSize != 10 {
