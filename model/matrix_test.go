@@ -10,9 +10,9 @@ import (
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
 
-// ctl is a compact expected control: ID, owner, frequency, nature, key,
+// mxCtl is a compact expected control: ID, owner, frequency, nature, key,
 // criteria, row. Descriptions are checked separately where they matter.
-type ctl struct {
+type mxCtl struct {
 	id, owner string
 	freq      sampling.Frequency
 	nature    Nature
@@ -21,10 +21,10 @@ type ctl struct {
 	row       int
 }
 
-func matrixSummary(cs []ControlInput) []ctl {
-	out := make([]ctl, len(cs))
+func matrixSummary(cs []ControlInput) []mxCtl {
+	out := make([]mxCtl, len(cs))
 	for i, c := range cs {
-		out[i] = ctl{c.ID, c.Owner, c.Frequency, c.Nature, c.Key, strings.Join(c.Criteria, ","), c.Row}
+		out[i] = mxCtl{c.ID, c.Owner, c.Frequency, c.Nature, c.Key, strings.Join(c.Criteria, ","), c.Row}
 	}
 	return out
 }
@@ -38,7 +38,7 @@ func mustReadMatrix(t *testing.T, name, sheet string) []ControlInput {
 	return cs
 }
 
-func checkControls(t *testing.T, got []ControlInput, want []ctl) {
+func checkControls(t *testing.T, got []ControlInput, want []mxCtl) {
 	t.Helper()
 	g := matrixSummary(got)
 	if len(g) != len(want) {
@@ -52,25 +52,25 @@ func checkControls(t *testing.T, got []ControlInput, want []ctl) {
 }
 
 const (
-	manual = NatureManual
-	auto   = NatureAutomated
-	itdm   = NatureITDependent
+	mxManual = NatureManual
+	mxAuto   = NatureAutomated
+	mxITDM   = NatureITDependent
 )
 
-var cleanWant = []ctl{
-	{"NL-01", "CISO", sampling.Annual, manual, true, "CC2.2,CC5.3", 2},
-	{"NL-02", "VP People", sampling.AdHoc, manual, true, "CC1.1,CC1.4", 3},
-	{"NL-03", "IT Operations", sampling.Continuous, auto, true, "CC6.1", 4},
-	{"NL-04", "IT Operations", sampling.AdHoc, manual, true, "CC6.2", 5},
-	{"NL-05", "IT Operations", sampling.AdHoc, manual, true, "CC6.2,CC6.3", 6},
-	{"NL-06", "Security Engineering", sampling.Quarterly, itdm, true, "CC6.3", 7},
-	{"NL-07", "Platform Engineering", sampling.Continuous, auto, false, "CC6.6", 8},
-	{"NL-08", "Security Engineering", sampling.Weekly, itdm, true, "CC7.1", 9},
-	{"NL-09", "Security Operations", sampling.Daily, manual, true, "CC7.2,CC7.3", 10},
-	{"NL-10", "VP Engineering", sampling.MultipleDaily, itdm, true, "CC8.1", 11},
-	{"NL-11", "Platform Engineering", sampling.Daily, auto, true, "A1.2", 12},
-	{"NL-12", "Platform Engineering", sampling.Quarterly, manual, false, "A1.3", 13},
-	{"NL-13", "Compliance Manager", sampling.Annual, manual, false, "CC9.2", 14},
+var cleanWant = []mxCtl{
+	{"NL-01", "CISO", sampling.Annual, mxManual, true, "CC2.2,CC5.3", 2},
+	{"NL-02", "VP People", sampling.AdHoc, mxManual, true, "CC1.1,CC1.4", 3},
+	{"NL-03", "IT Operations", sampling.Continuous, mxAuto, true, "CC6.1", 4},
+	{"NL-04", "IT Operations", sampling.AdHoc, mxManual, true, "CC6.2", 5},
+	{"NL-05", "IT Operations", sampling.AdHoc, mxManual, true, "CC6.2,CC6.3", 6},
+	{"NL-06", "Security Engineering", sampling.Quarterly, mxITDM, true, "CC6.3", 7},
+	{"NL-07", "Platform Engineering", sampling.Continuous, mxAuto, false, "CC6.6", 8},
+	{"NL-08", "Security Engineering", sampling.Weekly, mxITDM, true, "CC7.1", 9},
+	{"NL-09", "Security Operations", sampling.Daily, mxManual, true, "CC7.2,CC7.3", 10},
+	{"NL-10", "VP Engineering", sampling.MultipleDaily, mxITDM, true, "CC8.1", 11},
+	{"NL-11", "Platform Engineering", sampling.Daily, mxAuto, true, "A1.2", 12},
+	{"NL-12", "Platform Engineering", sampling.Quarterly, mxManual, false, "A1.3", 13},
+	{"NL-13", "Compliance Manager", sampling.Annual, mxManual, false, "CC9.2", 14},
 }
 
 func TestReadControlMatrixClean(t *testing.T) {
@@ -90,15 +90,15 @@ func TestReadControlMatrixClean(t *testing.T) {
 
 func TestReadControlMatrixExcelUTF8(t *testing.T) {
 	cs := mustReadMatrix(t, "excel-utf8.csv", "")
-	checkControls(t, cs, []ctl{
-		{"NL-01", "Zoë Hartmann", sampling.Annual, manual, true, "CC2.2,CC5.3", 2},
-		{"NL-03", "IT Operations", sampling.Continuous, auto, true, "CC6.1,CC6.2", 4},
-		{"NL-04", "IT Operations", sampling.AdHoc, manual, true, "CC6.2", 8},
-		{"NL-06", "Security Engineering", sampling.Quarterly, itdm, true, "CC6.2,CC6.3", 9},
-		{"NL-08", "Security Engineering", sampling.Weekly, itdm, false, "CC7.1", 13},
-		{"NL-10", "VP Engineering", sampling.MultipleDaily, itdm, true, "CC8.1", 14},
-		{"NL-11", "Platform Engineering", sampling.Daily, auto, true, "A1.2", 15},
-		{"NL-12", "Platform Engineering", sampling.Quarterly, manual, false, "A1.3,A1.2", 16},
+	checkControls(t, cs, []mxCtl{
+		{"NL-01", "Zoë Hartmann", sampling.Annual, mxManual, true, "CC2.2,CC5.3", 2},
+		{"NL-03", "IT Operations", sampling.Continuous, mxAuto, true, "CC6.1,CC6.2", 4},
+		{"NL-04", "IT Operations", sampling.AdHoc, mxManual, true, "CC6.2", 8},
+		{"NL-06", "Security Engineering", sampling.Quarterly, mxITDM, true, "CC6.2,CC6.3", 9},
+		{"NL-08", "Security Engineering", sampling.Weekly, mxITDM, false, "CC7.1", 13},
+		{"NL-10", "VP Engineering", sampling.MultipleDaily, mxITDM, true, "CC8.1", 14},
+		{"NL-11", "Platform Engineering", sampling.Daily, mxAuto, true, "A1.2", 15},
+		{"NL-12", "Platform Engineering", sampling.Quarterly, mxManual, false, "A1.3,A1.2", 16},
 	})
 	if d := cs[1].Description; d != "Access to production requires:\n- a unique account\n- multi-factor authentication (Okta)" {
 		t.Errorf("multi-line description %q", d)
@@ -110,27 +110,27 @@ func TestReadControlMatrixExcelUTF8(t *testing.T) {
 
 func TestReadControlMatrixMessyCSV(t *testing.T) {
 	cs := mustReadMatrix(t, "messy.csv", "")
-	checkControls(t, cs, []ctl{
-		{"LA-1", "Security Engineering", sampling.Quarterly, manual, true, "CC6.1,CC6.2,CC6.3", 7},
-		{"LA-2", "IT Operations", sampling.AdHoc, manual, true, "CC6.2,CC6.3", 8},
-		{"LA-3", "IT Operations", sampling.Continuous, auto, true, "CC6.1", 9},
-		{"CHG-1", "VP Engineering", sampling.MultipleDaily, itdm, true, "CC8.1", 13},
-		{"CHG-2", "VP Engineering", sampling.AdHoc, itdm, false, "CC8.1,CC5.2", 14},
-		{"OPS-1", "CISO", sampling.Annual, manual, false, "CC7.1,CC4.1", 16},
-		{"OPS-2", "Security Operations", sampling.Daily, auto, false, "CC7.2,CC7.3", 17},
-		{"OPS-3", "Platform Engineering", sampling.Daily, auto, true, "A1.2", 18},
+	checkControls(t, cs, []mxCtl{
+		{"LA-1", "Security Engineering", sampling.Quarterly, mxManual, true, "CC6.1,CC6.2,CC6.3", 7},
+		{"LA-2", "IT Operations", sampling.AdHoc, mxManual, true, "CC6.2,CC6.3", 8},
+		{"LA-3", "IT Operations", sampling.Continuous, mxAuto, true, "CC6.1", 9},
+		{"CHG-1", "VP Engineering", sampling.MultipleDaily, mxITDM, true, "CC8.1", 13},
+		{"CHG-2", "VP Engineering", sampling.AdHoc, mxITDM, false, "CC8.1,CC5.2", 14},
+		{"OPS-1", "CISO", sampling.Annual, mxManual, false, "CC7.1,CC4.1", 16},
+		{"OPS-2", "Security Operations", sampling.Daily, mxAuto, false, "CC7.2,CC7.3", 17},
+		{"OPS-3", "Platform Engineering", sampling.Daily, mxAuto, true, "A1.2", 18},
 	})
 }
 
 func TestReadControlMatrixMessyXLSX(t *testing.T) {
-	want := []ctl{
-		{"AC-01", "IT Operations", sampling.Continuous, auto, true, "CC6.1,CC6.2", 6},
-		{"AC-02", "Security Engineering", sampling.Quarterly, manual, true, "CC6.2,CC6.3", 7},
-		{"AC-03", "Facilities", sampling.Annual, manual, false, "CC6.4", 8},
-		{"CM-01", "VP Engineering", sampling.MultipleDaily, itdm, true, "CC8.1", 11},
-		{"CM-02", "VP Engineering", sampling.AdHoc, itdm, false, "CC8.1,CC5.2", 12},
-		{"AV-01", "Platform Engineering", sampling.Daily, auto, true, "A1.2", 15},
-		{"AV-02", "Platform Engineering", sampling.Quarterly, manual, true, "A1.3,A1.2", 16},
+	want := []mxCtl{
+		{"AC-01", "IT Operations", sampling.Continuous, mxAuto, true, "CC6.1,CC6.2", 6},
+		{"AC-02", "Security Engineering", sampling.Quarterly, mxManual, true, "CC6.2,CC6.3", 7},
+		{"AC-03", "Facilities", sampling.Annual, mxManual, false, "CC6.4", 8},
+		{"CM-01", "VP Engineering", sampling.MultipleDaily, mxITDM, true, "CC8.1", 11},
+		{"CM-02", "VP Engineering", sampling.AdHoc, mxITDM, false, "CC8.1,CC5.2", 12},
+		{"AV-01", "Platform Engineering", sampling.Daily, mxAuto, true, "A1.2", 15},
+		{"AV-02", "Platform Engineering", sampling.Quarterly, mxManual, true, "A1.3,A1.2", 16},
 	}
 	named := mustReadMatrix(t, "messy.xlsx", "Control Matrix")
 	checkControls(t, named, want)
@@ -139,8 +139,8 @@ func TestReadControlMatrixMessyXLSX(t *testing.T) {
 	}
 	// No sheet named: "Cover" comes first and is not a matrix; the only
 	// other visible sheet with a matrix heading row is read.
-	if auto := mustReadMatrix(t, "messy.xlsx", ""); !reflect.DeepEqual(auto, named) {
-		t.Errorf("sheet \"\" read %+v", matrixSummary(auto))
+	if found := mustReadMatrix(t, "messy.xlsx", ""); !reflect.DeepEqual(found, named) {
+		t.Errorf("sheet \"\" read %+v", matrixSummary(found))
 	}
 	if lower := mustReadMatrix(t, "messy.xlsx", "control matrix"); !reflect.DeepEqual(lower, named) {
 		t.Errorf("sheet name is matched without regard to case")
@@ -159,15 +159,15 @@ func TestReadControlMatrixMessyXLSX(t *testing.T) {
 
 func TestReadControlMatrixSemicolonWindows1252(t *testing.T) {
 	cs := mustReadMatrix(t, "semicolon.csv", "")
-	checkControls(t, cs, []ctl{
-		{"NL-01", "Jürgen Müller", sampling.Annual, manual, true, "CC2.2,CC5.3", 2},
-		{"NL-02", "Sören Weiß", sampling.Quarterly, manual, true, "CC6.3", 3},
-		{"NL-03", "Finance", sampling.AdHoc, itdm, true, "PI1.2,PI1.3", 4},
-		{"NL-04", "Engineering", sampling.Continuous, auto, true, "PI1.2", 5},
-		{"NL-05", "Controller", sampling.Monthly, manual, false, "PI1.4,PI1.5", 6},
-		{"NL-06", "Data Protection", sampling.AdHoc, manual, false, "C1.2", 7},
-		{"NL-07", "Platform", sampling.Monthly, auto, false, "A1.1", 8},
-		{"NL-08", "CISO", sampling.Annual, manual, true, "CC3.1,CC3.2,CC3.3", 9},
+	checkControls(t, cs, []mxCtl{
+		{"NL-01", "Jürgen Müller", sampling.Annual, mxManual, true, "CC2.2,CC5.3", 2},
+		{"NL-02", "Sören Weiß", sampling.Quarterly, mxManual, true, "CC6.3", 3},
+		{"NL-03", "Finance", sampling.AdHoc, mxITDM, true, "PI1.2,PI1.3", 4},
+		{"NL-04", "Engineering", sampling.Continuous, mxAuto, true, "PI1.2", 5},
+		{"NL-05", "Controller", sampling.Monthly, mxManual, false, "PI1.4,PI1.5", 6},
+		{"NL-06", "Data Protection", sampling.AdHoc, mxManual, false, "C1.2", 7},
+		{"NL-07", "Platform", sampling.Monthly, mxAuto, false, "A1.1", 8},
+		{"NL-08", "CISO", sampling.Annual, mxManual, true, "CC3.1,CC3.2,CC3.3", 9},
 	})
 	if d := cs[0].Description; d != "Policies are reviewed annually, approved by the CISO and published" {
 		t.Errorf("unquoted commas in a semicolon file: %q", d)
@@ -252,7 +252,7 @@ func TestReadControlMatrixRefusals(t *testing.T) {
 		}
 	}
 	_, err = ReadControlMatrix(tabWriteTemp(t, "bad.csv", []byte("Control ID,Description,TSC\nNL-1,\"unclosed,CC6.1\n")), "")
-	if err == nil || !strings.Contains(err.Error(), "bad.csv: line 3") {
+	if err == nil || !strings.Contains(err.Error(), "bad.csv: line 2, column 22: a quoted cell that starts on line 2 is never closed") {
 		t.Errorf("malformed CSV: %v", err)
 	}
 }

@@ -235,11 +235,21 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		}
 
 		popUUID := t.w.newUUID()
-		stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO population_row (population_uuid, position, source_row, occurrence_id, occurrence_date, flags, cells) VALUES (?,?,?,?,?,?,?)`)
+		fields := func() []field {
+			return []field{{"test_uuid", testUUID}, {"source_name", p.SourceName},
+				{"source_size", p.SourceSize}, {"sha256", p.SHA256}, {"format", p.Format}, {"sheet", p.Sheet},
+				{"header_row", p.HeaderRow}, {"header", string(headerJSON)}, {"id_column", p.IDColumn},
+				{"date_column", p.DateColumn}, {"row_count", p.Rows}, {"rows_digest", p.RowsDigest},
+				{"out_of_period", p.OutOfPeriod}, {"bad_dates", p.BadDates}, {"duplicates", p.Duplicates},
+				{"blank_rows", p.BlankRows}, {"replace_reason", in.Reason}}
+		}
+		// The record goes in first (for its integer key); its final counts
+		// are set and logged once the rows are in.
+		popID, err := t.insertRow("population", popUUID, fields()...)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		ins := newRowInserter(t, popID)
 		digest := newRowsDigest()
 		var cellsBuf []byte
 		for pos := 1; ; pos++ {
@@ -253,8 +263,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var id, date string
-			var flags []string
+			var id, date, flags string
 			if idCol >= 0 && idCol < len(row) {
 				id = strings.TrimSpace(row[idCol])
 			}
@@ -262,18 +271,18 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				if d, ok := ParseOccurrenceDate(row[dateCol]); ok {
 					date = formatDate(d)
 					if !eng.InPeriod(d) && eng.Type == TypeII {
-						flags = append(flags, FlagOutOfPeriod)
+						flags = FlagOutOfPeriod
 						p.OutOfPeriod++
 					}
 				} else {
-					flags = append(flags, FlagBadDate)
+					flags = FlagBadDate
 					p.BadDates++
 				}
 			}
 			cellsBuf, _ = json.Marshal(row)
 			cells := string(cellsBuf)
 			digest.add(pos, tbl.Row(), id, date, cells)
-			if _, err := stmt.ExecContext(ctx, popUUID, pos, tbl.Row(), id, date, strings.Join(flags, ","), cells); err != nil {
+			if err := ins.add(pos, tbl.Row(), id, date, flags, cells); err != nil {
 				return err
 			}
 			p.Rows = pos
@@ -281,14 +290,17 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				in.Progress(pos)
 			}
 		}
+		if err := ins.flush(); err != nil {
+			return err
+		}
 		p.BlankRows = tbl.BlankRows()
 		p.RowsDigest = digest.sum()
 		if idCol >= 0 {
 			// Duplicates are found by SQLite, not a map in memory.
-			res, err := t.exec(`UPDATE population_row SET flags = CASE WHEN flags = '' THEN ? ELSE flags || ',' || ? END
-				WHERE population_uuid = ? AND occurrence_id != '' AND occurrence_id IN (
-					SELECT occurrence_id FROM population_row WHERE population_uuid = ? AND occurrence_id != ''
-					GROUP BY occurrence_id HAVING count(*) > 1)`, FlagDuplicateID, FlagDuplicateID, popUUID, popUUID)
+			res, err := t.exec(`UPDATE population_row SET flags = CASE WHEN flags = '' THEN ?1 ELSE flags || ',' || ?1 END
+				WHERE population_id = ?2 AND occurrence_id IN (
+					SELECT occurrence_id FROM population_row WHERE population_id = ?2 AND occurrence_id != ''
+					GROUP BY occurrence_id HAVING count(*) > 1)`, FlagDuplicateID, popID)
 			if err != nil {
 				return err
 			}
@@ -299,13 +311,11 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			in.Progress(p.Rows)
 		}
 		p.UUID = popUUID
-		err = t.insertWithUUID("population", popUUID, field{"test_uuid", testUUID}, field{"source_name", p.SourceName},
-			field{"source_size", p.SourceSize}, field{"sha256", p.SHA256}, field{"format", p.Format}, field{"sheet", p.Sheet},
-			field{"header_row", p.HeaderRow}, field{"header", string(headerJSON)}, field{"id_column", p.IDColumn},
-			field{"date_column", p.DateColumn}, field{"row_count", p.Rows}, field{"rows_digest", p.RowsDigest},
-			field{"out_of_period", p.OutOfPeriod}, field{"bad_dates", p.BadDates}, field{"duplicates", p.Duplicates},
-			field{"blank_rows", p.BlankRows}, field{"replace_reason", in.Reason})
-		if err != nil {
+		if _, err := t.exec(`UPDATE population SET row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?, duplicates = ?, blank_rows = ?
+			WHERE id = ?`, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates, p.BlankRows, popID); err != nil {
+			return err
+		}
+		if err := t.logInsert("population", popUUID, fields()...); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("population imported from %s (%d rows, sha256 %s)", p.SourceName, p.Rows, p.SHA256)
@@ -356,7 +366,7 @@ func (w *Workpaper) CurrentPopulation(ctx context.Context, controlRef string) (*
 // order: a page, never the whole population.
 func (w *Workpaper) PopulationRows(ctx context.Context, populationUUID string, from, limit int) ([]PopulationRow, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, flags, cells FROM population_row
-		WHERE population_uuid = ? AND position >= ? ORDER BY position LIMIT ?`, populationUUID, from, limit)
+		WHERE population_id = (SELECT id FROM population WHERE uuid = ?) AND position >= ? ORDER BY position LIMIT ?`, populationUUID, from, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +378,7 @@ func (w *Workpaper) PopulationRowsAt(ctx context.Context, populationUUID string,
 	out := make([]PopulationRow, 0, len(positions))
 	for _, pos := range positions {
 		rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, flags, cells FROM population_row
-			WHERE population_uuid = ? AND position = ?`, populationUUID, pos)
+			WHERE population_id = (SELECT id FROM population WHERE uuid = ?) AND position = ?`, populationUUID, pos)
 		if err != nil {
 			return nil, err
 		}
@@ -400,7 +410,7 @@ func scanPopulationRows(rows *sql.Rows) ([]PopulationRow, error) {
 // FlaggedRows lists rows with any flag, up to limit.
 func (w *Workpaper) FlaggedRows(ctx context.Context, populationUUID string, limit int) ([]PopulationRow, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, flags, cells FROM population_row
-		WHERE population_uuid = ? AND flags != '' ORDER BY position LIMIT ?`, populationUUID, limit)
+		WHERE population_id = (SELECT id FROM population WHERE uuid = ?) AND flags != '' ORDER BY position LIMIT ?`, populationUUID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -431,4 +441,53 @@ func (w *Workpaper) SetIPE(ctx context.Context, controlRef, procedure, result st
 		}
 		return t.touch(testUUID)
 	})
+}
+
+// rowInserter writes population rows in multi-row INSERTs: one statement
+// per batch instead of one per row.
+type rowInserter struct {
+	t     *txn
+	popID int64
+	args  []any
+	stmt  *sql.Stmt
+}
+
+const rowBatch = 128 // 7 parameters each, far below SQLite's limit
+
+func newRowInserter(t *txn, popID int64) *rowInserter {
+	return &rowInserter{t: t, popID: popID, args: make([]any, 0, rowBatch*7)}
+}
+
+func rowInsertSQL(n int) string {
+	return "INSERT INTO population_row (population_id, position, source_row, occurrence_id, occurrence_date, flags, cells) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?),", n), ",")
+}
+
+func (r *rowInserter) add(pos, src int, id, date, flags, cells string) error {
+	r.args = append(r.args, r.popID, pos, src, id, date, flags, cells)
+	if len(r.args) < rowBatch*7 {
+		return nil
+	}
+	if r.stmt == nil {
+		var err error
+		if r.stmt, err = r.t.tx.PrepareContext(r.t.ctx, rowInsertSQL(rowBatch)); err != nil {
+			return err
+		}
+	}
+	_, err := r.stmt.ExecContext(r.t.ctx, r.args...)
+	r.args = r.args[:0]
+	return err
+}
+
+func (r *rowInserter) flush() error {
+	defer func() {
+		if r.stmt != nil {
+			r.stmt.Close()
+		}
+	}()
+	if len(r.args) == 0 {
+		return nil
+	}
+	_, err := r.t.exec(rowInsertSQL(len(r.args)/7), r.args...)
+	return err
 }

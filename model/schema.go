@@ -177,14 +177,14 @@ CREATE UNIQUE INDEX population_current ON population(test_uuid) WHERE current = 
 -- Rows are immutable once imported; they are part of their population's
 -- record and carry no bookkeeping of their own.
 CREATE TABLE population_row (
-	population_uuid TEXT NOT NULL REFERENCES population(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+	population_id   INTEGER NOT NULL REFERENCES population(id) ON DELETE CASCADE,
 	position        INTEGER NOT NULL,
 	source_row      INTEGER NOT NULL,
 	occurrence_id   TEXT NOT NULL DEFAULT '',
 	occurrence_date TEXT NOT NULL DEFAULT '',
 	flags           TEXT NOT NULL DEFAULT '',
 	cells           TEXT NOT NULL,
-	PRIMARY KEY (population_uuid, position)
+	PRIMARY KEY (population_id, position)
 ) WITHOUT ROWID;
 CREATE TABLE selection (
 	id INTEGER PRIMARY KEY,` + recordCols + `,

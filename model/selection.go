@@ -469,7 +469,7 @@ func (w *Workpaper) populationDigest(ctx context.Context, popUUID string) (diges
 	n, from := 0, 1
 	for {
 		rows, err := w.db.QueryContext(ctx, `SELECT position, source_row, occurrence_id, occurrence_date, cells FROM population_row
-			WHERE population_uuid = ? AND position >= ? ORDER BY position LIMIT 5000`, popUUID, from)
+			WHERE population_id = (SELECT id FROM population WHERE uuid = ?) AND position >= ? ORDER BY position LIMIT 5000`, popUUID, from)
 		if err != nil {
 			return digestResult{}, err
 		}

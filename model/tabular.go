@@ -493,11 +493,7 @@ func (e *csvParseError) Error() string {
 	case errors.Is(e.pe.Err, csv.ErrBareQuote):
 		why = `a " appears inside a cell that does not start with a quote: double it ("") or put the whole cell in quotes`
 	case errors.Is(e.pe.Err, csv.ErrQuote):
-		if e.pe.StartLine != e.pe.Line {
-			why = fmt.Sprintf(`a quoted cell opened on line %d is not closed properly (a quote inside it must be doubled: ""); check the quotes`, e.pe.StartLine)
-		} else {
-			why = `a quoted cell has text after its closing quote (a quote inside a cell must be doubled: ""); check the quotes`
-		}
+		why = fmt.Sprintf(`a quoted cell that starts on line %d is never closed, or has text after its closing quote (a quote inside a cell must be doubled: "")`, e.pe.StartLine)
 	default:
 		why = e.pe.Err.Error()
 	}

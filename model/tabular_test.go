@@ -362,8 +362,8 @@ func TestCSVMalformed(t *testing.T) {
 		want       []string
 	}{
 		{"bare quote", "id,text\n1,ok\n2,the 12\" rack\n", []string{"data.csv: line 3, column 9:", `double it ("")`}},
-		{"unclosed quote", "id,text\n1,\"never closed\n2,x\n", []string{"data.csv: line 3, column", "opened on line 2 is not closed"}},
-		{"text after closing quote", "id,text\n1,\"a\"b\n", []string{"data.csv: line 2, column 5:", "text after its closing quote"}},
+		{"unclosed quote", "id,text\n1,\"never closed\n2,x\n", []string{"data.csv: line 3, column", "starts on line 2 is never closed"}},
+		{"text after closing quote", "id,text\n1,\"a\"b\n", []string{"data.csv: line 2, column 5:", "starts on line 2", "text after its closing quote"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -213,6 +213,15 @@ func (t *txn) insert(table string, fields ...field) (string, error) {
 }
 
 func (t *txn) insertWithUUID(table, id string, fields ...field) error {
+	if _, err := t.insertRow(table, id, fields...); err != nil {
+		return err
+	}
+	return t.logInsert(table, id, fields...)
+}
+
+// insertRow inserts a record without logging it and returns its rowid;
+// the caller logs it with logInsert once its values are final.
+func (t *txn) insertRow(table, id string, fields ...field) (int64, error) {
 	cols := []string{"uuid", "version", "created_at", "created_by", "updated_at", "updated_by"}
 	args := []any{id, 1, t.at, t.w.user, t.at, t.w.user}
 	for _, f := range fields {
@@ -220,9 +229,15 @@ func (t *txn) insertWithUUID(table, id string, fields ...field) error {
 		args = append(args, f.value)
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?,", len(cols)), ","))
-	if _, err := t.exec(q, args...); err != nil {
-		return err
+	res, err := t.exec(q, args...)
+	if err != nil {
+		return 0, err
 	}
+	return res.LastInsertId()
+}
+
+// logInsert logs a record's creation and each of its values.
+func (t *txn) logInsert(table, id string, fields ...field) error {
 	if err := t.log("insert", table, id, "", nil, nil, ""); err != nil {
 		return err
 	}

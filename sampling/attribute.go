@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -84,7 +85,7 @@ type Size struct {
 	// rate. With TestAll it is k / N: there is no sampling risk.
 	UpperLimit float64 `json:"upper_limit"`
 	// AchievedRisk is P(X ≤ k) when the population deviates at the
-	// tolerable rate: at most the risk of overreliance.
+	// tolerable rate: at most the risk of overreliance (0 with TestAll).
 	AchievedRisk float64 `json:"achieved_risk"`
 	// TolerableDeviations is K = ceil(tolerable × N), the count of
 	// deviations in the population the hypergeometric plan rules out.
@@ -245,7 +246,9 @@ type Sample struct {
 	Confidence Rate `json:"confidence"`
 	// Tolerable is the tolerable rate; 0 evaluates without a conclusion.
 	Tolerable Rate `json:"tolerable_rate,omitempty"`
-	// Population is N, or 0 when unknown; the hypergeometric model needs it.
+	// Population is N, or 0 when unknown. The hypergeometric model needs
+	// it; the others use it only to check n ≤ N and to recognize a test of
+	// the whole population (n = N).
 	Population int `json:"population,omitempty"`
 	// Model is the probability model; "" means Binomial.
 	Model Model `json:"model"`
@@ -463,7 +466,7 @@ func Table(confidence Rate, m Model, population int) (SizeTable, error) {
 	if _, _, err := (Plan{Confidence: confidence, Tolerable: rateDenom - 1, Population: population, Model: m}).validate(); err != nil {
 		return SizeTable{}, err
 	}
-	tab := SizeTable{Confidence: confidence, Model: m, Population: population, Tolerable: TableTolerable}
+	tab := SizeTable{Confidence: confidence, Model: m, Population: population, Tolerable: slices.Clone(TableTolerable)}
 	for _, e := range TableExpected {
 		row := TableRow{Expected: e}
 		for _, t := range TableTolerable {

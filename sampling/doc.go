@@ -65,15 +65,17 @@
 //     (the largest population count the sample does not rule out, as jfa).
 //
 // The allowance for sampling risk is the upper limit minus the sample
-// rate. Against a tolerable rate the control is supported exactly when the
+// rate, never below 0 (with the hypergeometric and n close to N the limit
+// K/N can fall below k/n: 1 deviation in 60 of 61 items gives 1/61). Against a tolerable rate the control is supported exactly when the
 // plan's test passes, P(X ≤ k) ≤ β at the tolerable rate (K = ceil(t × N)
 // for the hypergeometric). For the binomial and Poisson that is "upper
 // limit ≤ tolerable rate"; for the hypergeometric it is the same except
 // that, when t × N is a whole number, a limit exactly equal to t is not
 // supported, as the plan treats t × N deviations as intolerable. So a
-// sample sized by SampleSize that finds its k deviations is supported, and
-// one more deviation is not. When n = N the rate is known, there is no
-// sampling risk, and the control is supported when k/N ≤ t.
+// sample sized by SampleSize that finds its k deviations is always
+// supported (and, in every cell of the AICPA tables, k + 1 is not). When
+// n = N the rate is known, there is no sampling risk, and the control is
+// supported when k/N ≤ t.
 //
 // The AICPA Tables A-3 and A-4 print the limit rounded up to 0.1%;
 // CeilPercent does that rounding, treating a value within a relative 1e-9

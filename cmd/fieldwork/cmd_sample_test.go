@@ -281,7 +281,6 @@ func TestSampleUsageErrors(t *testing.T) {
 		{[]string{"sample", "draw", "--population", "10", "--method", "judgmental", "--positions", "3,3"}, "twice"},
 		{[]string{"sample", "draw", "--population", "10", "--method", "judgmental", "--positions", "11"}, "outside"},
 		{[]string{"sample", "draw", "--population", "10", "--size", "2", "--sha256", "xyz"}, "SHA-256"},
-		{[]string{"sample", "draw", "wp.fieldwork", "--control", "C1"}, "workpaper"},
 		{[]string{"sample", "table"}, "--confidence"},
 		{[]string{"sample", "table", "--confidence", "95", "--model", "hypergeometric"}, "needs --population"},
 	} {
@@ -330,6 +329,15 @@ func TestSampleWorkpaperHooks(t *testing.T) {
 	got = nil
 	if _, _, code := runSample(t, "sample", "draw", "--population", "10", "--size", "2", "--seed", "1"); code != 0 || got != nil {
 		t.Errorf("stand-alone went to the workpaper mode: %d %v", code, got)
+	}
+
+	// Without the workpaper modes (a build without them), FILE is a usage error.
+	oldPlan, oldVerify, oldExtend := samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper
+	defer func() { samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = oldPlan, oldVerify, oldExtend }()
+	sampleDrawWorkpaper, samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = nil, nil, nil, nil
+	_, errOut, code := runSample(t, "sample", "draw", "wp.fieldwork", "--control", "C1")
+	if code != exitUsage || !strings.Contains(errOut, "workpaper") {
+		t.Errorf("draw FILE without a workpaper mode: %d %q", code, errOut)
 	}
 	for _, f := range []func(*env, []string) error{runSamplePlan, runSampleVerify, runSampleExtend} {
 		var ue usageError

@@ -1,0 +1,379 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Opinion is the type of the service auditor's opinion.
+type Opinion string
+
+const (
+	// OpinionUnmodified: every in-scope criterion is met.
+	OpinionUnmodified Opinion = "unmodified"
+	// OpinionQualified: one or more criteria are not met (or could not be
+	// tested), but not pervasively.
+	OpinionQualified Opinion = "qualified"
+	// OpinionAdverse: the criteria not met are pervasive.
+	OpinionAdverse Opinion = "adverse"
+	// OpinionDisclaimer: the auditor could not obtain enough evidence to
+	// form an opinion at all. fieldwork never proposes it: only an override
+	// can choose it.
+	OpinionDisclaimer Opinion = "disclaimer"
+)
+
+// Opinions lists the opinion types in order of severity.
+var Opinions = []Opinion{OpinionUnmodified, OpinionQualified, OpinionAdverse, OpinionDisclaimer}
+
+// ParseOpinion reads an opinion type; "unqualified" and "clean" are taken
+// as unmodified, "disclaimer of opinion" as disclaimer.
+func ParseOpinion(s string) (Opinion, error) {
+	switch strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(s, "-", " ")), " ")) {
+	case "unmodified", "unqualified", "clean":
+		return OpinionUnmodified, nil
+	case "qualified":
+		return OpinionQualified, nil
+	case "adverse":
+		return OpinionAdverse, nil
+	case "disclaimer", "disclaimer of opinion", "disclaim":
+		return OpinionDisclaimer, nil
+	}
+	return "", fmt.Errorf("unknown opinion %q (unmodified, qualified, adverse or disclaimer)", s)
+}
+
+// Title is the opinion as a report names it.
+func (o Opinion) Title() string {
+	switch o {
+	case OpinionUnmodified:
+		return "Unmodified opinion"
+	case OpinionQualified:
+		return "Qualified opinion"
+	case OpinionAdverse:
+		return "Adverse opinion"
+	case OpinionDisclaimer:
+		return "Disclaimer of opinion"
+	}
+	return string(o)
+}
+
+// The pervasiveness rule. Not-met criteria are pervasive, and the proposed
+// opinion adverse rather than qualified, when either
+//
+//   - more than PervasiveShareNum/PervasiveShareDen (one third) of the
+//     in-scope criteria are not met, or
+//   - the criteria not met fall in more than half of the in-scope areas
+//     (an area is a criteria series: CC1 … CC9, A1, C1, PI1, P1 … P8), so
+//     that the failures are spread across the system rather than confined
+//     to one part of it.
+//
+// Anything less is qualified. It is a starting point for the engagement
+// partner's judgment, which an override records.
+const (
+	PervasiveShareNum = 1
+	PervasiveShareDen = 3
+)
+
+// PervasiveRule is the rule above in one sentence, for reports.
+const PervasiveRule = "not-met criteria are treated as pervasive (adverse) when more than one third of the in-scope criteria are not met, " +
+	"or when they fall in more than half of the in-scope criteria series (CC1–CC9, A1, C1, PI1, P1–P8); otherwise the opinion is qualified"
+
+// ExceptionRef is an exception behind a criterion that is not met.
+type ExceptionRef struct {
+	Ref        string `json:"ref"`
+	ControlRef string `json:"control"`
+	WPRef      string `json:"wp_ref"`
+	Evaluation string `json:"evaluation,omitempty"`
+	// Wording is the exception as the report states it (the report wording,
+	// else the description).
+	Wording string `json:"wording"`
+}
+
+// CriterionFinding is a criterion the opinion must mention: not met, or
+// still open.
+type CriterionFinding struct {
+	Ref      string          `json:"id"`
+	Category Category        `json:"category"`
+	Area     string          `json:"area"`
+	Title    string          `json:"title"`
+	Status   CriterionStatus `json:"status"`
+	Reason   string          `json:"reason"`
+	// Overridden is true when the status is the auditor's override.
+	Overridden bool `json:"overridden,omitempty"`
+	// Controls are the controls mapped to the criterion; NotEffective
+	// those among them concluded not effective.
+	Controls     []string       `json:"controls"`
+	NotEffective []string       `json:"not_effective"`
+	Exceptions   []ExceptionRef `json:"exceptions"`
+}
+
+// OpinionDraft is the opinion the criteria conclusions point to.
+type OpinionDraft struct {
+	// Proposed is derived from the criteria conclusions.
+	Proposed Opinion `json:"proposed"`
+	// Opinion is the override when one is recorded, else Proposed.
+	Opinion        Opinion `json:"opinion"`
+	Override       Opinion `json:"override,omitempty"`
+	OverrideReason string  `json:"override_reason,omitempty"`
+	// Final is false while any in-scope criterion is still open or at risk:
+	// the draft can change as fieldwork completes.
+	Final bool `json:"final"`
+	// Reason explains the proposal in a sentence or two.
+	Reason string `json:"reason"`
+	// Pervasive is true when the not-met criteria meet the pervasiveness rule.
+	Pervasive   bool               `json:"pervasive"`
+	Rule        string             `json:"rule"`
+	InScope     int                `json:"criteria_in_scope"`
+	Met         int                `json:"criteria_met"`
+	NotMet      []CriterionFinding `json:"not_met"`
+	Open        []CriterionFinding `json:"open"`
+	Areas       int                `json:"areas_in_scope"`
+	AreasNotMet []string           `json:"areas_not_met"`
+}
+
+// CriterionArea is a criterion's series: "CC6" for CC6.1, "A1" for A1.2.
+func CriterionArea(ref string) string {
+	if i := strings.IndexByte(ref, '.'); i > 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// areaTitles name the criteria series.
+var areaTitles = map[string]string{
+	"CC1": "control environment", "CC2": "communication and information", "CC3": "risk assessment",
+	"CC4": "monitoring activities", "CC5": "control activities", "CC6": "logical and physical access",
+	"CC7": "system operations", "CC8": "change management", "CC9": "risk mitigation",
+	"A1": "availability", "C1": "confidentiality", "PI1": "processing integrity",
+	"P1": "privacy notice", "P2": "choice and consent", "P3": "collection", "P4": "use, retention and disposal",
+	"P5": "access", "P6": "disclosure and notification", "P7": "quality", "P8": "monitoring and enforcement",
+}
+
+// AreaTitle names a criteria series, e.g. "CC8 (change management)".
+func AreaTitle(area string) string {
+	if t, ok := areaTitles[area]; ok {
+		return area + " (" + t + ")"
+	}
+	return area
+}
+
+// OpinionOverride returns the auditor's recorded opinion override, if any.
+func (w *Workpaper) OpinionOverride(ctx context.Context) (Opinion, string, error) {
+	var o, why string
+	err := w.db.QueryRowContext(ctx, "SELECT opinion_override, opinion_override_reason FROM engagement WHERE id = 1").Scan(&o, &why)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("%s: %w", w.path, ErrNoEngagement)
+	}
+	if err != nil {
+		return "", "", friendlyDBError(err)
+	}
+	return Opinion(o), why, nil
+}
+
+// ProposeOpinion derives the opinion from the criteria conclusions:
+//
+//   - every in-scope criterion met → unmodified;
+//   - one or more not met (an in-scope criterion no control addresses
+//     counts as not met: a design gap) → qualified, naming each criterion
+//     with its reason and the exceptions behind it;
+//   - not-met criteria pervasive (see PervasiveRule) → adverse.
+//
+// Criteria still open or at risk are listed, and the draft is not final
+// while there are any. A recorded override (SetOpinionOverride) becomes
+// the draft's Opinion; Proposed always shows what the conclusions say.
+func (w *Workpaper) ProposeOpinion(ctx context.Context) (OpinionDraft, error) {
+	concl, err := w.CriteriaConclusions(ctx)
+	if err != nil {
+		return OpinionDraft{}, err
+	}
+	exceptions, err := w.Exceptions(ctx)
+	if err != nil {
+		return OpinionDraft{}, err
+	}
+	controls, err := w.Controls(ctx)
+	if err != nil {
+		return OpinionDraft{}, err
+	}
+	notEffective := map[string]bool{}
+	for _, c := range controls {
+		ev, err := w.Evaluate(ctx, c.Ref)
+		if err != nil {
+			return OpinionDraft{}, err
+		}
+		notEffective[c.Ref] = ev.Conclusion == NotEffective
+	}
+	override, why, err := w.OpinionOverride(ctx)
+	if err != nil {
+		return OpinionDraft{}, err
+	}
+	d := OpinionDraft{Rule: PervasiveRule, NotMet: []CriterionFinding{}, Open: []CriterionFinding{}, AreasNotMet: []string{},
+		Override: override, OverrideReason: why}
+	areas := map[string]bool{}
+	areasNotMet := map[string]bool{}
+	for _, c := range concl {
+		if !c.InScope {
+			continue
+		}
+		d.InScope++
+		area := CriterionArea(c.Ref)
+		areas[area] = true
+		f := CriterionFinding{Ref: c.Ref, Category: c.Category, Area: area, Title: c.Title, Status: c.Status, Reason: c.Reason,
+			Overridden: c.Override != "", Controls: c.Controls, NotEffective: []string{}, Exceptions: []ExceptionRef{}}
+		if f.Controls == nil {
+			f.Controls = []string{}
+		}
+		if f.Overridden {
+			f.Reason = "overridden by the auditor: " + c.OverrideReason
+		}
+		switch c.Status {
+		case CriterionMet:
+			d.Met++
+			continue
+		case CriterionGap:
+			f.Reason = "no control addresses this criterion (a design gap): map a control to it or override its conclusion"
+		case CriterionNotMet, CriterionOpen, CriterionAtRisk:
+		default:
+			continue
+		}
+		mapped := map[string]bool{}
+		for _, ref := range c.Controls {
+			mapped[ref] = true
+			if notEffective[ref] {
+				f.NotEffective = append(f.NotEffective, ref)
+			}
+		}
+		for _, x := range exceptions {
+			if mapped[x.ControlRef] || contains(x.CriteriaAffected, c.Ref) {
+				wording := x.ReportWording
+				if wording == "" {
+					wording = x.Description
+				}
+				f.Exceptions = append(f.Exceptions, ExceptionRef{Ref: x.Ref, ControlRef: x.ControlRef, WPRef: x.WPRef,
+					Evaluation: x.Evaluation, Wording: wording})
+			}
+		}
+		if c.Status == CriterionOpen || c.Status == CriterionAtRisk {
+			d.Open = append(d.Open, f)
+		} else {
+			areasNotMet[area] = true
+			d.NotMet = append(d.NotMet, f)
+		}
+	}
+	d.Areas = len(areas)
+	for a := range areasNotMet {
+		d.AreasNotMet = append(d.AreasNotMet, a)
+	}
+	sort.Slice(d.AreasNotMet, func(i, j int) bool { return areaOrder(d.AreasNotMet[i]) < areaOrder(d.AreasNotMet[j]) })
+	d.Final = len(d.Open) == 0
+	n := len(d.NotMet)
+	d.Pervasive = n > 0 && (n*PervasiveShareDen > d.InScope*PervasiveShareNum || 2*len(areasNotMet) > len(areas))
+	switch {
+	case n == 0:
+		d.Proposed = OpinionUnmodified
+		if d.Final {
+			d.Reason = fmt.Sprintf("All %d in-scope criteria are met.", d.InScope)
+		} else {
+			d.Reason = fmt.Sprintf("No in-scope criterion is concluded not met so far (%d of %d met); %d are still open, so the draft is not final.",
+				d.Met, d.InScope, len(d.Open))
+		}
+	default:
+		refs := make([]string, n)
+		for i, f := range d.NotMet {
+			refs[i] = f.Ref
+		}
+		what := fmt.Sprintf("%d of %d in-scope criteria %s not met (%s)", n, d.InScope, plural(n, "is", "are"), joinAnd(refs))
+		if d.Pervasive {
+			d.Proposed = OpinionAdverse
+			d.Reason = fmt.Sprintf("%s, in %d of %d criteria series: pervasive under the rule, so adverse.", what, len(areasNotMet), len(areas))
+		} else {
+			d.Proposed = OpinionQualified
+			d.Reason = fmt.Sprintf("%s, in %d of %d criteria series: not pervasive, so qualified.", what, len(areasNotMet), len(areas))
+		}
+		if !d.Final {
+			d.Reason += fmt.Sprintf(" %d criteria are still open, so the draft is not final.", len(d.Open))
+		}
+	}
+	d.Opinion = d.Proposed
+	if d.Override != "" {
+		d.Opinion = d.Override
+	}
+	return d, nil
+}
+
+// SetOpinionOverride records the auditor's opinion in place of the proposed
+// one; it needs a written reason. An empty opinion removes the override
+// (the reason, if given, is logged with the removal).
+func (w *Workpaper) SetOpinionOverride(ctx context.Context, o Opinion, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if o != "" {
+		p, err := ParseOpinion(string(o))
+		if err != nil {
+			return err
+		}
+		o = p
+		if reason == "" {
+			return errors.New("an opinion override needs a written reason (--reason)")
+		}
+	}
+	return w.write(ctx, func(t *txn) error {
+		var id string
+		if err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM engagement WHERE id = 1").Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNoEngagement
+			}
+			return err
+		}
+		stored := reason
+		if o == "" {
+			stored = ""
+		}
+		changed, err := t.update("engagement", id, 0, "the engagement", field{"opinion_override", string(o)}, field{"opinion_override_reason", stored})
+		if err != nil {
+			return err
+		}
+		if changed && o == "" && reason != "" {
+			return t.event("engagement", id, "opinion override removed: "+reason)
+		}
+		return nil
+	})
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// joinAnd joins items as prose: "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// areaOrder sorts criteria series in report order.
+func areaOrder(area string) int {
+	for i, c := range Catalog {
+		if CriterionArea(c.ID) == area {
+			return i
+		}
+	}
+	return len(Catalog)
+}
