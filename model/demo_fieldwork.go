@@ -280,12 +280,16 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 			_, err := rev.AddNote(ctx, "exception", "EX-01", "Confirm with management whether any emergency deploys outside the sample lacked approval.", "Maria Chen")
 			return err
 		},
-		func() error { return prep.RespondNote(ctx, "RN-002", "Obtained the full emergency deploy log: 9 of 41 lacked prior approval; noted in EX-01.") },
+		func() error {
+			return prep.RespondNote(ctx, "RN-002", "Obtained the full emergency deploy log: 9 of 41 lacked prior approval; noted in EX-01.")
+		},
 		func() error {
 			_, err := rev.AddNote(ctx, "engagement", "", "Agree the CSOC list to Stratus Cloud Services' SOC 2 report before the draft goes out.", "Dev Patel")
 			return err
 		},
-		func() error { return prep.RespondNote(ctx, "RN-003", "Agreed to section 4 of the Stratus SOC 2 report (period ended 2026-06-30).") },
+		func() error {
+			return prep.RespondNote(ctx, "RN-003", "Agreed to section 4 of the Stratus SOC 2 report (period ended 2026-06-30).")
+		},
 		func() error { return rev.ClearNote(ctx, "RN-003") },
 	}
 	for _, p := range []PBCRequest{
