@@ -3,9 +3,11 @@ package tui
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,20 +43,74 @@ type fixture struct {
 	noControls     bool
 }
 
-// newWorkpaper writes a Type II engagement (Security, Availability and
-// Confidentiality in scope) whose controls leave four criteria uncovered:
-// CC1.2, CC3.3, CC9.2 and C1.2.
+// templates holds one workpaper file per fixture, written once per test
+// run and copied for each test: writing one (a transaction per record,
+// each synced to disk) is the slow part of these tests.
+var (
+	templatesMu  sync.Mutex
+	templates    = map[fixture]string{}
+	templatesDir string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fieldwork-tui-test-")
+	if err != nil {
+		panic(err)
+	}
+	templatesDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// newWorkpaper opens a copy of the fixture's workpaper, named
+// northwind.fieldwork in the test's own working directory (so that the
+// goldens' "File" line is the same on every machine). The engagement is
+// Type II with Security, Availability and Confidentiality in scope, and its
+// controls leave four criteria uncovered: CC1.2, CC3.3, CC9.2 and C1.2.
 func newWorkpaper(t *testing.T, f fixture) *model.Workpaper {
 	t.Helper()
-	ctx := context.Background()
-	// A relative name, opened from a fresh folder, keeps the goldens'
-	// "File" line the same on every machine.
+	readOnly := f.readOnly
+	f.readOnly = false
+	tmpl := template(t, f)
 	t.Chdir(t.TempDir())
 	path := "northwind.fieldwork"
+	b, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := model.Open(path, model.Options{User: "tester", ReadOnly: readOnly, Now: clock, NewUUID: model.DeterministicUUIDs("t2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func template(t *testing.T, f fixture) string {
+	t.Helper()
+	templatesMu.Lock()
+	defer templatesMu.Unlock()
+	if p, ok := templates[f]; ok {
+		return p
+	}
+	p := filepath.Join(templatesDir, fmt.Sprintf("fixture-%d.fieldwork", len(templates)))
+	writeFixture(t, p, f)
+	templates[f] = p
+	return p
+}
+
+func writeFixture(t *testing.T, path string, f fixture) {
+	t.Helper()
+	ctx := context.Background()
 	w, err := model.Create(path, model.Options{User: "tester", Now: clock, NewUUID: model.DeterministicUUIDs("t")})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer w.Close()
 	if f.client == "" {
 		f.client = "Northwind Payroll Inc."
 	}
@@ -91,19 +147,10 @@ func newWorkpaper(t *testing.T, f fixture) *model.Workpaper {
 		if f.hostile {
 			desc["LA-01"] = "Access \x1b[31mRED\x1b[0m is reviewed\x1b]0;pwned\x07 quarterly\x1b[2J\x1b[H by 経理部 👩‍💼 and\u202e evil\u202c\r\nsecond\tline\x00\x7f\u009b31m"
 		}
-		in := testControls(desc)
-		if _, err := w.ImportControls(ctx, in, "matrix.xlsx"); err != nil {
+		if _, err := w.ImportControls(ctx, testControls(desc), "matrix.xlsx"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if f.readOnly {
-		w.Close()
-		if w, err = model.Open(path, model.Options{User: "tester", ReadOnly: true, Now: clock}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
 }
 
 func testControls(desc map[string]string) []model.ControlInput {

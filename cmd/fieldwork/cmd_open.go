@@ -49,11 +49,7 @@ func runOpen(e *env, args []string) error {
 	default:
 		return usagef("unknown theme %q (auto, light or dark)", *theme)
 	}
-	in, inOK := e.stdin.(*os.File)
-	out, outOK := e.stdout.(*os.File)
-	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
-		return errors.New("the workbench needs a terminal (stdin and stdout are not a TTY); use the CLI commands instead, e.g. 'fieldwork criteria FILE --json'")
-	}
+	// The file first: a bad file gets its own specific error.
 	w, err := openWorkpaper(e, pos[0], *userFlag, *readOnly)
 	if err != nil {
 		return err
@@ -61,6 +57,11 @@ func runOpen(e *env, args []string) error {
 	defer w.Close()
 	if _, err := w.Engagement(context.Background()); err != nil {
 		return err
+	}
+	in, inOK := e.stdin.(*os.File)
+	out, outOK := e.stdout.(*os.File)
+	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
+		return errors.New("the workbench needs a terminal (stdin and stdout are not a TTY); use the CLI commands instead, e.g. 'fieldwork criteria FILE --json'")
 	}
 	return tui.Run(w, tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out})
 }

@@ -333,7 +333,9 @@ func TestSampleWorkpaperHooks(t *testing.T) {
 
 	// Without the workpaper modes (a build without them), FILE is a usage error.
 	oldPlan, oldVerify, oldExtend := samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper
-	defer func() { samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = oldPlan, oldVerify, oldExtend }()
+	defer func() {
+		samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = oldPlan, oldVerify, oldExtend
+	}()
 	sampleDrawWorkpaper, samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = nil, nil, nil, nil
 	_, errOut, code := runSample(t, "sample", "draw", "wp.fieldwork", "--control", "C1")
 	if code != exitUsage || !strings.Contains(errOut, "workpaper") {
