@@ -119,9 +119,10 @@ func (p *criterionPage) header(w, descMax int) []string {
 	out = append(out, "")
 	if len(c.Controls) == 0 {
 		if c.InScope {
-			for _, l := range wrap("Map a control to "+c.Ref+" in the client's control matrix and re-import it with 'fieldwork controls import "+shellQuote(p.data.path)+" MATRIX.xlsx'.", w) {
+			for _, l := range wrap("Map a control to "+c.Ref+" in the client's control matrix and import it again:", w) {
 				out = append(out, s.Hint.Render(l))
 			}
+			out = append(out, commandLines(s, "fieldwork controls import "+shellQuote(oneLine(p.data.path))+" MATRIX.xlsx", w, "  ")...)
 		}
 		return out
 	}

@@ -297,7 +297,7 @@ func (p *dashboardPage) subserviceSection(w int) []string {
 		if o.Services != "" {
 			line += s.Muted.Render(" (" + oneLine(o.Services) + ")")
 		}
-		out = append(out, spread(line, s.Value.Render(string(o.Method)), w))
+		out = append(out, truncate(line+s.Muted.Render(symSep)+s.Value.Render(string(o.Method)), w))
 	}
 	cuecs, csocs := len(e.CUECs()), len(e.CSOCs())
 	out = append(out, "", s.Label.Render(truncate("Complementary controls: ", w))+
@@ -382,32 +382,52 @@ func (p *dashboardPage) gapsSection(w int) []string {
 func (p *dashboardPage) nextSection(w int) []string {
 	s := p.styles
 	out := []string{s.Section.Render("What to do next")}
-	for _, h := range nextSteps(p.data) {
-		for i, l := range wrap(h, max(1, w-4)) {
+	for _, st := range nextSteps(p.data) {
+		for i, l := range wrap(st.text, max(1, w-4)) {
 			prefix := "    "
 			if i == 0 {
 				prefix = "  → "
 			}
 			out = append(out, prefix+s.Hint.Render(l))
 		}
+		out = append(out, commandLines(s, st.cmd, w, "    ")...)
 	}
 	return out
 }
 
+// commandLines shows a command the user may copy, on lines of its own.
+func commandLines(s *Styles, cmd string, w int, indent string) []string {
+	var out []string
+	for i, l := range wrap(cmd, max(1, w-len(indent)-2)) {
+		if i == 0 {
+			out = append(out, indent+s.Muted.Render("$ ")+s.Value.Render(l))
+		} else {
+			out = append(out, indent+"  "+s.Value.Render(l))
+		}
+	}
+	return out
+}
+
+// step is a "what to do next" hint, with the command that does it.
+type step struct{ text, cmd string }
+
 // nextSteps says what the engagement needs next, most pressing first.
-func nextSteps(d *snapshot) []string {
+func nextSteps(d *snapshot) []step {
 	e := d.eng
-	file := shellQuote(d.path)
-	var steps []string
+	file := shellQuote(oneLine(d.path))
+	var steps []step
 	switch {
 	case len(d.controls) == 0:
-		steps = append(steps, "No controls yet: import the client's control matrix with 'fieldwork controls import "+file+" MATRIX.xlsx'.")
+		steps = append(steps, step{"No controls yet: import the client's control matrix.",
+			"fieldwork controls import " + file + " MATRIX.xlsx"})
 	case len(d.gaps) > 0:
-		steps = append(steps, fmt.Sprintf("%s no control: map one to each in the control matrix and re-import it with 'fieldwork controls import %s MATRIX.xlsx'.",
-			plural(len(d.gaps), "criterion has", "criteria have"), file))
+		steps = append(steps, step{plural(len(d.gaps), "criterion has", "criteria have") +
+			" no control: map one to each in the control matrix and import it again.",
+			"fieldwork controls import " + file + " MATRIX.xlsx"})
 	}
 	if len(e.Team) == 0 {
-		steps = append(steps, "No team yet: add the preparer and the reviewer with 'fieldwork team add "+file+" --name NAME --role preparer'.")
+		steps = append(steps, step{"No team yet: add the preparer and the reviewer.",
+			"fieldwork team add " + file + " --name NAME --role preparer"})
 	}
 	for _, o := range e.Subservice {
 		if o.Method != model.CarveOut {
@@ -421,11 +441,13 @@ func nextSteps(d *snapshot) []string {
 			}
 		}
 		if !has {
-			steps = append(steps, oneLine(o.Name)+" is carved out but has no CSOC: record them with 'fieldwork csoc add "+file+" --subservice "+shellQuote(oneLine(o.Name))+" --ref REF --text TEXT'.")
+			name := oneLine(o.Name)
+			steps = append(steps, step{name + " is carved out but has no CSOC: record the controls it must operate.",
+				"fieldwork csoc add " + file + " --subservice " + shellQuote(name) + " --ref REF --text TEXT"})
 		}
 	}
 	if len(d.controls) > 0 && len(d.gaps) == 0 {
-		steps = append(steps, "Every in-scope criterion has at least one control: press 2 to walk the mapping.")
+		steps = append(steps, step{text: "Every in-scope criterion has at least one control: press 2 to walk the mapping."})
 	}
 	return steps
 }

@@ -132,6 +132,18 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if p.InputFocused() {
 		return m, m.updateActive(msg)
 	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		// Keys that reach the terminal together (a held key, tmux
+		// send-keys) arrive as one message: take them one at a time.
+		var cmds []tea.Cmd
+		var next tea.Model = m
+		for _, r := range msg.Runes {
+			var cmd tea.Cmd
+			next, cmd = next.(Model).key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+			cmds = append(cmds, cmd)
+		}
+		return next, tea.Sequence(cmds...)
+	}
 	m.err, m.status = nil, ""
 	nested := len(m.tabs[m.active]) > 1
 	switch {

@@ -192,8 +192,9 @@ func fitRight(s string, w int) string {
 	return s
 }
 
-// wrap word-wraps sanitized text to w cells (breaking words longer than a
-// line) and returns its lines. Blank lines are kept.
+// wrap word-wraps sanitized text to w cells and returns its lines. Lines
+// break only at spaces (so a command line keeps its "--flags" whole); a
+// word wider than a line is cut across lines. Blank lines are kept.
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
@@ -204,14 +205,48 @@ func wrap(s string, w int) []string {
 	}
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
-		para = strings.TrimRight(para, " ")
-		if para == "" {
-			out = append(out, "")
-			continue
+		out = append(out, wrapWords(strings.TrimRight(para, " "), w)...)
+	}
+	return out
+}
+
+func wrapWords(para string, w int) []string {
+	if para == "" {
+		return []string{""}
+	}
+	var out []string
+	var cur strings.Builder
+	curW := 0
+	flush := func() {
+		out = append(out, cur.String())
+		cur.Reset()
+		curW = 0
+	}
+	for _, word := range strings.Split(para, " ") {
+		ww := ansi.StringWidth(word)
+		switch {
+		case ww > w:
+			if curW > 0 {
+				flush()
+			}
+			parts := strings.Split(ansi.Hardwrap(word, w, true), "\n")
+			out = append(out, parts[:len(parts)-1]...)
+			cur.WriteString(parts[len(parts)-1])
+			curW = ansi.StringWidth(parts[len(parts)-1])
+		case curW == 0:
+			cur.WriteString(word)
+			curW = ww
+		case curW+1+ww <= w:
+			cur.WriteString(" " + word)
+			curW += 1 + ww
+		default:
+			flush()
+			cur.WriteString(word)
+			curW = ww
 		}
-		for _, l := range strings.Split(ansi.Wrap(para, w, ""), "\n") {
-			out = append(out, strings.TrimRight(l, " "))
-		}
+	}
+	if curW > 0 || cur.Len() > 0 {
+		flush()
 	}
 	return out
 }

@@ -463,12 +463,12 @@ func TestReadOnlyIsShown(t *testing.T) {
 func TestNextSteps(t *testing.T) {
 	w := newWorkpaper(t, fixture{noControls: true})
 	d := start(t, w, 120, 40)
-	steps := strings.Join(nextSteps(d.m.data), "\n")
-	if !strings.Contains(steps, "No controls yet: import the client's control matrix with 'fieldwork controls import") {
+	steps := stepsText(nextSteps(d.m.data))
+	if !strings.Contains(steps, "No controls yet: import the client's control matrix. $ fieldwork controls import northwind.fieldwork MATRIX.xlsx") {
 		t.Errorf("no controls: %s", steps)
 	}
 	d = start(t, newWorkpaper(t, fixture{}), 120, 40)
-	steps = strings.Join(nextSteps(d.m.data), "\n")
+	steps = stepsText(nextSteps(d.m.data))
 	if !strings.Contains(steps, "4 criteria have no control") {
 		t.Errorf("gaps: %s", steps)
 	}
@@ -482,4 +482,34 @@ func TestTooSmall(t *testing.T) {
 	if v := d.view(); !strings.Contains(v, "needs at least") {
 		t.Fatalf("a tiny terminal should say so:\n%s", v)
 	}
+}
+
+// Keys that arrive together come as one message with several runes; each
+// is taken on its own, and those after "/" go into the filter.
+func TestBurstOfKeys(t *testing.T) {
+	d := start(t, newWorkpaper(t, fixture{}), 80, 24)
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2nn")})
+	cp, ok := d.active().(*criteriaPage)
+	if !ok {
+		t.Fatal("2 in a burst should show the criteria")
+	}
+	if r, _ := cp.list.Selected(); r.crit.Ref != "CC3.3" {
+		t.Fatalf("n n in a burst should reach the second gap, got %s", r.crit.Ref)
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/cc8")})
+	if cp.list.query != "cc8" || !cp.InputFocused() {
+		t.Fatalf("the runes after / should be typed into the filter, got %q", cp.list.query)
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q1"), Paste: true})
+	if cp.list.query != "cc8q1" || d.quit {
+		t.Fatalf("a paste goes into the filter whole, got %q", cp.list.query)
+	}
+}
+
+func stepsText(steps []step) string {
+	var b strings.Builder
+	for _, s := range steps {
+		b.WriteString(s.text + " $ " + s.cmd + "\n")
+	}
+	return b.String()
 }
