@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -1063,4 +1064,65 @@ func okOr(problems []string) string {
 		return "ok"
 	}
 	return "FAILED\n  " + clean(strings.Join(problems, "\n  "))
+}
+
+func init() {
+	register(&command{name: "frequency-table", args: "FILE [--json]", summary: "print the engagement's frequency-based sample sizes (the firm default unless overridden)", run: runFrequencyTable})
+	register(&command{name: "frequency-table set", args: "FILE TABLE.json", summary: "override the frequency-based sizes for this engagement (JSON as printed by --json)", run: runFrequencyTableSet})
+}
+
+func runFrequencyTable(e *env, args []string) error {
+	w := newWPCmd("frequency-table", false)
+	wp, err := w.open(e, args, true)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	t, err := wp.FrequencyTable(bg)
+	if err != nil {
+		return err
+	}
+	if *w.json {
+		return printJSON(e.stdout, t)
+	}
+	fmt.Fprintf(e.stdout, "%-16s %6s %7s\n", "FREQUENCY", "LOWER", "HIGHER")
+	for _, f := range sampling.Frequencies {
+		if r, ok := t.Sizes[f]; ok {
+			fmt.Fprintf(e.stdout, "%-16s %6d %7d\n", f, r.Lower, r.Higher)
+		}
+	}
+	fmt.Fprintln(e.stdout, "\nad-hoc (event-driven), by population (0 = every item):")
+	for _, b := range t.AdHoc {
+		fmt.Fprintf(e.stdout, "  N ≥ %-6d %6d %7d\n", b.MinPopulation, b.Lower, b.Higher)
+	}
+	return nil
+}
+
+func runFrequencyTableSet(e *env, args []string) error {
+	w := newWPCmd("frequency-table set", false)
+	pos, err := parse(e, w.c, w.fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 2, "FILE and TABLE.json"); err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(pos[1])
+	if err != nil {
+		return err
+	}
+	var t sampling.FrequencyTable
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return fmt.Errorf("%s: not a frequency table (%v); start from 'fieldwork frequency-table FILE --json'", pos[1], err)
+	}
+	wp, err := openWorkpaper(e, pos[0], *w.user, false)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	if err := wp.SetFrequencyTable(bg, t); err != nil {
+		return fmt.Errorf("%s: %w", pos[1], err)
+	}
+	fmt.Fprintln(e.stdout, "frequency table set for this engagement")
+	return nil
 }
