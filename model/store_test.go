@@ -346,3 +346,36 @@ func TestStaleUpdateRefused(t *testing.T) {
 		t.Fatalf("stale edit applied: %q", e2.Firm)
 	}
 }
+
+func TestImportCriteriaText(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	good := writeFile(t, "catalog.csv", "id,title,description\nCC1.1,COSO Principle 1,The entity demonstrates a commitment to integrity and ethical values.\ncc8.1,,Changes are authorized.\n")
+	n, err := w.ImportCriteriaText(ctx, good)
+	if err != nil || n != 2 {
+		t.Fatalf("import: %d, %v", n, err)
+	}
+	crit, _ := w.Criteria(ctx)
+	for _, c := range crit {
+		switch c.Ref {
+		case "CC1.1":
+			if c.Title != "COSO Principle 1" || c.TextSource != "firm" || !strings.HasPrefix(c.Description, "The entity") {
+				t.Fatalf("CC1.1 = %+v", c)
+			}
+		case "CC8.1":
+			if c.Title != "Change management" || c.Description != "Changes are authorized." {
+				t.Fatalf("CC8.1 = %+v", c)
+			}
+		}
+	}
+	bad := writeFile(t, "bad.csv", "id,title,description\nCC1.1,x,y\nCC10.1,new,criterion\n,blank id,z\nCC1.1,twice,z\n")
+	_, err = w.ImportCriteriaText(ctx, bad)
+	var me *MatrixError
+	if !errors.As(err, &me) || len(me.Issues) != 3 {
+		t.Fatalf("bad catalog: %v", err)
+	}
+	crit, _ = w.Criteria(ctx)
+	if len(crit) != 61 || crit[0].Title != "COSO Principle 1" {
+		t.Fatal("a rejected catalog changed the criteria")
+	}
+}
