@@ -254,3 +254,31 @@ func TestReviewNotesPBCInterviews(t *testing.T) {
 		t.Fatalf("interviews = %+v", ivs)
 	}
 }
+
+func TestSampleRowsAndChangeCounters(t *testing.T) {
+	ctx := context.Background()
+	w, path := newTestWorkpaper(t)
+	sel, _ := withSample(t, w)
+	page, err := w.SampleRows(ctx, sel, 11, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 10 || page[0].Item.Ordinal != 11 || page[0].Row.Position != sel.Items[10].Position || page[0].Row.ID == "" {
+		t.Fatalf("page = %+v", page[0])
+	}
+	last, _ := w.LastChange(ctx)
+	dv, _ := w.DataVersion(ctx)
+	other, err := Open(path, testOptions("bob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.SetRisk(ctx, "CHG-01", "higher"); err != nil {
+		t.Fatal(err)
+	}
+	last2, _ := w.LastChange(ctx)
+	dv2, _ := w.DataVersion(ctx)
+	if last2 <= last || dv2 == dv {
+		t.Fatalf("another process's change not seen: seq %d→%d, data_version %d→%d", last, last2, dv, dv2)
+	}
+}
