@@ -178,7 +178,7 @@ func (p *controlPage) criteriaLines(w int) []string {
 		if i == 0 {
 			lab = label
 		}
-		line := s.Title.Render(fit(ref, critRefW+1))
+		line := s.Title.Render(fit(oneLine(ref), critRefW+1))
 		if cr, ok := p.data.criterion(ref); ok {
 			line += oneLine(cr.Title)
 			if !cr.InScope {

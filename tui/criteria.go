@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldwork-audit/fieldwork/model"
 )
@@ -19,8 +20,10 @@ type criteriaPage struct {
 	list listView[critRow]
 
 	// Column widths, set in SetSize.
-	titleW int
-	ctrlW  int // 0 when the terminal is too narrow for the controls column
+	titleW   int
+	ctrlW    int // 0 when the terminal is too narrow for the controls column
+	ctrlMax  int // the widest list of controls, set in SetData
+	titleMax int // the widest title, set in SetData
 }
 
 type critRowKind int
@@ -69,6 +72,12 @@ func (p *criteriaPage) SetData(d *snapshot) tea.Cmd {
 	p.data = d
 	p.list.empty = "The workpaper holds no criteria."
 	p.list.SetItems(criteriaRows(d))
+	p.ctrlMax, p.titleMax = 0, 0
+	for _, c := range d.criteria {
+		p.ctrlMax = max(p.ctrlMax, ansi.StringWidth(oneLine(strings.Join(c.Controls, ", "))))
+		p.titleMax = max(p.titleMax, ansi.StringWidth(oneLine(c.Title)))
+	}
+	p.SetSize(p.width, p.height)
 	return nil
 }
 
@@ -144,8 +153,12 @@ func (p *criteriaPage) SetSize(width, height int) {
 	fixed := 2 + critRefW + 1 + 2 + critStatusW
 	p.ctrlW = 0
 	if width >= criteriaControlsColumn {
-		p.ctrlW = max(10, (width-fixed)*2/5)
-		p.titleW = width - fixed - 2 - p.ctrlW
+		// Titles get their room first (up to the widest), the controls
+		// the rest, but never less than a third.
+		rest := width - fixed - 2
+		p.ctrlW = max(10, min(p.ctrlMax, rest/3))
+		p.titleW = min(rest-p.ctrlW, max(p.titleMax, 10))
+		p.ctrlW = rest - p.titleW
 	} else {
 		p.titleW = max(1, width-fixed)
 	}
@@ -208,7 +221,7 @@ func (p *criteriaPage) summary() string {
 	var right string
 	if r, ok := p.list.Selected(); ok {
 		pos, total := p.list.Position()
-		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", r.crit.Ref, symSep, pos, total))
+		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(r.crit.Ref), symSep, pos, total))
 	}
 	return spread(left, right, p.width)
 }
@@ -221,9 +234,9 @@ func (p *criteriaPage) renderRow(r critRow, w int, selected bool) string {
 	case rowCategory:
 		c := r.cov
 		if !c.inScope {
-			return s.Dim.Render(truncate(fmt.Sprintf("%s%s%s (%s)", c.cat.Title(), symSep, labelOut, plural(c.total, "criterion", "criteria")), w))
+			return s.Dim.Render(truncate(fmt.Sprintf("%s%s%s (%s)", oneLine(c.cat.Title()), symSep, labelOut, plural(c.total, "criterion", "criteria")), w))
 		}
-		line := s.Section.Render(c.cat.Title()) + " " + s.InScope.Render(labelInScope) + s.Muted.Render(fmt.Sprintf("  %d/%d covered", c.covered, c.total))
+		line := s.Section.Render(oneLine(c.cat.Title())) + " " + s.InScope.Render(labelInScope) + s.Muted.Render(fmt.Sprintf("  %d/%d covered", c.covered, c.total))
 		if c.gaps > 0 {
 			line += "  " + s.Gap.Render(symGap+" "+plural(c.gaps, "gap", "gaps"))
 		}
@@ -243,7 +256,7 @@ func (p *criteriaPage) renderRow(r critRow, w int, selected bool) string {
 	if selected {
 		marker = symCursor + " "
 	}
-	ref := fit(c.Ref, critRefW)
+	ref := fit(oneLine(c.Ref), critRefW)
 	title := fit(oneLine(c.Title), p.titleW)
 	st := fit(status, critStatusW)
 	var ctrls string
@@ -268,7 +281,12 @@ func (p *criteriaPage) ShortHelp() []key.Binding {
 	if p.list.Editing() {
 		return p.list.ShortHelp()
 	}
-	return append([]key.Binding{p.keys.Open}, append(p.list.ShortHelp(), p.keys.NextGap)...)
+	// Kept short so that "? more keys" fits on 80 columns.
+	b := []key.Binding{p.keys.Open, p.keys.Filter}
+	if p.list.Filtered() {
+		b = append(b, p.keys.ClearFilter)
+	}
+	return append(b, p.keys.NextGap)
 }
 
 func (p *criteriaPage) FullHelp() [][]key.Binding {

@@ -92,11 +92,12 @@ func (p *criterionPage) header(w, descMax int) []string {
 		return []string{s.Gap.Render(truncate(symGap+" No criterion "+oneLine(p.ref)+" in this workpaper.", w))}
 	}
 	c := p.crit
-	out := []string{truncate(s.Title.Render(c.Ref)+"  "+s.Value.Render(oneLine(c.Title)), w)}
-	line := s.Muted.Render(c.Category.Title()) + symSep
+	ref, cat := oneLine(c.Ref), oneLine(c.Category.Title())
+	out := []string{truncate(s.Title.Render(ref)+"  "+s.Value.Render(oneLine(c.Title)), w)}
+	line := s.Muted.Render(cat) + symSep
 	switch {
 	case !c.InScope:
-		line += s.Dim.Render(symOutScope + " " + labelOut + ": the engagement does not examine " + c.Category.Title())
+		line += s.Dim.Render(symOutScope + " " + labelOut + ": the engagement does not examine " + cat)
 	case c.Gap:
 		line += s.InScope.Render(labelInScope) + symSep + s.Gap.Render(labelGap+": no control addresses it")
 	default:
@@ -119,7 +120,7 @@ func (p *criterionPage) header(w, descMax int) []string {
 	out = append(out, "")
 	if len(c.Controls) == 0 {
 		if c.InScope {
-			for _, l := range wrap("Map a control to "+c.Ref+" in the client's control matrix and import it again:", w) {
+			for _, l := range wrap("Map a control to "+ref+" in the client's control matrix and import it again:", w) {
 				out = append(out, s.Hint.Render(l))
 			}
 			out = append(out, commandLines(s, "fieldwork controls import "+shellQuote(oneLine(p.data.path))+" MATRIX.xlsx", w, "  ")...)
@@ -203,7 +204,7 @@ func (p *criterionPage) ShortHelp() []key.Binding {
 	if len(p.list.all) == 0 {
 		return nil
 	}
-	return []key.Binding{p.keys.Open, p.keys.Up, p.keys.Down}
+	return []key.Binding{p.keys.Open}
 }
 
 func (p *criterionPage) FullHelp() [][]key.Binding {

@@ -211,7 +211,7 @@ func (p *dashboardPage) scopeSection(w int) []string {
 	var cats []string
 	for _, c := range model.Categories {
 		if e.InScope(c) {
-			cats = append(cats, c.Title())
+			cats = append(cats, oneLine(c.Title()))
 		}
 	}
 	out := []string{s.Section.Render("Engagement")}
@@ -277,7 +277,7 @@ func (p *dashboardPage) teamSection(w int) []string {
 	}
 	nameW = min(nameW, max(8, w/3))
 	for _, m := range e.Team {
-		line := "  " + fit(oneLine(m.Name), nameW) + "  " + s.Muted.Render(fit(string(m.Role), 10))
+		line := "  " + fit(oneLine(m.Name), nameW) + "  " + s.Muted.Render(fit(oneLine(string(m.Role)), 10))
 		if m.Email != "" {
 			line += " " + s.Dim.Render(oneLine(m.Email))
 		}
@@ -297,7 +297,7 @@ func (p *dashboardPage) subserviceSection(w int) []string {
 		if o.Services != "" {
 			line += s.Muted.Render(" (" + oneLine(o.Services) + ")")
 		}
-		out = append(out, truncate(line+s.Muted.Render(symSep)+s.Value.Render(string(o.Method)), w))
+		out = append(out, truncate(line+s.Muted.Render(symSep)+s.Value.Render(oneLine(string(o.Method))), w))
 	}
 	cuecs, csocs := len(e.CUECs()), len(e.CSOCs())
 	out = append(out, "", s.Label.Render(truncate("Complementary controls: ", w))+
@@ -312,9 +312,9 @@ func (p *dashboardPage) coverageSection(w int) []string {
 	var outOfScope []string
 	for _, c := range d.coverage {
 		if c.inScope {
-			labelW = max(labelW, len(c.cat.Title()))
+			labelW = max(labelW, ansi.StringWidth(oneLine(c.cat.Title())))
 		} else {
-			outOfScope = append(outOfScope, c.cat.Title())
+			outOfScope = append(outOfScope, oneLine(c.cat.Title()))
 		}
 	}
 	const countW, statusW, minBar = 5, 10, 5
@@ -329,7 +329,7 @@ func (p *dashboardPage) coverageSection(w int) []string {
 		if c.gaps > 0 {
 			status = s.Gap.Render(fit(symGap+" "+plural(c.gaps, "gap", "gaps"), statusW))
 		}
-		line := "  " + fit(c.cat.Title(), labelW) + " "
+		line := "  " + fit(oneLine(c.cat.Title()), labelW) + " "
 		if barW >= 5 {
 			line += bar(s, c.covered, c.total, barW) + " "
 		}
@@ -374,7 +374,7 @@ func (p *dashboardPage) gapsSection(w int) []string {
 			break
 		}
 		c := d.criteria[gi]
-		out = append(out, truncate("  "+s.Gap.Render(symGap+" "+fit(c.Ref, 5))+"  "+oneLine(c.Title), w))
+		out = append(out, truncate("  "+s.Gap.Render(symGap+" "+fit(oneLine(c.Ref), 5))+"  "+oneLine(c.Title), w))
 	}
 	return out
 }

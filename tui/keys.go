@@ -27,11 +27,14 @@ type keyMap struct {
 	Bottom   key.Binding
 	Open     key.Binding
 
-	// Filtering a list.
+	// Filtering a list; while typing, runes go into the filter.
 	Filter       key.Binding
 	ClearFilter  key.Binding
 	AcceptFilter key.Binding
 	CancelFilter key.Binding
+	DeleteChar   key.Binding
+	DeleteWord   key.Binding
+	DeleteAll    key.Binding
 
 	// Criteria walk.
 	NextGap key.Binding
@@ -62,6 +65,9 @@ func defaultKeyMap() *keyMap {
 		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		AcceptFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
+		DeleteChar:   key.NewBinding(key.WithKeys("backspace", "ctrl+h"), key.WithHelp("backspace", "delete a character")),
+		DeleteWord:   key.NewBinding(key.WithKeys("ctrl+w", "alt+backspace"), key.WithHelp("ctrl+w", "delete a word")),
+		DeleteAll:    key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear")),
 
 		NextGap: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next gap")),
 		PrevGap: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous gap")),

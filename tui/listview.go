@@ -177,18 +177,18 @@ func (l *listView[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
 		if len(q) > maxQuery {
 			q = q[:maxQuery]
 		}
-	case msg.Type == tea.KeyBackspace:
+	case key.Matches(msg, l.keys.DeleteChar):
 		if len(q) > 0 {
 			q = q[:len(q)-1]
 		}
-	case msg.Type == tea.KeyCtrlW:
+	case key.Matches(msg, l.keys.DeleteWord):
 		s := strings.TrimRight(string(q), " ")
 		if i := strings.LastIndex(s, " "); i >= 0 {
 			q = []rune(s[:i+1])
 		} else {
 			q = nil
 		}
-	case msg.Type == tea.KeyCtrlU:
+	case key.Matches(msg, l.keys.DeleteAll):
 		q = nil
 	default:
 		return nil
@@ -412,7 +412,10 @@ func (l *listView[T]) ShortHelp() []key.Binding {
 
 func (l *listView[T]) FullHelp() [][]key.Binding {
 	if l.editing {
-		return [][]key.Binding{{l.keys.AcceptFilter, l.keys.CancelFilter, l.keys.Up, l.keys.Down}}
+		return [][]key.Binding{
+			{l.keys.AcceptFilter, l.keys.CancelFilter, l.keys.Up, l.keys.Down},
+			{l.keys.DeleteChar, l.keys.DeleteWord, l.keys.DeleteAll},
+		}
 	}
 	move := []key.Binding{l.keys.Up, l.keys.Down, l.keys.PageUp, l.keys.PageDown, l.keys.Top, l.keys.Bottom}
 	if l.filter == nil {

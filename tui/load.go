@@ -15,11 +15,14 @@ const loadTimeout = 30 * time.Second
 // workpaperLoadedMsg carries the engagement, criteria and controls, read
 // together so that the screens agree with each other.
 type workpaperLoadedMsg struct {
-	id       int64
-	eng      *model.Engagement
-	criteria []model.Criterion
-	controls []model.Control
-	err      error
+	id             int64
+	path, user     string
+	readOnly       bool
+	readOnlyReason string
+	eng            *model.Engagement
+	criteria       []model.Criterion
+	controls       []model.Control
+	err            error
 }
 
 // loadWorkpaper reads the workpaper overview. It captures values only: the
@@ -28,7 +31,8 @@ func loadWorkpaper(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 		defer cancel()
-		msg := workpaperLoadedMsg{id: id}
+		msg := workpaperLoadedMsg{id: id, path: wp.Path(), user: wp.User()}
+		msg.readOnly, msg.readOnlyReason = wp.ReadOnly()
 		if msg.eng, msg.err = wp.Engagement(ctx); msg.err != nil {
 			return msg
 		}
@@ -85,17 +89,19 @@ type categoryCoverage struct {
 	gaps    int
 }
 
-func newSnapshot(wp *model.Workpaper, eng *model.Engagement, criteria []model.Criterion, controls []model.Control) *snapshot {
+func newSnapshot(msg workpaperLoadedMsg) *snapshot {
+	eng, criteria, controls := msg.eng, msg.criteria, msg.controls
 	d := &snapshot{
-		path:         wp.Path(),
-		user:         wp.User(),
-		eng:          eng,
-		criteria:     criteria,
-		controls:     controls,
-		criterionIdx: make(map[string]int, len(criteria)),
-		controlIdx:   make(map[string]int, len(controls)),
+		path:           msg.path,
+		user:           msg.user,
+		readOnly:       msg.readOnly,
+		readOnlyReason: msg.readOnlyReason,
+		eng:            eng,
+		criteria:       criteria,
+		controls:       controls,
+		criterionIdx:   make(map[string]int, len(criteria)),
+		controlIdx:     make(map[string]int, len(controls)),
 	}
-	d.readOnly, d.readOnlyReason = wp.ReadOnly()
 	for i, c := range controls {
 		d.controlIdx[c.Ref] = i
 	}

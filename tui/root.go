@@ -74,7 +74,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.loadErr = nil
-		m.data = newSnapshot(m.common.wp, msg.eng, msg.criteria, msg.controls)
+		m.data = newSnapshot(msg)
 		var cmds []tea.Cmd
 		for _, p := range m.allPages() {
 			cmds = append(cmds, p.SetData(m.data))
@@ -105,6 +105,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 
 	case tea.MouseMsg:
+		if msg.Y == 0 {
+			if t, ok := m.tabAt(msg); ok {
+				return m.switchTab(t), nil
+			}
+			return m, nil
+		}
 		msg.Y -= headerLines
 		return m, m.updateActive(msg)
 	}
@@ -275,17 +281,36 @@ func (m Model) View() string {
 	return clampLines(view, w, h)
 }
 
+const appName = "fieldwork"
+
+func tabLabel(t tab) string { return fmt.Sprintf("%d %s", t+1, t) }
+
+// tabAt finds the tab a click on the first line landed on.
+func (m Model) tabAt(msg tea.MouseMsg) (tab, bool) {
+	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+		return 0, false
+	}
+	x := ansi.StringWidth(appName) + 2
+	for t := range numTabs {
+		w := ansi.StringWidth(tabLabel(t)) + 2
+		if msg.X >= x && msg.X < x+w {
+			return t, true
+		}
+		x += w + 1
+	}
+	return 0, false
+}
+
 func (m Model) tabsView() string {
 	s := m.common.styles
 	var b strings.Builder
-	b.WriteString(s.AppName.Render("fieldwork"))
+	b.WriteString(s.AppName.Render(appName))
 	b.WriteString("  ")
 	for t := range numTabs {
-		label := fmt.Sprintf("%d %s", t+1, t)
 		if t == m.active {
-			b.WriteString(s.TabActive.Render("[" + label + "]"))
+			b.WriteString(s.TabActive.Render("[" + tabLabel(t) + "]"))
 		} else {
-			b.WriteString(s.TabInactive.Render(" " + label + " "))
+			b.WriteString(s.TabInactive.Render(" " + tabLabel(t) + " "))
 		}
 		b.WriteString(" ")
 	}

@@ -45,8 +45,7 @@ const (
 // lipgloss renderer, whose colour profile and background were decided before
 // the program started (see Run).
 type Styles struct {
-	r    *lipgloss.Renderer
-	Dark bool
+	Dark bool // the colours are the dark-background ones
 
 	AppName     lipgloss.Style
 	TabActive   lipgloss.Style
@@ -86,7 +85,7 @@ type Styles struct {
 // newStyles makes the styles with renderer r.
 func newStyles(r *lipgloss.Renderer) *Styles {
 	n := r.NewStyle
-	s := &Styles{r: r, Dark: r.HasDarkBackground()}
+	s := &Styles{Dark: r.HasDarkBackground()}
 
 	s.AppName = n().Bold(true).Foreground(colorAccent)
 	s.TabActive = n().Bold(true).Foreground(colorAccent).Background(colorTabBg)
@@ -131,6 +130,3 @@ func newStyles(r *lipgloss.Renderer) *Styles {
 	}
 	return s
 }
-
-// NewStyle returns an empty style bound to the workbench's renderer.
-func (s *Styles) NewStyle() lipgloss.Style { return s.r.NewStyle() }

@@ -211,8 +211,16 @@ func TestFilterTakesEveryKeyButCtrlC(t *testing.T) {
 	if !strings.Contains(d.view(), "Nothing matches") {
 		t.Fatalf("an unmatched filter should say so:\n%s", d.view())
 	}
-	d.send(tea.KeyMsg{Type: tea.KeyBackspace})
-	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	d.press(k.DeleteChar)
+	if cp.list.query != "q1?" {
+		t.Fatalf("backspace should delete a character, got %q", cp.list.query)
+	}
+	d.typeText(" two words")
+	d.press(k.DeleteWord)
+	if cp.list.query != "q1? two " {
+		t.Fatalf("ctrl+w should delete a word, got %q", cp.list.query)
+	}
+	d.press(k.DeleteAll)
 	if cp.list.query != "" {
 		t.Fatalf("ctrl+u should empty the filter, got %q", cp.list.query)
 	}
@@ -443,9 +451,14 @@ func TestMouse(t *testing.T) {
 		t.Fatal("a second click on the selected row should open it")
 	}
 	d.press(d.keys().Back)
-	d.send(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	d.send(tea.MouseMsg{Y: 10, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
 	if r, _ := cp.list.Selected(); r.crit.Ref != "CC1.4" {
 		t.Fatalf("the wheel should move down, got %s", r.crit.Ref)
+	}
+	// A click on "1 Dashboard" in the first line shows the dashboard.
+	d.send(tea.MouseMsg{X: 13, Y: 0, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	if d.m.active != tabDashboard {
+		t.Fatal("a click on the dashboard's tab should show it")
 	}
 }
 
