@@ -13,6 +13,8 @@ package model
 //     disk instead of being decoded in memory, and with UnzipSizeLimit = 4 GiB
 //     as the cap on the unpacked size (a zip bomb is refused, and the temporary
 //     files cannot fill the disk beyond that). Close removes the temporary files.
+//     A shared-string table on disk still costs excelize an index of about
+//     40 bytes per distinct string in memory.
 //
 // Decisions worth knowing when reading a population:
 //
@@ -37,6 +39,8 @@ package model
 //     and Excel's locale-dependent "short date" style (number format 14) is
 //     rendered as ISO yyyy-mm-dd so that dates parse without guessing the
 //     client's locale. Custom formats are applied as the client wrote them.
+//     (Date formats are tagged en-US in memory for speed, which changes no
+//     rendered value: see xlsxFastDateFormats.)
 
 import (
 	"archive/zip"
@@ -322,7 +326,7 @@ func (t *Table) Next() ([]string, error) {
 func (t *Table) shape(cells []string) []string {
 	n := len(t.header)
 	for i := len(cells) - 1; i >= n; i-- {
-		if strings.TrimSpace(cells[i]) != "" {
+		if !blankText(cells[i]) {
 			n = i + 1
 			break
 		}
@@ -343,18 +347,22 @@ func (t *Table) Close() error {
 	return err
 }
 
+// isBlankRune is white space, or a stray byte-order mark (U+FEFF), which some
+// exports leave at the start of a cell and which displays as nothing.
+func isBlankRune(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }
+
+func blankText(s string) bool { return s == "" || strings.TrimFunc(s, isBlankRune) == "" }
+
 func blankCells(cells []string) bool {
 	for _, c := range cells {
-		if c != "" && strings.TrimSpace(c) != "" {
+		if !blankText(c) {
 			return false
 		}
 	}
 	return true
 }
 
-func trimHeading(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' })
-}
+func trimHeading(s string) string { return strings.TrimFunc(s, isBlankRune) }
 
 // findHeader reads src up to the header row.
 func findHeader(name, sheet string, src tableSource, opt TableOptions) ([]string, int, error) {
@@ -524,7 +532,7 @@ func csvError(name string, err error) error {
 		te.file = name
 		return te
 	}
-	return fmt.Errorf("%s cannot be read: %w", name, err)
+	return fmt.Errorf("%s cannot be read (%w): check that the file is complete, then try again", name, err)
 }
 
 // newCSVTable reads a CSV stream (r) up to its header. closer is closed by
@@ -619,7 +627,7 @@ func csvHeaderScore(head []byte, comma rune, opt TableOptions) int {
 
 func onlyDelimiters(cells []string) bool {
 	for _, c := range cells {
-		if strings.TrimFunc(c, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) != "" {
+		if strings.TrimFunc(c, func(r rune) bool { return isBlankRune(r) || r == ',' || r == ';' }) != "" {
 			return false
 		}
 	}
@@ -629,7 +637,7 @@ func onlyDelimiters(cells []string) bool {
 func nonBlankCount(cells []string) int {
 	n := 0
 	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
+		if !blankText(c) {
 			n++
 		}
 	}

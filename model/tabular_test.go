@@ -2,6 +2,7 @@ package model
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -99,6 +100,23 @@ func TestOpenTableRefusals(t *testing.T) {
 		zw.Close()
 		return write(name, buf.Bytes())
 	}
+	bomb := func() string {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, _ := zw.Create("xl/workbook.xml")
+		w.Write([]byte("<workbook/>"))
+		// A part that claims 5 GiB once unpacked: refused before unpacking.
+		raw, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
+			CompressedSize64: 2, UncompressedSize64: 5 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw.Write([]byte{3, 0})
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return write("bomb.xlsx", buf.Bytes())
+	}()
 	protected := filepath.Join(dir, "protected.xlsx")
 	{
 		f := excelize.NewFile()
@@ -125,6 +143,7 @@ func TestOpenTableRefusals(t *testing.T) {
 		{zipWith("sheet.ods", "mimetype", "content.xml"), []string{"sheet.ods is an OpenDocument"}},
 		{write("truncated.xlsx", []byte("PK\x03\x04garbage")), []string{"truncated.xlsx looks like an .xlsx workbook but cannot be opened"}},
 		{protected, []string{"protected.xlsx is protected with a password"}},
+		{bomb, []string{"bomb.xlsx is too large to open (more than 4 GiB once unpacked): export the sheet as CSV"}},
 		{filepath.Join(dir, "missing.csv"), []string{"missing.csv not found"}},
 		{dir, []string{"is a folder, not a file"}},
 	}
@@ -343,6 +362,25 @@ func TestCSVEncodings(t *testing.T) {
 			t.Fatalf("header %v rows %v", tb.Header(), rows)
 		}
 	})
+	t.Run("UTF-16 big-endian, a stray BOM is blank", func(t *testing.T) {
+		// Found by FuzzReadCSVTable: a second BOM decoded to U+FEFF made a
+		// "non-blank" row whose trimmed heading was empty.
+		_, err := OpenTable(tabWriteTemp(t, "bom.csv", []byte("\xfe\xff\xfe\xff")), TableOptions{HeaderRow: 1})
+		tabWantErr(t, err, "bom.csv: row 1 (the header row given) is blank")
+		b := []byte{0xFE, 0xFF}
+		for _, r := range "\uFEFFID,Owner\n\uFEFF,\uFEFF\nNL-1,Zo\u00eb\n" {
+			b = append(b, byte(r>>8), byte(r))
+		}
+		tb, err := OpenTable(tabWriteTemp(t, "be.csv", b), TableOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tb.Close()
+		rows := tabReadAll(t, tb)
+		if !reflect.DeepEqual(tb.Header(), []string{"ID", "Owner"}) || len(rows) != 1 || rows[0].row != 3 || rows[0].cells[1] != "Zoë" || tb.BlankRows() != 1 {
+			t.Fatalf("header %q rows %v blank %d", tb.Header(), rows, tb.BlankRows())
+		}
+	})
 	t.Run("classic Mac CR line ends", func(t *testing.T) {
 		tb, err := tabOpenCSV(t, "id,name\r1,a\r2,b\r", TableOptions{})
 		if err != nil {
@@ -521,8 +559,9 @@ func TestXLSXMatchesCSV(t *testing.T) {
 	}
 }
 
-// tabWriteBigXLSX streams rows×8 cells to an .xlsx: text, numbers and dates.
-func tabWriteBigXLSX(t testing.TB, path string, rows int) {
+// tabWriteBigXLSX streams rows×cols cells (cols ≤ 8) to an .xlsx: text,
+// dates (number format 14) and numbers.
+func tabWriteBigXLSX(t testing.TB, path string, rows, cols int) {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -531,7 +570,8 @@ func tabWriteBigXLSX(t testing.TB, path string, rows int) {
 		t.Fatal(err)
 	}
 	date, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
-	if err := sw.SetRow("A1", []any{"Ticket", "Opened", "Summary", "Requester", "Approver", "Amount", "Status", "System"}); err != nil {
+	header := []any{"Ticket", "Opened", "Amount", "Summary", "Requester", "Approver", "Status", "System"}
+	if err := sw.SetRow("A1", header[:cols]); err != nil {
 		t.Fatal(err)
 	}
 	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -539,14 +579,14 @@ func tabWriteBigXLSX(t testing.TB, path string, rows int) {
 	for i := 0; i < rows; i++ {
 		row[0] = fmt.Sprintf("CHG-%07d", i+1)
 		row[1] = excelize.Cell{StyleID: date, Value: day.AddDate(0, 0, i%365)}
-		row[2] = fmt.Sprintf("Deploy release %d of the ledger service", i)
-		row[3] = fmt.Sprintf("dev%03d@northwind.example", i%500)
-		row[4] = fmt.Sprintf("lead%02d@northwind.example", i%40)
-		row[5] = float64(i%10000) + 0.25
+		row[2] = float64(i%10000) + 0.25
+		row[3] = fmt.Sprintf("Deploy release %d of the ledger service", i)
+		row[4] = fmt.Sprintf("dev%03d@northwind.example", i%500)
+		row[5] = fmt.Sprintf("lead%02d@northwind.example", i%40)
 		row[6] = "Closed"
 		row[7] = "ledger-api"
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
+		if err := sw.SetRow(cell, row[:cols]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -577,7 +617,17 @@ func TestXLSXStreamsLargeSheet(t *testing.T) {
 	}
 	const n = 100_000
 	path := filepath.Join(t.TempDir(), "changes.xlsx")
-	tabWriteBigXLSX(t, path, n)
+	// Written as raw XML rather than with excelize's StreamWriter, and with
+	// 4 columns, to keep the test quick under -race; BenchmarkTableXLSX
+	// reads an excelize-written 8-column sheet.
+	tabWriteRawXLSX(t, path, "Changes", nil, func(w io.Writer) {
+		io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>Ticket</t></is></c><c r="B1" t="inlineStr"><is><t>Opened</t></is></c><c r="C1" t="inlineStr"><is><t>Amount</t></is></c><c r="D1" t="inlineStr"><is><t>Summary</t></is></c></row>`)
+		for i := 0; i < n; i++ {
+			r := i + 2
+			fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>CHG-%07d</t></is></c><c r="B%d" s="1"><v>%d</v></c><c r="C%d"><v>%d.25</v></c><c r="D%d" t="inlineStr"><is><t>Deploy release %d of the ledger service</t></is></c></row>`,
+				r, r, i+1, r, 45658+i%365, r, i%10000, r, i)
+		}
+	})
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatal(err)
@@ -603,7 +653,7 @@ func TestXLSXStreamsLargeSheet(t *testing.T) {
 			t.Fatal(err)
 		}
 		count++
-		if count == 1 && (row[0] != "CHG-0000001" || row[1] != "2025-01-01" || row[5] != "0.25") {
+		if count == 1 && (row[0] != "CHG-0000001" || row[1] != "2025-01-01" || row[2] != "0.25") {
 			t.Fatalf("first row %q", row)
 		}
 		if count%10_000 == 0 {
@@ -627,16 +677,67 @@ func TestXLSXStreamsLargeSheet(t *testing.T) {
 	}
 }
 
+// tabWriteRawXLSX writes a minimal workbook by hand, streaming: one sheet
+// whose <sheetData> content sheetData writes, an optional shared-string
+// part, and styles where style 1 is Excel's short date (number format 14).
+func tabWriteRawXLSX(t testing.TB, path, sheet string, sst []byte, sheetData func(io.Writer)) {
+	t.Helper()
+	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
+	const head = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+	const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+	const ct = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(out)
+	part := func(name string, write func(io.Writer)) {
+		// Stored, not deflated: quicker to write and to read under -race.
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(w)
+	}
+	text := func(s string) func(io.Writer) { return func(w io.Writer) { io.WriteString(w, s) } }
+	sstType, sstRel := "", ""
+	if sst != nil {
+		sstType = `<Override PartName="/xl/sharedStrings.xml" ContentType="` + ct + `sharedStrings+xml"/>`
+		sstRel = `<Relationship Id="rId3" Type="` + rel + `sharedStrings" Target="sharedStrings.xml"/>`
+	}
+	part("[Content_Types].xml", text(head+`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="`+ct+`sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="`+ct+`worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="`+ct+`styles+xml"/>`+sstType+`</Types>`))
+	part("_rels/.rels", text(head+`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="`+rel+`officeDocument" Target="xl/workbook.xml"/></Relationships>`))
+	part("xl/workbook.xml", text(head+`<workbook `+ns+` xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="`+sheet+`" sheetId="1" r:id="rId1"/></sheets></workbook>`))
+	part("xl/_rels/workbook.xml.rels", text(head+`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="`+rel+`worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="`+rel+`styles" Target="styles.xml"/>`+sstRel+`</Relationships>`))
+	part("xl/styles.xml", text(head+`<styleSheet `+ns+`><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>`))
+	if sst != nil {
+		part("xl/sharedStrings.xml", func(w io.Writer) { w.Write(sst) })
+	}
+	part("xl/worksheets/sheet1.xml", func(w io.Writer) {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		io.WriteString(bw, head+`<worksheet `+ns+`><sheetData>`)
+		sheetData(bw)
+		io.WriteString(bw, `</sheetData></worksheet>`)
+		if err := bw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestXLSXSharedStringsOnDisk covers a workbook whose shared-string table is
 // larger than the in-memory limit (excelize then reads it from a temp file).
 func TestXLSXSharedStringsOnDisk(t *testing.T) {
-	const n = 40_000
+	const n = 25_000
 	var sst, sheet bytes.Buffer
 	sst.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
 	fmt.Fprintf(&sst, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">`, 2*n+2, 2*n+2)
 	sst.WriteString(`<si><t>Ticket</t></si><si><t>Summary</t></si>`)
-	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
-	sheet.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	sheet.WriteString(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>`)
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&sst, `<si><t>T-%06d</t></si><si><t xml:space="preserve">Change number %d approved by the change advisory board </t></si>`, i, i)
@@ -648,31 +749,12 @@ func TestXLSXSharedStringsOnDisk(t *testing.T) {
 		}
 	}
 	sst.WriteString(`</sst>`)
-	sheet.WriteString(`</sheetData></worksheet>`)
 	if sst.Len() <= tabularXLSXInMemoryMax {
 		t.Fatalf("shared strings %d bytes: too small for this test", sst.Len())
 	}
-	parts := [][2]string{
-		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`},
-		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
-		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Population" sheetId="1" r:id="rId1"/></sheets></workbook>`},
-		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`},
-		{"xl/worksheets/sheet1.xml", sheet.String()},
-		{"xl/sharedStrings.xml", sst.String()},
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range parts {
-		w, err := zw.Create(p[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(p[1]))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	tb := tabMustOpen(t, tabWriteTemp(t, "population.xlsx", buf.Bytes()), TableOptions{})
+	path := filepath.Join(t.TempDir(), "population.xlsx")
+	tabWriteRawXLSX(t, path, "Population", sst.Bytes(), func(w io.Writer) { w.Write(sheet.Bytes()) })
+	tb := tabMustOpen(t, path, TableOptions{})
 	if tb.Sheet() != "Population" || !reflect.DeepEqual(tb.Header(), []string{"Ticket", "Summary"}) {
 		t.Fatalf("sheet %q header %q", tb.Sheet(), tb.Header())
 	}
@@ -882,7 +964,7 @@ func BenchmarkTableCSV(b *testing.B) {
 func BenchmarkTableXLSX(b *testing.B) {
 	const rows = 100_000
 	path := filepath.Join(b.TempDir(), "changes.xlsx")
-	tabWriteBigXLSX(b, path, rows)
+	tabWriteBigXLSX(b, path, rows, 8)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
