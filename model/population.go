@@ -152,16 +152,63 @@ func hashFile(path string) (string, int64, error) {
 }
 
 // rowsDigest accumulates the canonical digest of a population's rows, the
-// same way at import and at verification.
-type rowsDigest struct{ h hash.Hash }
-
-func newRowsDigest() rowsDigest { return rowsDigest{sha256.New()} }
-
-func (d rowsDigest) add(position, sourceRow int, id, date, cells string) {
-	fmt.Fprintf(d.h, "%d\x1f%d\x1f%d:%s\x1f%d:%s\x1f%d:%s\x1e", position, sourceRow, len(id), id, len(date), date, len(cells), cells)
+// same way at import and at verification: for each row, its position,
+// source row, ID, date and cells, each length-prefixed.
+type rowsDigest struct {
+	h   hash.Hash
+	buf []byte
 }
 
-func (d rowsDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+func newRowsDigest() *rowsDigest { return &rowsDigest{h: sha256.New(), buf: make([]byte, 0, 512)} }
+
+func (d *rowsDigest) add(position, sourceRow int, id, date, cells string) {
+	b := d.buf[:0]
+	b = strconv.AppendInt(b, int64(position), 10)
+	b = append(b, 0x1f)
+	b = strconv.AppendInt(b, int64(sourceRow), 10)
+	for _, s := range [...]string{id, date, cells} {
+		b = append(b, 0x1f)
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	b = append(b, 0x1e)
+	d.h.Write(b)
+	d.buf = b
+}
+
+func (d *rowsDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// appendCells encodes a row's cells as a JSON array of strings. Plain cells
+// (the common case) are copied as they are; others go through encoding/json.
+func appendCells(b []byte, cells []string) []byte {
+	b = append(b, '[')
+	for i, c := range cells {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if plainJSON(c) {
+			b = append(b, '"')
+			b = append(b, c...)
+			b = append(b, '"')
+			continue
+		}
+		q, _ := json.Marshal(c)
+		b = append(b, q...)
+	}
+	return append(b, ']')
+}
+
+// plainJSON reports whether s can stand in a JSON string without escapes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 // ImportPopulation streams a CSV or XLSX population into the workpaper in
 // one transaction: memory stays flat whatever the file's size, and an
@@ -249,52 +296,23 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		if err != nil {
 			return err
 		}
-		ins := newRowInserter(t, popID)
-		digest := newRowsDigest()
-		var cellsBuf []byte
-		for pos := 1; ; pos++ {
-			row, err := tbl.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
+		// Reading and encoding rows (one goroutine) overlaps with SQLite
+		// inserting them (this one): batches pass through a small channel,
+		// so memory stays bounded whatever the file's size.
+		rd := readRows(ctx, tbl, popID, idCol, dateCol, eng, in.Progress)
+		ins := newRowInserter(t)
+		defer ins.close()
+		for batch := range rd.batches {
+			if err := ins.exec(batch); err != nil {
+				rd.stop()
 				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			var id, date, flags string
-			if idCol >= 0 && idCol < len(row) {
-				id = strings.TrimSpace(row[idCol])
-			}
-			if dateCol >= 0 && dateCol < len(row) {
-				if d, ok := ParseOccurrenceDate(row[dateCol]); ok {
-					date = formatDate(d)
-					if !eng.InPeriod(d) && eng.Type == TypeII {
-						flags = FlagOutOfPeriod
-						p.OutOfPeriod++
-					}
-				} else {
-					flags = FlagBadDate
-					p.BadDates++
-				}
-			}
-			cellsBuf, _ = json.Marshal(row)
-			cells := string(cellsBuf)
-			digest.add(pos, tbl.Row(), id, date, cells)
-			if err := ins.add(pos, tbl.Row(), id, date, flags, cells); err != nil {
-				return err
-			}
-			p.Rows = pos
-			if in.Progress != nil && pos%5000 == 0 {
-				in.Progress(pos)
 			}
 		}
-		if err := ins.flush(); err != nil {
+		if err := rd.wait(); err != nil {
 			return err
 		}
+		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
 		p.BlankRows = tbl.BlankRows()
-		p.RowsDigest = digest.sum()
 		if idCol >= 0 {
 			// Duplicates are found by SQLite, not a map in memory.
 			res, err := t.exec(`UPDATE population_row SET flags = CASE WHEN flags = '' THEN ?1 ELSE flags || ',' || ?1 END
@@ -443,30 +461,117 @@ func (w *Workpaper) SetIPE(ctx context.Context, controlRef, procedure, result st
 	})
 }
 
+// rowReader reads, checks and encodes population rows on its own
+// goroutine and hands them over in batches of insert arguments.
+type rowReader struct {
+	batches chan []any
+	done    chan struct{}
+	cancel  context.CancelFunc
+	err     error
+	// Set by the reader; read only after wait.
+	rows, outOfPeriod, badDates int
+	digest                      string
+}
+
+const rowBatch = 128 // rows per INSERT; 7 parameters each, far below SQLite's limit
+
+func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &rowReader{batches: make(chan []any, 4), done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(r.done)
+		defer close(r.batches)
+		digest := newRowsDigest()
+		var cellsBuf []byte
+		batch := make([]any, 0, rowBatch*7)
+		send := func() bool {
+			select {
+			case r.batches <- batch:
+				batch = make([]any, 0, rowBatch*7)
+				return true
+			case <-ctx.Done():
+				r.err = ctx.Err()
+				return false
+			}
+		}
+		for pos := 1; ; pos++ {
+			row, err := tbl.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.err = err
+				return
+			}
+			var id, date, flags string
+			if idCol >= 0 && idCol < len(row) {
+				id = strings.TrimSpace(row[idCol])
+			}
+			if dateCol >= 0 && dateCol < len(row) {
+				if d, ok := ParseOccurrenceDate(row[dateCol]); ok {
+					date = formatDate(d)
+					if eng.Type == TypeII && !eng.InPeriod(d) {
+						flags = FlagOutOfPeriod
+						r.outOfPeriod++
+					}
+				} else {
+					flags = FlagBadDate
+					r.badDates++
+				}
+			}
+			cellsBuf = appendCells(cellsBuf[:0], row)
+			cells := string(cellsBuf)
+			digest.add(pos, tbl.Row(), id, date, cells)
+			batch = append(batch, popID, pos, tbl.Row(), id, date, flags, cells)
+			r.rows = pos
+			if len(batch) == rowBatch*7 && !send() {
+				return
+			}
+			if progress != nil && pos%5000 == 0 {
+				progress(pos)
+			}
+		}
+		if len(batch) > 0 && !send() {
+			return
+		}
+		r.digest = digest.sum()
+	}()
+	return r
+}
+
+// stop abandons reading (the insert failed) and waits for the reader.
+func (r *rowReader) stop() {
+	r.cancel()
+	for range r.batches {
+	}
+	<-r.done
+}
+
+// wait returns the reader's error once it has finished.
+func (r *rowReader) wait() error {
+	<-r.done
+	r.cancel()
+	return r.err
+}
+
 // rowInserter writes population rows in multi-row INSERTs: one statement
 // per batch instead of one per row.
 type rowInserter struct {
-	t     *txn
-	popID int64
-	args  []any
-	stmt  *sql.Stmt
+	t    *txn
+	stmt *sql.Stmt
 }
 
-const rowBatch = 128 // 7 parameters each, far below SQLite's limit
-
-func newRowInserter(t *txn, popID int64) *rowInserter {
-	return &rowInserter{t: t, popID: popID, args: make([]any, 0, rowBatch*7)}
-}
+func newRowInserter(t *txn) *rowInserter { return &rowInserter{t: t} }
 
 func rowInsertSQL(n int) string {
 	return "INSERT INTO population_row (population_id, position, source_row, occurrence_id, occurrence_date, flags, cells) VALUES " +
 		strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?),", n), ",")
 }
 
-func (r *rowInserter) add(pos, src int, id, date, flags, cells string) error {
-	r.args = append(r.args, r.popID, pos, src, id, date, flags, cells)
-	if len(r.args) < rowBatch*7 {
-		return nil
+func (r *rowInserter) exec(args []any) error {
+	if len(args) < rowBatch*7 {
+		_, err := r.t.exec(rowInsertSQL(len(args)/7), args...)
+		return err
 	}
 	if r.stmt == nil {
 		var err error
@@ -474,20 +579,12 @@ func (r *rowInserter) add(pos, src int, id, date, flags, cells string) error {
 			return err
 		}
 	}
-	_, err := r.stmt.ExecContext(r.t.ctx, r.args...)
-	r.args = r.args[:0]
+	_, err := r.stmt.ExecContext(r.t.ctx, args...)
 	return err
 }
 
-func (r *rowInserter) flush() error {
-	defer func() {
-		if r.stmt != nil {
-			r.stmt.Close()
-		}
-	}()
-	if len(r.args) == 0 {
-		return nil
+func (r *rowInserter) close() {
+	if r.stmt != nil {
+		r.stmt.Close()
 	}
-	_, err := r.t.exec(rowInsertSQL(len(r.args)/7), r.args...)
-	return err
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -140,5 +141,21 @@ func TestParseOccurrenceDate(t *testing.T) {
 	}
 	if _, ok := ParseOccurrenceDate("soon"); ok {
 		t.Error("parsed 'soon'")
+	}
+}
+
+func TestAppendCellsRoundTrip(t *testing.T) {
+	cells := []string{"plain", "", `quote " and \ backslash`, "tab\there", "new\nline", "<html>&", "ünïcödé 中文 🎉", "=cmd|' /C calc'!A0", "\x1b[31mred"}
+	var got []string
+	if err := json.Unmarshal(appendCells(nil, cells), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(cells) {
+		t.Fatalf("got %d cells", len(got))
+	}
+	for i := range cells {
+		if got[i] != cells[i] {
+			t.Errorf("cell %d: %q, want %q", i, got[i], cells[i])
+		}
 	}
 }

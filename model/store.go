@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -49,6 +50,10 @@ type Options struct {
 	Now func() time.Time
 	// NewUUID makes record IDs; nil means random version-4 UUIDs.
 	NewUUID func() string
+	// NoSession opens for writing without registering an editing session
+	// (session.go): for one-shot commands, which still see who else is
+	// editing (OtherSessions) but are not editors themselves.
+	NoSession bool
 }
 
 // Workpaper is one open workpaper file. Its methods are safe for concurrent
@@ -64,6 +69,17 @@ type Workpaper struct {
 	user           string
 	now            func() time.Time
 	newUUID        func() string
+
+	// Team work (session.go, backup.go): this handle's editing session,
+	// the others open when it was opened, and the copy written before a
+	// schema upgrade.
+	sessMu          sync.Mutex // guards sessionToken and others
+	sessionToken    string
+	noSession       bool
+	others          []Session
+	migrationBackup string
+	closeOnce       sync.Once
+	closeErr        error
 }
 
 // Path is the workpaper's file name as opened.
@@ -75,8 +91,15 @@ func (w *Workpaper) ReadOnly() (bool, string) { return w.readOnly, w.readOnlyRea
 // User is the name recorded on changes made through this handle.
 func (w *Workpaper) User() string { return w.user }
 
-// Close closes the database.
-func (w *Workpaper) Close() error { return w.db.Close() }
+// Close ends this handle's editing session and closes the database. It is
+// safe to call more than once.
+func (w *Workpaper) Close() error {
+	w.closeOnce.Do(func() {
+		w.endSession()
+		w.closeErr = w.db.Close()
+	})
+	return w.closeErr
+}
 
 // header is what fieldwork reads from the first 100 bytes of a file before
 // letting SQLite near it, so that refusals never modify the file.
@@ -122,9 +145,10 @@ func dsn(path string, readOnly bool) string {
 	// everything after each commit, so copying or emailing it loses nothing.
 	q.Add("_pragma", "journal_mode(DELETE)")
 	q.Add("_pragma", "synchronous(FULL)")
-	// A 32 MB page cache keeps big imports from spilling (and syncing the
-	// journal) every few thousand rows.
-	q.Add("_pragma", "cache_size(-32768)")
+	// Deleted content is zeroed where that costs no extra I/O: the rows of
+	// editing sessions (host, process) do not linger in a file that is
+	// copied or emailed, and the demo stays the same to the byte.
+	q.Add("_pragma", "secure_delete(FAST)")
 	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Set("mode", "ro")
@@ -186,6 +210,16 @@ func Open(path string, opt Options) (*Workpaper, error) {
 	}
 	w.readOnlyReason = reason
 	if !readOnly && h.userVersion < SchemaVersion {
+		// A consistent copy first, beside the file: an upgrade is one
+		// transaction, but an auditor may still want the old file back.
+		if h.userVersion > 0 {
+			bak, err := w.Backup(context.Background())
+			if err != nil {
+				w.db.Close()
+				return nil, fmt.Errorf("%s: backing up before upgrading schema %d to %d: %w", path, h.userVersion, SchemaVersion, err)
+			}
+			w.migrationBackup = bak
+		}
 		if err := w.migrate(context.Background(), int(h.userVersion)); err != nil {
 			w.db.Close()
 			return nil, fmt.Errorf("%s: upgrading schema %d to %d: %w", path, h.userVersion, SchemaVersion, err)
@@ -193,6 +227,15 @@ func Open(path string, opt Options) (*Workpaper, error) {
 	} else if readOnly && h.userVersion < SchemaVersion {
 		w.db.Close()
 		return nil, fmt.Errorf("%s: written by an older fieldwork (schema %d) and open read-only: open it once with write access to upgrade it", path, h.userVersion)
+	}
+	w.noSession = opt.NoSession
+	if !readOnly && !opt.NoSession {
+		w.registerSession(context.Background())
+	} else if !readOnly {
+		others, _ := w.Sessions(context.Background())
+		w.sessMu.Lock()
+		w.others = others
+		w.sessMu.Unlock()
 	}
 	return w, nil
 }
@@ -250,7 +293,7 @@ func friendlyDBError(err error) error {
 	s := err.Error()
 	switch {
 	case strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked"):
-		return fmt.Errorf("the workpaper is busy: another fieldwork (or program) is writing it; try again in a moment")
+		return fmt.Errorf("the workpaper is busy: another fieldwork (or program) is writing it and kept it locked too long; nothing was saved: try again in a moment")
 	case strings.Contains(s, "SQLITE_READONLY") || strings.Contains(s, "readonly database"):
 		return fmt.Errorf("%w: changes cannot be saved", ErrReadOnly)
 	case strings.Contains(s, "SQLITE_NOTADB") || strings.Contains(s, "file is not a database"):
@@ -262,6 +305,10 @@ func friendlyDBError(err error) error {
 	}
 	return err
 }
+
+// FriendlyError turns a SQLite error that reached a caller into words an
+// auditor can act on ("database is locked" never reaches a user).
+func FriendlyError(err error) error { return friendlyDBError(err) }
 
 // SchemaVersionOf reads the schema version of an open workpaper.
 func (w *Workpaper) SchemaVersionOf(ctx context.Context) (int, error) {

@@ -23,7 +23,7 @@ printf 'Control ID,Description,Frequency,TSC\nCHG-01,Changes approved,ad hoc,CC8
 
 echo "== fieldwork population import"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$tmp/fieldwork" population import "$tmp/w.fieldwork" --control CHG-01 \
-  --id-column Ticket --date-column Opened "$tmp/pop.csv" >/dev/null
+  ${IMPORT_FLAGS:---id-column Ticket --date-column Opened} "$tmp/pop.csv" >/dev/null
 
 echo "== sqlite3 .import (same file, default settings)"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" sqlite3 "$tmp/s.db" ".import --csv $tmp/pop.csv t"
