@@ -130,20 +130,20 @@ func formulaLike(s string) bool {
 type styleKind int
 
 const (
-	stText     styleKind = iota // wrapped, top-aligned body text
-	stPlain                     // unwrapped text
-	stBold                      // labels
-	stHeader                    // table headings
-	stTitle                     // sheet title
-	stSubtitle                  // section headings
-	stCategory                  // section 4 category rows
-	stCriterion                 // section 4 criterion rows
-	stWarn                      // "CHANGED SINCE REVIEW" and the like
-	stCenter                    // marks in the matrix
-	stVertical                  // rotated headings in the matrix
-	stMono                      // hashes
-	stNote                      // small grey explanations
-	stInput                     // cells a team member may fill in (results)
+	stText      styleKind = iota // wrapped, top-aligned body text
+	stPlain                      // unwrapped text
+	stBold                       // labels
+	stHeader                     // table headings
+	stTitle                      // sheet title
+	stSubtitle                   // section headings
+	stCategory                   // section 4 category rows
+	stCriterion                  // section 4 criterion rows
+	stWarn                       // "CHANGED SINCE REVIEW" and the like
+	stCenter                     // marks in the matrix
+	stVertical                   // rotated headings in the matrix
+	stMono                       // hashes
+	stNote                       // small grey explanations
+	stInput                      // cells a team member may fill in (results)
 	nTextKinds
 )
 
@@ -152,10 +152,14 @@ type styles struct {
 	text     [nTextKinds][2]int // [kind][0 plain, 1 quote-prefixed]
 	date     int
 	dateTime int
-	integer  int
-	decimal  int
+	integer  int // #,##0, for counts
+	ordinal  int // 0, for positions, row numbers and sequence numbers
 	percent  int
 	hidden   int
+	// wraps maps the IDs of the styles that wrap text to their line
+	// height in points, perChar to the characters a unit of column width
+	// holds (column widths are in widths of "0").
+	wraps, perChar map[int]float64
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -181,8 +185,19 @@ func newStyles(f *excelize.File) (styles, error) {
 		stNote:     {Font: &excelize.Font{Italic: true, Size: 9, Color: "595959"}, Alignment: top(true)},
 		stInput:    {Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF2CC"}}, Alignment: top(true)},
 	}
+	s.wraps = map[int]float64{}
+	s.perChar = map[int]float64{}
 	for k, d := range defs {
 		d := d
+		if d.Font == nil {
+			d.Font = &excelize.Font{}
+		}
+		if d.Font.Family == "" {
+			d.Font.Family = "Calibri"
+		}
+		if d.Font.Size == 0 {
+			d.Font.Size = 11
+		}
 		id, err := f.NewStyle(&d)
 		if err != nil {
 			return s, err
@@ -190,6 +205,17 @@ func newStyles(f *excelize.File) (styles, error) {
 		s.text[k][0] = id
 		if s.text[k][1], err = quotePrefixTwin(f, id); err != nil {
 			return s, err
+		}
+		if d.Alignment != nil && d.Alignment.WrapText {
+			lh, per := 15.0, 1.12
+			switch {
+			case d.Font.Size < 11:
+				lh, per = 12.5, 1.2
+			case d.Font.Bold:
+				per = 1.0
+			}
+			s.wraps[s.text[k][0]], s.wraps[s.text[k][1]] = lh, lh
+			s.perChar[s.text[k][0]], s.perChar[s.text[k][1]] = per, per
 		}
 	}
 	var err error
@@ -203,13 +229,13 @@ func newStyles(f *excelize.File) (styles, error) {
 	if s.integer, err = f.NewStyle(&excelize.Style{NumFmt: 3, Alignment: top(false)}); err != nil { // #,##0
 		return s, err
 	}
-	if s.decimal, err = f.NewStyle(&excelize.Style{NumFmt: 4, Alignment: top(false)}); err != nil { // #,##0.00
+	if s.ordinal, err = f.NewStyle(&excelize.Style{NumFmt: 1, Alignment: top(false)}); err != nil { // 0
 		return s, err
 	}
 	if s.percent, err = f.NewStyle(&excelize.Style{NumFmt: 10, Alignment: top(false)}); err != nil { // 0.00%
 		return s, err
 	}
-	if s.hidden, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "808080", Size: 8}}); err != nil {
+	if s.hidden, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Family: "Calibri", Color: "808080", Size: 8}}); err != nil {
 		return s, err
 	}
 	return s, nil
@@ -262,6 +288,9 @@ func (s *styles) instant(t time.Time, loc *time.Location) any {
 }
 
 func (s *styles) num(n int) excelize.Cell { return excelize.Cell{StyleID: s.integer, Value: n} }
+
+// pos is a position, row or sequence number: no thousands separator.
+func (s *styles) pos(n int64) excelize.Cell { return excelize.Cell{StyleID: s.ordinal, Value: n} }
 
 func (s *styles) pct(f float64) excelize.Cell { return excelize.Cell{StyleID: s.percent, Value: f} }
 

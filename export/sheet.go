@@ -17,6 +17,7 @@ type book struct {
 	client string // for footers
 	firm   string
 	sheets []string
+	cells  int64 // cells written
 }
 
 func newBook(ctx context.Context) (*book, error) {
@@ -42,19 +43,33 @@ type sheetSpec struct {
 	printTitleRows int
 	portrait       bool
 	hiddenCols     []int
+	// groupedCols are hidden in a collapsed outline group the reader can expand.
+	groupedCols []int
 }
 
 // sheet is one worksheet written row by row through a StreamWriter: rows
 // strictly ascending, column widths and panes before the first row, and
 // AutoFilter, data validation, print set-up and hyperlinks before Flush.
+//
+// The last row added is held back until the next one (or close), so that
+// merges made on it are known when its height is estimated: neither Excel
+// nor LibreOffice sizes a row to wrapped text when opening a file.
 type sheet struct {
 	b      *book
 	spec   sheetSpec
 	sw     *excelize.StreamWriter
-	row    int // last row written
+	row    int // last row added
+	pend   *pendingRow
 	filter string
 	dvs    []*excelize.DataValidation
 	links  [][2]string // cell, location
+}
+
+type pendingRow struct {
+	row    int
+	cells  []any
+	opts   excelize.RowOpts
+	merges [][2]int
 }
 
 func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
@@ -76,17 +91,37 @@ func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, w := range spec.widths {
-		if w > 0 {
-			if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-				return nil, err
-			}
-		}
-	}
+	// Visibility and outline first, then every width from the last column
+	// to the first: excelize puts the column it last touched first, and
+	// spreadsheets expect the columns in ascending order.
 	for _, c := range spec.hiddenCols {
 		if err := sw.SetColVisible(c, c, false); err != nil {
 			return nil, err
 		}
+	}
+	for _, c := range spec.groupedCols {
+		if err := sw.SetColOutlineLevel(c, 1); err != nil {
+			return nil, err
+		}
+		if err := sw.SetColVisible(c, c, false); err != nil {
+			return nil, err
+		}
+	}
+	width := func(i int) float64 {
+		if w := spec.widths[i]; w > 0 {
+			return w
+		}
+		return 8.43
+	}
+	for hi := len(spec.widths) - 1; hi >= 0; {
+		lo := hi
+		for lo > 0 && width(lo-1) == width(hi) {
+			lo-- // one call per run of equal widths
+		}
+		if err := sw.SetColWidth(lo+1, hi+1, width(hi)); err != nil {
+			return nil, err
+		}
+		hi = lo - 1
 	}
 	if spec.freezeRows > 0 || spec.freezeCols > 0 {
 		pane := "bottomLeft"
@@ -114,6 +149,9 @@ func (s *sheet) addH(height float64, cells ...any) error {
 }
 
 func (s *sheet) addOpts(opts excelize.RowOpts, cells ...any) error {
+	if err := s.flushRow(); err != nil {
+		return err
+	}
 	if s.row%256 == 0 {
 		if err := s.b.ctx.Err(); err != nil {
 			return err
@@ -123,24 +161,110 @@ func (s *sheet) addOpts(opts excelize.RowOpts, cells ...any) error {
 		return fmt.Errorf("sheet %q is full (%d rows)", s.spec.name, excelize.TotalRows)
 	}
 	s.row++
-	if len(cells) == 0 && opts == (excelize.RowOpts{}) {
-		return nil // a blank row is simply not written
-	}
-	cell, _ := excelize.CoordinatesToCellName(1, s.row)
-	return s.sw.SetRow(cell, cells, opts)
+	s.pend = &pendingRow{row: s.row, cells: cells, opts: opts}
+	return nil
 }
 
 // skip leaves n blank rows.
-func (s *sheet) skip(n int) { s.row += n }
+func (s *sheet) skip(n int) {
+	s.flushRow()
+	s.row += n
+}
 
-// merge merges columns from..to (1-based) of the last row written.
+// merge merges columns from..to (1-based) of the last row added.
 func (s *sheet) merge(from, to int) error {
-	if to <= from {
+	if to > from && s.pend != nil {
+		s.pend.merges = append(s.pend.merges, [2]int{from, to})
+	}
+	return nil
+}
+
+// flushRow writes the held row, with an estimated height when it has
+// wrapped text and no height of its own.
+func (s *sheet) flushRow() error {
+	p := s.pend
+	if p == nil {
 		return nil
 	}
-	a, _ := excelize.CoordinatesToCellName(from, s.row)
-	b, _ := excelize.CoordinatesToCellName(to, s.row)
-	return s.sw.MergeCell(a, b)
+	s.pend = nil
+	if p.opts.Height == 0 && !p.opts.Hidden {
+		p.opts.Height = s.estimateHeight(p)
+	}
+	if len(p.cells) == 0 && p.opts == (excelize.RowOpts{}) {
+		return nil // a blank row is simply not written
+	}
+	for _, c := range p.cells {
+		if c != nil {
+			s.b.cells++
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, p.row)
+	if err := s.sw.SetRow(cell, p.cells, p.opts); err != nil {
+		return err
+	}
+	for _, m := range p.merges {
+		a, _ := excelize.CoordinatesToCellName(m[0], p.row)
+		b, _ := excelize.CoordinatesToCellName(m[1], p.row)
+		if err := s.sw.MergeCell(a, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// estimateHeight is the height the row's wrapped text needs, or 0 when a
+// single line does.
+func (s *sheet) estimateHeight(p *pendingRow) float64 {
+	height := 0.0
+	for i, v := range p.cells {
+		c, ok := v.(excelize.Cell)
+		if !ok {
+			continue
+		}
+		text, ok := c.Value.(string)
+		lineHeight, wraps := s.b.st.wraps[c.StyleID]
+		if !ok || !wraps || text == "" {
+			continue
+		}
+		if s.hiddenCol(i + 1) {
+			continue
+		}
+		width := s.width(i + 1)
+		for _, m := range p.merges {
+			if m[0] == i+1 {
+				width = 0
+				for col := m[0]; col <= m[1]; col++ {
+					width += s.width(col)
+				}
+			}
+		}
+		if lines := wrapLines(text, width*s.b.st.perChar[c.StyleID]); lines > 1 {
+			height = math.Max(height, float64(lines)*lineHeight+3)
+		}
+	}
+	return math.Min(height, excelize.MaxRowHeight)
+}
+
+func (s *sheet) hiddenCol(col int) bool {
+	for _, c := range s.spec.hiddenCols {
+		if c == col {
+			return true
+		}
+	}
+	for _, c := range s.spec.groupedCols {
+		if c == col {
+			return true
+		}
+	}
+	return false
+}
+
+// width is a column's width in characters.
+func (s *sheet) width(col int) float64 {
+	if col-1 < len(s.spec.widths) && s.spec.widths[col-1] > 0 {
+		return s.spec.widths[col-1]
+	}
+	return 8.43
 }
 
 // autoFilter puts the AutoFilter on columns 1..cols from row header to the
@@ -159,7 +283,7 @@ func (s *sheet) link(col, row int, targetSheet string) {
 	s.links = append(s.links, [2]string{cell, quoteSheet(targetSheet) + "!A1"})
 }
 
-// quoteSheet quotes a sheet name for a reference: 'It''s'.
+// quoteSheet quotes a sheet name for a reference: 'It”s'.
 func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
 
 // headerFooterText escapes & (a control character in headers and footers)
@@ -174,6 +298,9 @@ func headerFooterText(s string, limit int) string {
 
 // close applies the print set-up, filter and validations, then flushes.
 func (s *sheet) close() error {
+	if err := s.flushRow(); err != nil {
+		return err
+	}
 	f, name := s.b.f, s.spec.name
 	if s.filter != "" {
 		if err := f.AutoFilter(name, s.filter, nil); err != nil {
@@ -221,25 +348,49 @@ func (s *sheet) close() error {
 	return s.sw.Flush()
 }
 
-// textHeight estimates the height in points a wrapped text needs in a cell
-// width characters wide: merged cells are never sized by the spreadsheet.
-func textHeight(text string, width float64) float64 {
-	if width < 4 {
-		width = 4
-	}
-	perLine := int(width * 1.1)
+// wrapLines estimates how many lines text takes when wrapped at word
+// boundaries in a column width characters wide (East Asian wide
+// characters and emoji count double). It errs on the side of more lines.
+func wrapLines(text string, width float64) int {
+	per := max(4, int(width))
 	lines := 0
 	for _, para := range strings.Split(text, "\n") {
-		n := utf16Len(para)
-		lines += max(1, (n+perLine-1)/perLine)
+		n, cur := 1, 0
+		for _, word := range strings.Fields(para) {
+			wl := displayWidth(word)
+			switch {
+			case cur == 0:
+				cur = wl
+			case cur+1+wl <= per:
+				cur += 1 + wl
+			default:
+				n++
+				cur = wl
+			}
+			for cur > per {
+				n++
+				cur -= per
+			}
+		}
+		lines += n
+		if lines > 1000 {
+			break
+		}
 	}
-	return math.Min(float64(lines)*15+3, excelize.MaxRowHeight)
+	return lines
 }
 
-func sum(ws []float64, from, to int) float64 {
-	t := 0.0
-	for i := from; i <= to && i < len(ws); i++ {
-		t += ws[i]
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) ||
+			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) ||
+			(r >= 0xffe0 && r <= 0xffe6) || (r >= 0x1f300 && r <= 0x1faff) || (r >= 0x20000 && r <= 0x3fffd)):
+			n += 2
+		default:
+			n++
+		}
 	}
-	return t
+	return n
 }

@@ -197,18 +197,25 @@ func (w *Workpaper) ProposeOpinion(ctx context.Context) (OpinionDraft, error) {
 	if err != nil {
 		return OpinionDraft{}, err
 	}
-	notEffective := map[string]bool{}
+	conclusions := map[string]Conclusion{}
 	for _, c := range controls {
-		ev, err := w.Evaluate(ctx, c.Ref)
+		ct, err := w.ControlTest(ctx, c.Ref)
 		if err != nil {
 			return OpinionDraft{}, err
 		}
-		notEffective[c.Ref] = ev.Conclusion == NotEffective
+		conclusions[c.Ref] = ct.Conclusion
 	}
 	override, why, err := w.OpinionOverride(ctx)
 	if err != nil {
 		return OpinionDraft{}, err
 	}
+	return DraftOpinion(concl, exceptions, conclusions, override, why), nil
+}
+
+// DraftOpinion is ProposeOpinion for callers that already hold the
+// criteria conclusions, the exceptions, each control's recorded
+// conclusion (by control reference) and the override: it reads nothing.
+func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusions map[string]Conclusion, override Opinion, why string) OpinionDraft {
 	d := OpinionDraft{Rule: PervasiveRule, NotMet: []CriterionFinding{}, Open: []CriterionFinding{}, AreasNotMet: []string{},
 		Override: override, OverrideReason: why}
 	areas := map[string]bool{}
@@ -241,7 +248,7 @@ func (w *Workpaper) ProposeOpinion(ctx context.Context) (OpinionDraft, error) {
 		mapped := map[string]bool{}
 		for _, ref := range c.Controls {
 			mapped[ref] = true
-			if notEffective[ref] {
+			if conclusions[ref] == NotEffective {
 				f.NotEffective = append(f.NotEffective, ref)
 			}
 		}
@@ -300,7 +307,7 @@ func (w *Workpaper) ProposeOpinion(ctx context.Context) (OpinionDraft, error) {
 	if d.Override != "" {
 		d.Opinion = d.Override
 	}
-	return d, nil
+	return d
 }
 
 // SetOpinionOverride records the auditor's opinion in place of the proposed
