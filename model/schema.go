@@ -298,6 +298,49 @@ CREATE TABLE interview (
 	summary  TEXT NOT NULL,
 	controls TEXT NOT NULL DEFAULT ''
 );
+
+-- Team work (issue #7). An entry merged in from another copy of the
+-- workpaper keeps where it was first written: its sequence number, previous
+-- hash and hash in that copy (0 and empty for entries written in this file).
+ALTER TABLE change_log ADD COLUMN origin_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE change_log ADD COLUMN origin_prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE change_log ADD COLUMN origin_hash TEXT NOT NULL DEFAULT '';
+-- Who has the file open for editing. Operational, not an audit record:
+-- never in the change log, never merged, not carried by a roll-forward.
+CREATE TABLE session (
+	id           INTEGER PRIMARY KEY,
+	token        TEXT NOT NULL UNIQUE,
+	user         TEXT NOT NULL,
+	host         TEXT NOT NULL,
+	pid          INTEGER NOT NULL,
+	started_at   TEXT NOT NULL,
+	heartbeat_at TEXT NOT NULL
+);
+-- A field (or a record) both copies changed differently, found by a merge
+-- and left for the auditor: 'fieldwork conflicts'. Local to this file.
+CREATE TABLE merge_conflict (
+	id           INTEGER PRIMARY KEY,
+	merged_at    TEXT NOT NULL,
+	merged_by    TEXT NOT NULL,
+	source       TEXT NOT NULL,
+	kind         TEXT NOT NULL CHECK (kind IN ('field', 'deleted-by-them', 'deleted-by-me', 'both-current')),
+	tbl          TEXT NOT NULL,
+	record_uuid  TEXT NOT NULL,
+	theirs_uuid  TEXT NOT NULL DEFAULT '',
+	field        TEXT NOT NULL DEFAULT '',
+	what         TEXT NOT NULL DEFAULT '',
+	mine_value   TEXT,
+	theirs_value TEXT,
+	mine_by      TEXT NOT NULL DEFAULT '',
+	mine_at      TEXT NOT NULL DEFAULT '',
+	theirs_by    TEXT NOT NULL DEFAULT '',
+	theirs_at    TEXT NOT NULL DEFAULT '',
+	theirs_row   TEXT NOT NULL DEFAULT '',
+	state        TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+	resolution   TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'mine', 'theirs')),
+	resolved_by  TEXT NOT NULL DEFAULT '',
+	resolved_at  TEXT NOT NULL DEFAULT ''
+);
 `,
 }
 

@@ -23,6 +23,8 @@ type Change struct {
 	Note       string    `json:"note,omitempty"`
 	Scope      string    `json:"scope,omitempty"` // the control test it belongs to
 	Hash       string    `json:"hash"`
+	// Origin is set on entries merged in from another copy of the workpaper.
+	Origin *ChangeOrigin `json:"origin,omitempty"`
 }
 
 // TrailFilter narrows the audit trail.
@@ -35,7 +37,8 @@ type TrailFilter struct {
 
 // Trail returns audit-trail entries in order.
 func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) {
-	q := `SELECT seq, uuid, at, user, op, tbl, record_uuid, field, old_value, new_value, note, scope, hash FROM change_log WHERE seq > ?`
+	q := `SELECT seq, uuid, at, user, op, tbl, record_uuid, field, old_value, new_value, note, scope, hash,
+		origin_seq, origin_prev_hash, origin_hash FROM change_log WHERE seq > ?`
 	args := []any{f.AfterSeq}
 	if f.ControlRef != "" {
 		ct, err := w.ControlTest(ctx, f.ControlRef)
@@ -61,11 +64,16 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 	for rows.Next() {
 		var c Change
 		var at string
-		if err := rows.Scan(&c.Seq, &c.UUID, &at, &c.User, &c.Op, &c.Table, &c.RecordUUID, &c.Field, &c.Old, &c.New, &c.Note, &c.Scope, &c.Hash); err != nil {
+		var o ChangeOrigin
+		if err := rows.Scan(&c.Seq, &c.UUID, &at, &c.User, &c.Op, &c.Table, &c.RecordUUID, &c.Field, &c.Old, &c.New, &c.Note, &c.Scope, &c.Hash,
+			&o.Seq, &o.PrevHash, &o.Hash); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		c.At = parseTime(at)
+		if o.Hash != "" {
+			c.Origin = &o
+		}
 		out = append(out, c)
 	}
 	return out, closeRows(rows)
@@ -127,7 +135,7 @@ func (w *Workpaper) Verify(ctx context.Context) (*VerifyReport, error) {
 				r.Trail = append(r.Trail, fmt.Sprintf("entries %d to %d are missing (deleted from the trail)", expectSeq, c.Seq-1))
 			}
 			e := logEntry{Seq: c.Seq, UUID: c.UUID, At: formatTime(c.At), User: c.User, Op: c.Op, Table: c.Table, RecordUUID: c.RecordUUID,
-				Field: c.Field, Old: c.Old, New: c.New, Note: c.Note, Scope: c.Scope, PrevHash: prev}
+				Field: c.Field, Old: c.Old, New: c.New, Note: c.Note, Scope: c.Scope, PrevHash: prev, Origin: c.Origin}
 			var storedPrev string
 			w.db.QueryRowContext(ctx, "SELECT prev_hash FROM change_log WHERE seq = ?", c.Seq).Scan(&storedPrev)
 			if storedPrev != prev {
@@ -136,6 +144,10 @@ func (w *Workpaper) Verify(ctx context.Context) (*VerifyReport, error) {
 			if e.hash() != c.Hash {
 				r.Trail = append(r.Trail, fmt.Sprintf("entry %d (%s %s.%s by %s at %s) was altered after it was written",
 					c.Seq, c.Op, c.Table, c.Field, c.User, c.At.Format(time.RFC3339)))
+			}
+			if c.Origin != nil && !c.Origin.matches(e) {
+				r.Trail = append(r.Trail, fmt.Sprintf("entry %d (merged from another copy, where it was entry %d) does not match the hash it was written with there",
+					c.Seq, c.Origin.Seq))
 			}
 			prev, expectSeq = c.Hash, c.Seq+1
 			r.Entries++

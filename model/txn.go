@@ -91,26 +91,84 @@ type txn struct {
 
 // write runs fn in one immediate transaction: all of it commits or none.
 func (w *Workpaper) write(ctx context.Context, fn func(t *txn) error) error {
+	return w.writeOn(ctx, w.db, fn)
+}
+
+// beginner is a *sql.DB or a *sql.Conn (a merge writes on the connection
+// the other copy is attached to).
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// busyRetries bounds how often a write whose BEGIN IMMEDIATE found the file
+// locked is tried again. Each attempt already waits up to the busy timeout
+// (10 s) inside SQLite, so a writer waits about 30 s for another writer
+// before it is told the workpaper is busy.
+const busyRetries = 2
+
+// writeOn is write on a given connection pool or connection.
+//
+// Retry policy: SQLITE_BUSY at BEGIN IMMEDIATE means another writer held the
+// lock for the whole busy timeout; nothing has run yet, so the transaction
+// is simply begun again, up to busyRetries times, after a short jittered
+// pause. SQLITE_BUSY after fn has run (a commit waiting for a long reader)
+// is not retried: fn may consume a stream (a population import), so it is
+// not safely re-runnable; the transaction rolls back and the user is told
+// the workpaper is busy and nothing was saved.
+func (w *Workpaper) writeOn(ctx context.Context, db beginner, fn func(t *txn) error) error {
 	if w.readOnly {
 		return fmt.Errorf("%s: %w (%s): changes cannot be saved", w.path, ErrReadOnly, w.readOnlyReason)
 	}
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return friendlyDBError(err)
+	var tx *sql.Tx
+	for attempt := 0; ; attempt++ {
+		var err error
+		tx, err = db.BeginTx(ctx, nil)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || attempt >= busyRetries || ctx.Err() != nil {
+			return friendlyDBError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return friendlyDBError(err)
+		case <-time.After(busyPause()):
+		}
 	}
 	t := &txn{ctx: ctx, tx: tx, w: w, at: formatTime(w.now())}
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1`).Scan(&t.seq, &t.prevHash)
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1`).Scan(&t.seq, &t.prevHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
 	if err == nil {
 		err = fn(t)
 	}
+	if err == nil {
+		crashPoint("write")
+	}
 	if err != nil {
 		tx.Rollback()
 		return friendlyDBError(err)
 	}
 	return friendlyDBError(tx.Commit())
+}
+
+// isBusy reports whether err is SQLite's "the file is locked by another
+// connection" (SQLITE_BUSY, or SQLITE_LOCKED on a shared connection).
+func isBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") ||
+		strings.Contains(s, "SQLITE_LOCKED") || strings.Contains(s, "database table is locked")
+}
+
+// busyPause is 50–250 ms, so two waiting writers do not retry in step.
+func busyPause() time.Duration {
+	var b [1]byte
+	rand.Read(b[:])
+	return 50*time.Millisecond + time.Duration(b[0])*time.Millisecond*200/255
 }
 
 func (t *txn) exec(query string, args ...any) (sql.Result, error) {
@@ -158,6 +216,9 @@ type logEntry struct {
 	Note       string
 	Scope      string
 	PrevHash   string
+	// Origin is where an entry merged in from another copy was first
+	// written; nil for entries written in this file.
+	Origin *ChangeOrigin
 }
 
 // hash covers every field and the previous hash, each length-prefixed so
@@ -185,6 +246,14 @@ func (e *logEntry) hash() string {
 	putOpt(e.New)
 	put(e.Note)
 	put(e.Scope)
+	if e.Origin != nil {
+		// Only merged entries carry this part, so every hash written
+		// before merges existed is unchanged.
+		put("origin")
+		put(strconv.FormatInt(e.Origin.Seq, 10))
+		put(e.Origin.PrevHash)
+		put(e.Origin.Hash)
+	}
 	put(e.PrevHash)
 	return hex.EncodeToString(h.Sum(nil))
 }

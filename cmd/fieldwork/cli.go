@@ -124,6 +124,7 @@ func report(e *env, c *command, err error) int {
 	if err == nil || errors.Is(err, errHelpShown) {
 		return exitOK
 	}
+	err = cliError(err) // never "database is locked" (cmd_team.go)
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "fieldwork %s: %s\nusage: fieldwork %s %s\n", c.name, oneLine(ue.msg), c.name, c.args)

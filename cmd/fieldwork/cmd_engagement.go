@@ -135,8 +135,14 @@ func date(d dateFlag) (t time.Time) {
 }
 
 // openWorkpaper opens FILE for a command, read-only when the command only reads.
+// A one-shot command is not an editing session, but a writing one says
+// who else is editing the file (cmd_team.go).
 func openWorkpaper(e *env, path, userFlag string, readOnly bool) (*model.Workpaper, error) {
-	return model.Open(path, model.Options{User: resolveUser(e, userFlag), ReadOnly: readOnly})
+	w, err := model.Open(path, model.Options{User: resolveUser(e, userFlag), ReadOnly: readOnly, NoSession: true})
+	if err == nil && !readOnly {
+		noteOpen(e, w)
+	}
+	return w, err
 }
 
 // engagementJSON is the documented JSON shape of "fieldwork show --json".

@@ -50,7 +50,7 @@ func runOpen(e *env, args []string) error {
 		return usagef("unknown theme %q (auto, light or dark)", *theme)
 	}
 	// The file first: a bad file gets its own specific error.
-	w, err := openWorkpaper(e, pos[0], *userFlag, *readOnly)
+	w, err := openEditor(e, pos[0], *userFlag, *readOnly)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,1452 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Merging two copies of the same workpaper (issue #7).
+//
+// Both copies descend from one file, so they share the beginning of their
+// change logs; every log entry has a globally unique UUID. The entries one
+// copy has and the other lacks say exactly what changed on each side since
+// they parted. Records match by UUID (and, for records both sides created
+// separately, by their natural key: the same result on the same item and
+// attribute, the same control reference …). Per field:
+//
+//   - changed on their side only: their value is taken;
+//   - changed on my side only: mine is kept;
+//   - changed on both sides to the same value: nothing to do;
+//   - changed on both sides to different values: a conflict, recorded with
+//     both values, users and times; mine stays until the auditor resolves it.
+//
+// Records created on one side only are inserted whole (a population with its
+// rows, an attached file with its content). A delete on one side and an edit
+// (or new dependent records) on the other is a conflict, never a silent loss:
+// the edited record stays until resolved. Two populations (or samples) both
+// made current for the same control is a conflict too. Review notes,
+// exceptions and requests both sides numbered alike are renumbered: the one
+// created first keeps the number, the other gets it with a suffix from its
+// UUID (RN-004.3fa2), so the result is the same whatever the merge order.
+//
+// Their log entries are appended to this file's hash chain in their order,
+// keeping their UUID, time, user and values, with their sequence number and
+// hashes in the copy where they were written (ChangeOrigin), so both trails
+// survive and "fieldwork verify" checks both. The merge itself is logged.
+
+// ChangeOrigin is where a change-log entry merged in from another copy was
+// first written: its sequence number there and the hashes it had.
+type ChangeOrigin struct {
+	Seq      int64  `json:"seq"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
+}
+
+// matches reports whether the entry, as it stood in the copy where it was
+// written, hashes to o.Hash.
+func (o *ChangeOrigin) matches(e logEntry) bool {
+	e.Seq, e.PrevHash, e.Origin = o.Seq, o.PrevHash, nil
+	return e.hash() == o.Hash
+}
+
+// Errors a merge refuses with.
+var (
+	ErrOtherEngagement = errors.New("not a copy of the same engagement")
+	ErrOpenConflicts   = errors.New("has unresolved merge conflicts")
+)
+
+// MergeOptions controls Merge.
+type MergeOptions struct {
+	// DryRun computes the whole merge and reports it, then rolls it back.
+	DryRun bool
+}
+
+// MergeReport says what a merge did (or, dry, would do).
+type MergeReport struct {
+	Other      string `json:"other"`
+	Engagement string `json:"engagement"`
+	DryRun     bool   `json:"dry_run"`
+	// UpToDate is set when the other copy holds nothing this file lacks.
+	UpToDate bool           `json:"up_to_date"`
+	Appended int            `json:"entries_appended"`
+	Added    map[string]int `json:"added"`   // records inserted, by table
+	Changed  map[string]int `json:"changed"` // records with fields taken from the other copy
+	Deleted  map[string]int `json:"deleted"`
+	// Renumbered and StaleSignOffs describe what the merge itself changed.
+	Renumbered    []string   `json:"renumbered"`
+	StaleSignOffs []string   `json:"stale_signoffs"`
+	Conflicts     []Conflict `json:"conflicts"`
+	// Backup is the copy of this file written before the merge.
+	Backup string `json:"backup,omitempty"`
+}
+
+// Conflict is something both copies changed differently, left for the
+// auditor to resolve.
+type Conflict struct {
+	ID   int64  `json:"id"`
+	Kind string `json:"kind"` // field, deleted-by-them, deleted-by-me, both-current
+	// Table and Record name the record in this file; TheirRecord is the
+	// other copy's record when it has another UUID.
+	Table       string    `json:"table"`
+	Record      string    `json:"record"`
+	TheirRecord string    `json:"their_record,omitempty"`
+	Field       string    `json:"field,omitempty"`
+	What        string    `json:"what"`
+	Mine        *string   `json:"mine"`
+	Theirs      *string   `json:"theirs"`
+	MineBy      string    `json:"mine_by"`
+	MineAt      time.Time `json:"mine_at"`
+	TheirsBy    string    `json:"theirs_by"`
+	TheirsAt    time.Time `json:"theirs_at"`
+	Source      string    `json:"source"`
+	MergedBy    string    `json:"merged_by"`
+	MergedAt    time.Time `json:"merged_at"`
+	State       string    `json:"state"` // open or resolved
+	Resolution  string    `json:"resolution,omitempty"`
+	ResolvedBy  string    `json:"resolved_by,omitempty"`
+	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
+	theirsRow   string
+}
+
+// Describe is the conflict in one line, for the CLI.
+func (c Conflict) Describe() string {
+	switch c.Kind {
+	case "deleted-by-them":
+		return fmt.Sprintf("%s: deleted in the other copy (%s, %s) but changed here (%s, %s); kept until resolved",
+			c.What, c.TheirsBy, fmtStamp(c.TheirsAt), c.MineBy, fmtStamp(c.MineAt))
+	case "deleted-by-me":
+		return fmt.Sprintf("%s: deleted here (%s, %s) but changed in the other copy (%s, %s); %s",
+			c.What, c.MineBy, fmtStamp(c.MineAt), c.TheirsBy, fmtStamp(c.TheirsAt), deref(c.Theirs))
+	case "both-current":
+		return fmt.Sprintf("%s: both copies made their own current (here: %s by %s, %s; theirs: %s by %s, %s); this copy's stays current until resolved",
+			c.What, deref(c.Mine), c.MineBy, fmtStamp(c.MineAt), deref(c.Theirs), c.TheirsBy, fmtStamp(c.TheirsAt))
+	}
+	return fmt.Sprintf("%s, %s: here %s (%s, %s), theirs %s (%s, %s)", c.What, c.Field,
+		quoteValue(c.Mine), c.MineBy, fmtStamp(c.MineAt), quoteValue(c.Theirs), c.TheirsBy, fmtStamp(c.TheirsAt))
+}
+
+func fmtStamp(t time.Time) string {
+	if t.IsZero() {
+		return "time unknown"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func quoteValue(s *string) string {
+	if s == nil {
+		return "(none)"
+	}
+	v := *s
+	if len([]rune(v)) > 80 {
+		v = string([]rune(v)[:79]) + "…"
+	}
+	return strconv.Quote(v)
+}
+
+// Merge merges the copy at otherPath into this workpaper in one immediate
+// transaction: a crash leaves the file as it was before or after, never
+// between. The other file is only read. Unless DryRun, a backup of this file
+// is written first (MergeReport.Backup). Merging the same copy again changes
+// nothing.
+func (w *Workpaper) Merge(ctx context.Context, otherPath string, opt MergeOptions) (*MergeReport, error) {
+	if w.readOnly {
+		return nil, fmt.Errorf("%s: %w (%s): cannot merge into it", w.path, ErrReadOnly, w.readOnlyReason)
+	}
+	if a, err := os.Stat(w.path); err == nil {
+		if b, err := os.Stat(otherPath); err == nil && os.SameFile(a, b) {
+			return nil, fmt.Errorf("%s and %s are the same file: merge a copy of it", w.path, otherPath)
+		}
+	}
+	h, err := readHeader(otherPath)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case h.applicationID != ApplicationID:
+		return nil, fmt.Errorf("%s: %w (application_id %#x)", otherPath, ErrForeignDB, h.applicationID)
+	case h.userVersion > SchemaVersion:
+		return nil, fmt.Errorf("%s: %w: schema %d, this build reads up to %d; update fieldwork to merge it", otherPath, ErrNewerSchema, h.userVersion, SchemaVersion)
+	case h.userVersion < SchemaVersion:
+		return nil, fmt.Errorf("%s was written by an older fieldwork (schema %d): open it once with this one to upgrade it, then merge", otherPath, h.userVersion)
+	}
+
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS other", "file:"+uriPath(otherPath)+"?mode=ro"); err != nil {
+		return nil, fmt.Errorf("%s: %w", otherPath, friendlyDBError(err))
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.Background(), "DETACH DATABASE other"); err != nil {
+			// Never hand a connection with the other file attached back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+
+	rep := &MergeReport{Other: otherPath, DryRun: opt.DryRun, Added: map[string]int{}, Changed: map[string]int{}, Deleted: map[string]int{},
+		Renumbered: []string{}, StaleSignOffs: []string{}, Conflicts: []Conflict{}}
+	var mine, theirs, client, theirClient string
+	if err := conn.QueryRowContext(ctx, "SELECT uuid, client FROM main.engagement WHERE id = 1").Scan(&mine, &client); err != nil {
+		return nil, fmt.Errorf("%s: %w", w.path, ErrNoEngagement)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT uuid, client FROM other.engagement WHERE id = 1").Scan(&theirs, &theirClient); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%s: %w", otherPath, ErrNoEngagement)
+		}
+		return nil, fmt.Errorf("%s: %w", otherPath, friendlyDBError(err))
+	}
+	if mine != theirs {
+		return nil, fmt.Errorf("%s holds the engagement of %s (%s), %s that of %s (%s): %w; only copies of one workpaper can be merged (next year's file is a roll-forward, not a copy)",
+			otherPath, theirClient, theirs, w.path, client, mine, ErrOtherEngagement)
+	}
+	rep.Engagement = mine
+	var open int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM other.merge_conflict WHERE state = 'open'").Scan(&open); err != nil {
+		return nil, friendlyDBError(err)
+	}
+	if open > 0 {
+		return nil, fmt.Errorf("%s %w (%d): resolve them first ('fieldwork conflicts %s'), or its unresolved values would overwrite this copy's",
+			otherPath, ErrOpenConflicts, open, otherPath)
+	}
+	var news int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM other.change_log WHERE uuid NOT IN (SELECT uuid FROM main.change_log)").Scan(&news); err != nil {
+		return nil, friendlyDBError(err)
+	}
+	if news == 0 {
+		rep.UpToDate = true
+		return rep, nil
+	}
+	if !opt.DryRun {
+		if rep.Backup, err = w.backupOn(ctx, conn); err != nil {
+			return nil, err
+		}
+	}
+	errDry := errors.New("dry run")
+	err = w.writeOn(ctx, conn, func(t *txn) error {
+		m := &merger{t: t, rep: rep, source: filepath.Base(otherPath)}
+		if err := m.run(); err != nil {
+			return err
+		}
+		crashPoint("merge")
+		if opt.DryRun {
+			return errDry
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDry) {
+		if rep.Backup != "" {
+			os.Remove(rep.Backup)
+			rep.Backup = ""
+		}
+		return nil, fmt.Errorf("merging %s into %s: %w (nothing was changed)", otherPath, w.path, err)
+	}
+	if opt.DryRun {
+		for i := range rep.Conflicts {
+			rep.Conflicts[i].ID = 0 // never recorded
+		}
+	}
+	return rep, nil
+}
+
+// uriPath escapes a path for a file: URI.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+}
+
+// sideChange is what one side did to one record since the copies parted.
+type sideChange struct {
+	inserted, deleted bool
+	fields            map[string]stamp // field → the latest change to it
+	last              stamp            // the latest change to the record
+}
+
+type stamp struct{ user, at string }
+
+// sideLog is one side's changes that the other side lacks.
+type sideLog struct {
+	records map[string]*sideChange // by record UUID
+	scopes  map[string]stamp       // control test → the earliest change to its workpaper
+}
+
+// Tables whose changes make a control test's sign-offs stale (as touch does).
+var signOffNeutral = map[string]bool{"signoff": true, "review_note": true}
+
+func loadSide(t *txn, from, against string) (*sideLog, error) {
+	rows, err := t.tx.QueryContext(t.ctx, fmt.Sprintf(`SELECT at, user, op, tbl, record_uuid, field, scope FROM %[1]s.change_log
+		WHERE uuid NOT IN (SELECT uuid FROM %[2]s.change_log) ORDER BY seq`, from, against))
+	if err != nil {
+		return nil, err
+	}
+	s := &sideLog{records: map[string]*sideChange{}, scopes: map[string]stamp{}}
+	for rows.Next() {
+		var st stamp
+		var op, tbl, rec, fld, scope string
+		if err := rows.Scan(&st.at, &st.user, &op, &tbl, &rec, &fld, &scope); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if op == "event" || rec == "" {
+			continue
+		}
+		c := s.records[rec]
+		if c == nil {
+			c = &sideChange{fields: map[string]stamp{}}
+			s.records[rec] = c
+		}
+		switch op {
+		case "insert":
+			c.inserted = true
+		case "delete":
+			c.deleted = true
+		case "update":
+			c.fields[fld] = st
+		}
+		c.last = st
+		if prev, seen := s.scopes[scope]; scope != "" && !signOffNeutral[tbl] && (!seen || st.at < prev.at || (st.at == prev.at && st.user < prev.user)) {
+			s.scopes[scope] = st
+		}
+	}
+	return s, closeRows(rows)
+}
+
+// column is one column of a record table.
+type column struct {
+	name, typ string
+}
+
+// tableInfo is a record table as the merge sees it.
+type tableInfo struct {
+	name  string
+	cols  []column // data columns: not id, uuid or bookkeeping; not heavy
+	heavy []column // BLOB columns, copied by SQL, never loaded or compared
+	// parents are the columns that refer to another record's UUID.
+	refs []string
+	// fks are the tables whose rows refer to this one: table, column, cascade.
+	dependents []dependent
+}
+
+type dependent struct {
+	table, col string
+	cascade    bool
+}
+
+// row is one record as read from one side.
+type row struct {
+	uuid      string
+	version   int64
+	createdAt string
+	createdBy string
+	updatedAt string
+	updatedBy string
+	vals      []any // in tableInfo.cols order
+}
+
+var bookkeeping = map[string]bool{"id": true, "uuid": true, "version": true, "created_at": true, "created_by": true, "updated_at": true, "updated_by": true}
+
+// mergeOrder lists record tables parents first. Tables not listed (added
+// by a later schema) follow in name order.
+var mergeOrder = []string{"engagement", "team_member", "subservice_org", "complementary_control", "criterion", "control",
+	"control_criterion", "control_test", "procedure", "attribute", "tickmark", "blob", "population", "selection",
+	"sample_item", "result", "exception", "exception_item", "signoff", "review_note", "pbc_request", "interview"}
+
+// notMerged are tables with a uuid-less or operational shape.
+var notMerged = map[string]bool{"change_log": true, "session": true, "merge_conflict": true}
+
+// naturalKeys identify a record both sides may have created separately
+// with different UUIDs: such records are the same record.
+var naturalKeys = map[string][]string{
+	"control": {"ref"}, "criterion": {"ref"}, "control_test": {"control_uuid"},
+	"control_criterion": {"control_uuid", "criterion"}, "attribute": {"test_uuid", "letter"},
+	"tickmark": {"symbol"}, "complementary_control": {"kind", "ref"}, "blob": {"sha256"},
+	"sample_item": {"selection_uuid", "position"}, "result": {"item_uuid", "attribute_uuid"},
+	"exception_item": {"exception_uuid", "item_uuid"},
+}
+
+// renumbered are tables whose human reference both sides may have given
+// to different records.
+var renumbered = map[string]bool{"review_note": true, "exception": true, "pbc_request": true}
+
+// hasCurrent are tables where one record per control test is current.
+var hasCurrent = map[string]bool{"population": true, "selection": true}
+
+type merger struct {
+	t      *txn
+	rep    *MergeReport
+	source string
+
+	mine, theirs *sideLog
+	tables       []*tableInfo
+	byName       map[string]*tableInfo
+	// alias maps their UUID to mine for records both created.
+	alias map[string]string
+	// A and B are the rows of each table on each side, by UUID.
+	A, B map[string]map[string]*row
+
+	conflicts []Conflict
+	demoted   map[string]bool // their populations inserted as not current
+}
+
+func (m *merger) run() error {
+	t := m.t
+	if _, err := t.exec("PRAGMA defer_foreign_keys = ON"); err != nil {
+		return err
+	}
+	var err error
+	if m.mine, err = loadSide(t, "main", "other"); err != nil {
+		return err
+	}
+	if m.theirs, err = loadSide(t, "other", "main"); err != nil {
+		return err
+	}
+	if err := m.loadTables(); err != nil {
+		return err
+	}
+	m.alias, m.A, m.B, m.demoted = map[string]string{}, map[string]map[string]*row{}, map[string]map[string]*row{}, map[string]bool{}
+	for _, ti := range m.tables {
+		if m.A[ti.name], err = m.loadRows(ti, "main"); err != nil {
+			return err
+		}
+		if m.B[ti.name], err = m.loadRows(ti, "other"); err != nil {
+			return err
+		}
+		m.findAliases(ti)
+	}
+	if err := m.appendLog(); err != nil {
+		return err
+	}
+	restore := m.restoreSet()
+	for i := len(m.tables) - 1; i >= 0; i-- {
+		if err := m.applyDeletes(m.tables[i]); err != nil {
+			return err
+		}
+	}
+	for _, ti := range m.tables {
+		if err := m.applyUpdates(ti); err != nil {
+			return err
+		}
+	}
+	for _, ti := range m.tables {
+		if err := m.applyInserts(ti, restore); err != nil {
+			return err
+		}
+	}
+	if _, err := t.exec("INSERT OR IGNORE INTO main.wp_ref_used (ref) SELECT ref FROM other.wp_ref_used"); err != nil {
+		return err
+	}
+	if err := m.staleSignOffs(); err != nil {
+		return err
+	}
+	if err := m.checkForeignKeys(); err != nil {
+		return err
+	}
+	if err := m.recordConflicts(); err != nil {
+		return err
+	}
+	t.scope = ""
+	count := func(mp map[string]int) int {
+		n := 0
+		for _, v := range mp {
+			n += v
+		}
+		return n
+	}
+	return t.event("engagement", m.rep.Engagement, fmt.Sprintf("merged %s: %d log entries appended; %d records added, %d changed, %d deleted; %d renumbered, %d sign-offs made stale; %d conflicts",
+		m.source, m.rep.Appended, count(m.rep.Added), count(m.rep.Changed), count(m.rep.Deleted), len(m.rep.Renumbered), len(m.rep.StaleSignOffs), len(m.conflicts)))
+}
+
+func (m *merger) loadTables() error {
+	rows, err := m.t.tx.QueryContext(m.t.ctx, "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	rank := map[string]int{}
+	for i, n := range mergeOrder {
+		rank[n] = i + 1
+	}
+	m.byName = map[string]*tableInfo{}
+	for _, n := range names {
+		if notMerged[n] || strings.HasPrefix(n, "sqlite_") {
+			continue
+		}
+		ti := &tableInfo{name: n}
+		hasUUID := false
+		rows, err := m.t.tx.QueryContext(m.t.ctx, fmt.Sprintf("PRAGMA main.table_info(%q)", n))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var cid, notnull, pk int
+			var name, typ string
+			var dflt any
+			if err := rows.Scan(&cid, &name, &typ, &notnull, &dflt, &pk); err != nil {
+				rows.Close()
+				return err
+			}
+			switch {
+			case name == "uuid":
+				hasUUID = true
+			case bookkeeping[name]:
+			case strings.EqualFold(typ, "BLOB"):
+				ti.heavy = append(ti.heavy, column{name, strings.ToUpper(typ)})
+			default:
+				ti.cols = append(ti.cols, column{name, strings.ToUpper(typ)})
+				if strings.HasSuffix(name, "_uuid") {
+					ti.refs = append(ti.refs, name)
+				}
+			}
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		if hasUUID {
+			m.tables = append(m.tables, ti)
+			m.byName[n] = ti
+		}
+	}
+	sort.SliceStable(m.tables, func(i, j int) bool {
+		ri, rj := rank[m.tables[i].name], rank[m.tables[j].name]
+		if ri == 0 {
+			ri = len(mergeOrder) + 1
+		}
+		if rj == 0 {
+			rj = len(mergeOrder) + 1
+		}
+		return ri < rj
+	})
+	// Who refers to whom, from the declared foreign keys.
+	for _, ti := range m.tables {
+		rows, err := m.t.tx.QueryContext(m.t.ctx, fmt.Sprintf("PRAGMA main.foreign_key_list(%q)", ti.name))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, seq int
+			var parent, from, onUpdate, onDelete, match string
+			var to sql.NullString
+			if err := rows.Scan(&id, &seq, &parent, &from, &to, &onUpdate, &onDelete, &match); err != nil {
+				rows.Close()
+				return err
+			}
+			if p := m.byName[parent]; p != nil && to.String == "uuid" {
+				p.dependents = append(p.dependents, dependent{table: ti.name, col: from, cascade: strings.EqualFold(onDelete, "CASCADE")})
+			}
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *merger) loadRows(ti *tableInfo, schema string) (map[string]*row, error) {
+	names := make([]string, len(ti.cols))
+	for i, c := range ti.cols {
+		names[i] = c.name
+	}
+	q := fmt.Sprintf("SELECT uuid, version, created_at, created_by, updated_at, updated_by%s FROM %s.%q", prefixJoin(names), schema, ti.name)
+	rows, err := m.t.tx.QueryContext(m.t.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*row{}
+	for rows.Next() {
+		r := &row{vals: make([]any, len(ti.cols))}
+		dest := []any{&r.uuid, &r.version, &r.createdAt, &r.createdBy, &r.updatedAt, &r.updatedBy}
+		for i := range r.vals {
+			dest = append(dest, &r.vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		for i, v := range r.vals {
+			if b, ok := v.([]byte); ok {
+				r.vals[i] = string(b)
+			}
+		}
+		out[r.uuid] = r
+	}
+	return out, closeRows(rows)
+}
+
+// remapped returns their row's values with references to records both sides
+// created translated to this file's UUIDs.
+func (m *merger) remapped(ti *tableInfo, r *row) []any {
+	out := append([]any(nil), r.vals...)
+	for i, c := range ti.cols {
+		if !strings.HasSuffix(c.name, "_uuid") {
+			continue
+		}
+		if s, ok := out[i].(string); ok {
+			if a, ok := m.alias[s]; ok {
+				out[i] = a
+			}
+		}
+	}
+	return out
+}
+
+func (m *merger) mapUUID(u string) string {
+	if a, ok := m.alias[u]; ok {
+		return a
+	}
+	return u
+}
+
+func colIndex(ti *tableInfo, name string) int {
+	for i, c := range ti.cols {
+		if c.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// findAliases pairs their new records with mine that have the same natural key.
+func (m *merger) findAliases(ti *tableInfo) {
+	keys := naturalKeys[ti.name]
+	if len(keys) == 0 {
+		return
+	}
+	idx := make([]int, len(keys))
+	for i, k := range keys {
+		if idx[i] = colIndex(ti, k); idx[i] < 0 {
+			return
+		}
+	}
+	key := func(vals []any) string {
+		var b strings.Builder
+		for _, i := range idx {
+			fmt.Fprintf(&b, "%d:%s;", len(asString(vals[i])), asString(vals[i]))
+		}
+		return b.String()
+	}
+	mineByKey := map[string]string{}
+	for u, r := range m.A[ti.name] {
+		mineByKey[key(r.vals)] = u
+	}
+	for u, r := range m.B[ti.name] {
+		if _, ok := m.A[ti.name][u]; ok {
+			continue
+		}
+		if a, ok := mineByKey[key(m.remapped(ti, r))]; ok {
+			if _, theirsToo := m.B[ti.name][a]; !theirsToo {
+				m.alias[u] = a
+			}
+		}
+	}
+}
+
+// appendLog appends their entries this file lacks to its hash chain, in
+// their order, a page at a time (a logged attachment can be large).
+func (m *merger) appendLog() error {
+	t := m.t
+	after := int64(0)
+	for {
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, uuid, at, user, op, tbl, record_uuid, field, old_value, new_value, note, scope,
+			prev_hash, hash, origin_seq, origin_prev_hash, origin_hash FROM other.change_log
+			WHERE seq > ? AND uuid NOT IN (SELECT uuid FROM main.change_log) ORDER BY seq LIMIT 500`, after)
+		if err != nil {
+			return err
+		}
+		var page []logEntry
+		for rows.Next() {
+			var e logEntry
+			var prev, hash string
+			var o ChangeOrigin
+			if err := rows.Scan(&e.Seq, &e.UUID, &e.At, &e.User, &e.Op, &e.Table, &e.RecordUUID, &e.Field, &e.Old, &e.New, &e.Note, &e.Scope,
+				&prev, &hash, &o.Seq, &o.PrevHash, &o.Hash); err != nil {
+				rows.Close()
+				return err
+			}
+			if o.Hash == "" {
+				o = ChangeOrigin{Seq: e.Seq, PrevHash: prev, Hash: hash}
+			}
+			e.Origin = &o
+			page = append(page, e)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		for _, e := range page {
+			after = e.Seq
+			if err := t.appendEntry(e); err != nil {
+				return err
+			}
+			m.rep.Appended++
+		}
+		if len(page) < 500 {
+			return nil
+		}
+	}
+}
+
+// appendEntry adds an entry written elsewhere to this file's chain.
+func (t *txn) appendEntry(e logEntry) error {
+	t.seq++
+	e.Seq, e.PrevHash = t.seq, t.prevHash
+	sum := e.hash()
+	_, err := t.exec(`INSERT INTO main.change_log (seq, uuid, at, user, op, tbl, record_uuid, field, old_value, new_value, note, scope, prev_hash, hash,
+		origin_seq, origin_prev_hash, origin_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		e.Seq, e.UUID, e.At, e.User, e.Op, e.Table, e.RecordUUID, e.Field, e.Old, e.New, e.Note, e.Scope, e.PrevHash, sum,
+		e.Origin.Seq, e.Origin.PrevHash, e.Origin.Hash)
+	t.prevHash = sum
+	return err
+}
+
+// restoreSet lists records I deleted that their new records depend on: the
+// delete loses (a conflict), so that nothing of theirs is dropped.
+func (m *merger) restoreSet() map[string]bool {
+	restore := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, ti := range m.tables {
+			for u, r := range m.B[ti.name] {
+				if _, ok := m.A[ti.name][m.mapUUID(u)]; ok {
+					continue
+				}
+				if c := m.mine.records[u]; c != nil && c.deleted && !restore[u] {
+					continue // deleted here, and nothing new of theirs needs it (yet)
+				}
+				vals := m.remapped(ti, r)
+				for i, col := range ti.cols {
+					if !strings.HasSuffix(col.name, "_uuid") {
+						continue
+					}
+					ref, _ := vals[i].(string)
+					if c := m.mine.records[ref]; ref != "" && c != nil && c.deleted && !restore[ref] {
+						restore[ref] = true
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	return restore
+}
+
+// applyDeletes deletes what they deleted, unless I changed it since, or
+// something of mine still depends on it: then it is a conflict.
+func (m *merger) applyDeletes(ti *tableInfo) error {
+	var ids []string
+	for u := range m.A[ti.name] {
+		if c := m.theirs.records[u]; c != nil && c.deleted {
+			if _, still := m.B[ti.name][u]; !still {
+				ids = append(ids, u)
+			}
+		}
+	}
+	sort.Strings(ids)
+	for _, u := range ids {
+		mineC := m.mine.records[u]
+		if mineC == nil {
+			var err error
+			if mineC, err = m.dependentChange(ti, u); err != nil {
+				return err
+			}
+		}
+		if mineC != nil {
+			th := m.theirs.records[u].last
+			what := m.describe(ti.name, u, "main")
+			m.conflicts = append(m.conflicts, Conflict{Kind: "deleted-by-them", Table: ti.name, Record: u, What: what,
+				MineBy: mineC.last.user, MineAt: parseTime(mineC.last.at), TheirsBy: th.user, TheirsAt: parseTime(th.at)})
+			continue
+		}
+		if _, err := m.t.exec(fmt.Sprintf("DELETE FROM main.%q WHERE uuid = ?", ti.name), u); err != nil {
+			return fmt.Errorf("deleting %s: %w", m.describe(ti.name, u, "main"), err)
+		}
+		delete(m.A[ti.name], u)
+		m.rep.Deleted[ti.name]++
+	}
+	return nil
+}
+
+// dependentChange finds my changes to records that depend on a record
+// they deleted: rows that would block the delete, or that a cascade would
+// silently remove although I made them.
+func (m *merger) dependentChange(ti *tableInfo, u string) (*sideChange, error) {
+	for _, d := range ti.dependents {
+		rows, err := m.t.tx.QueryContext(m.t.ctx, fmt.Sprintf("SELECT uuid FROM main.%q WHERE %q = ?", d.table, d.col), u)
+		if err != nil {
+			return nil, err
+		}
+		var deps []string
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			deps = append(deps, id)
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
+		for _, id := range deps {
+			if c := m.mine.records[id]; c != nil {
+				return c, nil
+			}
+			if !d.cascade {
+				// Mine all the same: the other copy cannot have deleted it
+				// knowing of them.
+				var at, by string
+				m.t.tx.QueryRowContext(m.t.ctx, fmt.Sprintf("SELECT updated_at, updated_by FROM main.%q WHERE uuid = ?", d.table), id).Scan(&at, &by)
+				return &sideChange{last: stamp{user: by, at: at}}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// applyUpdates merges the fields of the records both sides have.
+func (m *merger) applyUpdates(ti *tableInfo) error {
+	var theirsIDs []string
+	for u := range m.B[ti.name] {
+		theirsIDs = append(theirsIDs, u)
+	}
+	sort.Strings(theirsIDs)
+	for _, tu := range theirsIDs {
+		mu := m.mapUUID(tu)
+		a := m.A[ti.name][mu]
+		if a == nil {
+			continue
+		}
+		b := m.B[ti.name][tu]
+		bvals := m.remapped(ti, b)
+		mineC, theirsC := m.mine.records[mu], m.theirs.records[tu]
+		if theirsC == nil {
+			continue // they changed nothing: mine stands
+		}
+		var sets []string
+		var args []any
+		for i, col := range ti.cols {
+			av, bv := a.vals[i], bvals[i]
+			if equalText(valueText(av), valueText(bv)) {
+				continue
+			}
+			_, tf := theirsC.fields[col.name]
+			tf = tf || theirsC.inserted
+			mf := false
+			if mineC != nil {
+				_, mf = mineC.fields[col.name]
+				mf = mf || mineC.inserted
+			}
+			switch {
+			case !tf:
+				continue
+			case mf && ti.name == "signoff" && (col.name == "stale_at" || col.name == "stale_by"):
+				// Both marked the sign-off stale: the earlier mark stands.
+				if asString(bvals[colIndex(ti, "stale_at")]) >= asString(a.vals[colIndex(ti, "stale_at")]) {
+					continue
+				}
+			case mf:
+				ms, ts := mineC.fields[col.name], theirsC.fields[col.name]
+				if ms.at == "" {
+					ms = mineC.last
+				}
+				if ts.at == "" {
+					ts = theirsC.last
+				}
+				m.conflicts = append(m.conflicts, Conflict{Kind: "field", Table: ti.name, Record: mu, TheirRecord: otherUUID(tu, mu),
+					Field: col.name, What: m.describe(ti.name, mu, "main"), Mine: valueText(av), Theirs: valueText(bv),
+					MineBy: ms.user, MineAt: parseTime(ms.at), TheirsBy: ts.user, TheirsAt: parseTime(ts.at)})
+				continue
+			}
+			sets = append(sets, fmt.Sprintf("%q = ?", col.name))
+			args = append(args, bv)
+			a.vals[i] = bv
+		}
+		if len(sets) == 0 {
+			continue
+		}
+		at, by := a.updatedAt, a.updatedBy
+		if b.updatedAt > at {
+			at, by = b.updatedAt, b.updatedBy
+		}
+		sets = append(sets, "version = ?", "updated_at = ?", "updated_by = ?")
+		args = append(args, max(a.version, b.version)+1, at, by, mu)
+		if _, err := m.t.exec(fmt.Sprintf("UPDATE main.%q SET %s WHERE uuid = ?", ti.name, strings.Join(sets, ", ")), args...); err != nil {
+			return fmt.Errorf("updating %s: %w", m.describe(ti.name, mu, "main"), err)
+		}
+		m.rep.Changed[ti.name]++
+	}
+	return nil
+}
+
+func otherUUID(theirs, mine string) string {
+	if theirs == mine {
+		return ""
+	}
+	return theirs
+}
+
+// applyInserts inserts their new records whole.
+func (m *merger) applyInserts(ti *tableInfo, restore map[string]bool) error {
+	var ids []string
+	for u := range m.B[ti.name] {
+		if _, ok := m.A[ti.name][m.mapUUID(u)]; !ok {
+			ids = append(ids, u)
+		}
+	}
+	// Parents before children within a table does not matter (foreign keys
+	// are checked at commit); a stable order keeps merges reproducible.
+	sort.Slice(ids, func(i, j int) bool {
+		ri, rj := m.B[ti.name][ids[i]], m.B[ti.name][ids[j]]
+		if ri.createdAt != rj.createdAt {
+			return ri.createdAt < rj.createdAt
+		}
+		return ids[i] < ids[j]
+	})
+	for _, u := range ids {
+		b := m.B[ti.name][u]
+		if c := m.mine.records[u]; c != nil && c.deleted {
+			th := m.theirs.records[u]
+			if th == nil && !restore[u] {
+				continue // deleted here, untouched there: stays deleted
+			}
+			rowJSON, err := m.theirRowJSON(ti, b)
+			if err != nil {
+				return err
+			}
+			what := m.describe(ti.name, u, "other")
+			cf := Conflict{Kind: "deleted-by-me", Table: ti.name, Record: u, What: what, MineBy: c.last.user, MineAt: parseTime(c.last.at), theirsRow: rowJSON}
+			if th != nil {
+				cf.TheirsBy, cf.TheirsAt = th.last.user, parseTime(th.last.at)
+			}
+			if !restore[u] {
+				s := "kept deleted until resolved"
+				cf.Theirs = &s
+				m.conflicts = append(m.conflicts, cf)
+				continue
+			}
+			s := "restored, since records of theirs depend on it"
+			cf.Theirs = &s
+			m.conflicts = append(m.conflicts, cf)
+		}
+		vals := m.remapped(ti, b)
+		if renumbered[ti.name] {
+			if err := m.renumber(ti, u, b, vals); err != nil {
+				return err
+			}
+		}
+		if hasCurrent[ti.name] {
+			m.checkCurrent(ti, u, b, vals)
+		}
+		if err := m.insert(ti, u, b, vals); err != nil {
+			return err
+		}
+		m.A[ti.name][u] = &row{uuid: u, version: b.version, createdAt: b.createdAt, createdBy: b.createdBy, updatedAt: b.updatedAt, updatedBy: b.updatedBy, vals: vals}
+		m.rep.Added[ti.name]++
+	}
+	return nil
+}
+
+func (m *merger) insert(ti *tableInfo, u string, b *row, vals []any) error {
+	cols := []string{"uuid", "version", "created_at", "created_by", "updated_at", "updated_by"}
+	marks := []string{"?", "?", "?", "?", "?", "?"}
+	args := []any{u, b.version, b.createdAt, b.createdBy, b.updatedAt, b.updatedBy}
+	for i, c := range ti.cols {
+		cols = append(cols, fmt.Sprintf("%q", c.name))
+		marks = append(marks, "?")
+		args = append(args, vals[i])
+	}
+	for _, c := range ti.heavy {
+		cols = append(cols, fmt.Sprintf("%q", c.name))
+		marks = append(marks, fmt.Sprintf("(SELECT %q FROM other.%q WHERE uuid = ?)", c.name, ti.name))
+		args = append(args, u)
+	}
+	res, err := m.t.exec(fmt.Sprintf("INSERT INTO main.%q (%s) VALUES (%s)", ti.name, strings.Join(cols, ", "), strings.Join(marks, ", ")), args...)
+	if err != nil {
+		return fmt.Errorf("adding %s: %w", m.describe(ti.name, u, "other"), err)
+	}
+	if ti.name == "population" {
+		// A population's rows travel with it.
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := m.t.exec(`INSERT INTO main.population_row (population_id, position, source_row, occurrence_id, occurrence_date, flags, cells)
+			SELECT ?, position, source_row, occurrence_id, occurrence_date, flags, cells FROM other.population_row
+			WHERE population_id = (SELECT id FROM other.population WHERE uuid = ?)`, id, u); err != nil {
+			return fmt.Errorf("adding the rows of %s: %w", m.describe(ti.name, u, "other"), err)
+		}
+	}
+	return nil
+}
+
+// renumber settles two different records both sides gave the same
+// reference: the one created first keeps it; the other gets it with a
+// suffix from its own UUID, which does not depend on the merge order.
+func (m *merger) renumber(ti *tableInfo, u string, b *row, vals []any) error {
+	ri := colIndex(ti, "ref")
+	if ri < 0 {
+		return nil
+	}
+	ref := asString(vals[ri])
+	var mineID string
+	for id, r := range m.A[ti.name] {
+		if asString(r.vals[ri]) == ref {
+			mineID = id
+			break
+		}
+	}
+	if mineID == "" {
+		return nil
+	}
+	a := m.A[ti.name][mineID]
+	theirsFirst := b.createdAt < a.createdAt || (b.createdAt == a.createdAt && u < mineID)
+	loser, loserRef := u, ""
+	if theirsFirst {
+		loser = mineID
+	}
+	loserRef = m.suffixed(ti, ri, ref, loser)
+	note := fmt.Sprintf("renumbered by the merge of %s: %s was given to another record in each copy", m.source, ref)
+	label := strings.ReplaceAll(ti.name, "_", " ")
+	if theirsFirst {
+		if _, err := m.t.exec(fmt.Sprintf("UPDATE main.%q SET ref = ?, version = version + 1 WHERE uuid = ?", ti.name), loserRef, mineID); err != nil {
+			return err
+		}
+		a.vals[ri] = loserRef
+	} else {
+		vals[ri] = loserRef
+	}
+	old := ref
+	if err := m.t.log("update", ti.name, loser, "ref", &old, &loserRef, note); err != nil {
+		return err
+	}
+	m.rep.Renumbered = append(m.rep.Renumbered, fmt.Sprintf("%s %s → %s", label, ref, loserRef))
+	return nil
+}
+
+func (m *merger) suffixed(ti *tableInfo, ri int, ref, u string) string {
+	clean := strings.ReplaceAll(u, "-", "")
+	for n := 4; n <= len(clean); n += 2 {
+		cand := ref + "." + clean[:n]
+		taken := false
+		for _, side := range []map[string]*row{m.A[ti.name], m.B[ti.name]} {
+			for _, r := range side {
+				if asString(r.vals[ri]) == cand {
+					taken = true
+				}
+			}
+		}
+		if !taken {
+			return cand
+		}
+	}
+	return ref + "." + clean
+}
+
+// checkCurrent inserts their population or sample as not current when this
+// file already has a current one for the same control test: a conflict.
+func (m *merger) checkCurrent(ti *tableInfo, u string, b *row, vals []any) {
+	ci, ti2 := colIndex(ti, "current"), colIndex(ti, "test_uuid")
+	if ci < 0 || ti2 < 0 || asString(vals[ci]) != "1" {
+		return
+	}
+	if ti.name == "selection" {
+		if pi := colIndex(ti, "population_uuid"); pi >= 0 && m.demoted[asString(vals[pi])] {
+			vals[ci] = int64(0) // part of its population's conflict
+			return
+		}
+	}
+	test := asString(vals[ti2])
+	for id, r := range m.A[ti.name] {
+		if asString(r.vals[ti2]) != test || asString(r.vals[ci]) != "1" {
+			continue
+		}
+		vals[ci] = int64(0)
+		m.demoted[u] = true
+		label := func(vals []any, createdAt string) string {
+			if si := colIndex(ti, "source_name"); si >= 0 {
+				return asString(vals[si])
+			}
+			return "drawn " + fmtStamp(parseTime(createdAt))
+		}
+		mine, theirs := label(r.vals, r.createdAt), label(vals, b.createdAt)
+		m.conflicts = append(m.conflicts, Conflict{Kind: "both-current", Table: ti.name, Record: id, TheirRecord: u,
+			Field: "current", What: m.describe(ti.name, id, "main"), Mine: &mine, Theirs: &theirs,
+			MineBy: r.createdBy, MineAt: parseTime(r.createdAt), TheirsBy: b.createdBy, TheirsAt: parseTime(b.createdAt)})
+		return
+	}
+}
+
+func (m *merger) theirRowJSON(ti *tableInfo, b *row) (string, error) {
+	obj := map[string]any{"uuid": b.uuid, "version": b.version, "created_at": b.createdAt, "created_by": b.createdBy}
+	for i, c := range ti.cols {
+		obj[c.name] = m.remapped(ti, b)[i]
+	}
+	out, err := json.Marshal(obj)
+	return string(out), err
+}
+
+// staleSignOffs: a sign-off made in one copy goes stale when the other
+// copy changed the workpaper it covers, since its signer never saw that.
+// It is marked stale as of the earliest such change, so that merging three
+// copies in any order marks it alike.
+func (m *merger) staleSignOffs() error {
+	ti := m.byName["signoff"]
+	if ti == nil {
+		return nil
+	}
+	si, sa, ti2 := colIndex(ti, "stale"), colIndex(ti, "stale_at"), colIndex(ti, "test_uuid")
+	earliest := func(side *sideLog, test string) (stamp, bool) {
+		var best stamp
+		found := false
+		for scope, st := range side.scopes {
+			if m.mapUUID(scope) == test && (!found || st.at < best.at || (st.at == best.at && st.user < best.user)) {
+				best, found = st, true
+			}
+		}
+		return best, found
+	}
+	var ids []string
+	for u := range m.A["signoff"] {
+		ids = append(ids, u)
+	}
+	sort.Strings(ids)
+	for _, u := range ids {
+		r := m.A["signoff"][u]
+		test := asString(r.vals[ti2])
+		var change stamp
+		var ok bool
+		if c := m.theirs.records[u]; c != nil && c.inserted {
+			change, ok = earliest(m.mine, test)
+		} else if c := m.mine.records[u]; c != nil && c.inserted {
+			change, ok = earliest(m.theirs, test)
+		}
+		if !ok {
+			continue
+		}
+		if asString(r.vals[si]) == "1" && asString(r.vals[sa]) <= change.at {
+			continue
+		}
+		m.t.scope = test
+		if _, err := m.t.update("signoff", u, 0, "sign-off", field{"stale", 1}, field{"stale_at", change.at}, field{"stale_by", change.user}); err != nil {
+			return err
+		}
+		m.rep.StaleSignOffs = append(m.rep.StaleSignOffs, m.describe("signoff", u, "main"))
+	}
+	m.t.scope = ""
+	return nil
+}
+
+func (m *merger) checkForeignKeys() error {
+	rows, err := m.t.tx.QueryContext(m.t.ctx, "PRAGMA main.foreign_key_check")
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for rows.Next() {
+		var table, parent string
+		var rowid, fk any
+		rows.Scan(&table, &rowid, &parent, &fk)
+		if len(problems) < 5 {
+			problems = append(problems, fmt.Sprintf("a %s record would refer to a missing %s", table, parent))
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the copies cannot be merged as they are: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func (m *merger) recordConflicts() error {
+	t := m.t
+	for i := range m.conflicts {
+		c := &m.conflicts[i]
+		c.Source, c.MergedBy, c.MergedAt, c.State = m.source, t.w.user, parseTime(t.at), "open"
+		res, err := t.exec(`INSERT INTO main.merge_conflict (merged_at, merged_by, source, kind, tbl, record_uuid, theirs_uuid, field, what,
+			mine_value, theirs_value, mine_by, mine_at, theirs_by, theirs_at, theirs_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			t.at, t.w.user, m.source, c.Kind, c.Table, c.Record, c.TheirRecord, c.Field, c.What, c.Mine, c.Theirs,
+			c.MineBy, stampText(c.MineAt), c.TheirsBy, stampText(c.TheirsAt), c.theirsRow)
+		if err != nil {
+			return err
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		t.scope = ""
+		if err := t.event(c.Table, c.Record, fmt.Sprintf("merge conflict #%d: %s", c.ID, c.Describe())); err != nil {
+			return err
+		}
+	}
+	m.rep.Conflicts = m.conflicts
+	return nil
+}
+
+func stampText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+// describeSQL names a record as an auditor would; %[1]s is the schema.
+var describeSQL = map[string]string{
+	"engagement":            `SELECT 'the engagement' FROM %[1]s.engagement WHERE uuid = ?`,
+	"control":               `SELECT 'control ' || ref FROM %[1]s.control WHERE uuid = ?`,
+	"criterion":             `SELECT 'criterion ' || ref FROM %[1]s.criterion WHERE uuid = ?`,
+	"control_test":          `SELECT 'the workpaper of ' || c.ref FROM %[1]s.control_test t JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE t.uuid = ?`,
+	"control_criterion":     `SELECT 'the mapping of ' || c.ref || ' to ' || m.criterion FROM %[1]s.control_criterion m JOIN %[1]s.control c ON c.uuid = m.control_uuid WHERE m.uuid = ?`,
+	"procedure":             `SELECT 'procedure ' || p.ordinal || ' of ' || c.ref FROM %[1]s.procedure p JOIN %[1]s.control_test t ON t.uuid = p.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE p.uuid = ?`,
+	"attribute":             `SELECT 'attribute ' || a.letter || ' of ' || c.ref FROM %[1]s.attribute a JOIN %[1]s.control_test t ON t.uuid = a.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE a.uuid = ?`,
+	"population":            `SELECT 'the population of ' || c.ref FROM %[1]s.population p JOIN %[1]s.control_test t ON t.uuid = p.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE p.uuid = ?`,
+	"selection":             `SELECT 'the sample of ' || c.ref FROM %[1]s.selection s JOIN %[1]s.control_test t ON t.uuid = s.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE s.uuid = ?`,
+	"sample_item":           `SELECT 'sample item ' || i.position || ' of ' || c.ref FROM %[1]s.sample_item i JOIN %[1]s.selection s ON s.uuid = i.selection_uuid JOIN %[1]s.control_test t ON t.uuid = s.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE i.uuid = ?`,
+	"result":                `SELECT 'the result of item ' || i.position || ', attribute ' || a.letter || ' of ' || c.ref FROM %[1]s.result r JOIN %[1]s.sample_item i ON i.uuid = r.item_uuid JOIN %[1]s.attribute a ON a.uuid = r.attribute_uuid JOIN %[1]s.control_test t ON t.uuid = r.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE r.uuid = ?`,
+	"exception":             `SELECT 'exception ' || ref FROM %[1]s.exception WHERE uuid = ?`,
+	"exception_item":        `SELECT 'item ' || i.position || ' of exception ' || x.ref FROM %[1]s.exception_item e JOIN %[1]s.exception x ON x.uuid = e.exception_uuid JOIN %[1]s.sample_item i ON i.uuid = e.item_uuid WHERE e.uuid = ?`,
+	"signoff":               `SELECT 'the ' || s.role || ' sign-off of ' || c.ref || ' by ' || s.signer FROM %[1]s.signoff s JOIN %[1]s.control_test t ON t.uuid = s.test_uuid JOIN %[1]s.control c ON c.uuid = t.control_uuid WHERE s.uuid = ?`,
+	"review_note":           `SELECT 'review note ' || ref FROM %[1]s.review_note WHERE uuid = ?`,
+	"pbc_request":           `SELECT 'request ' || ref FROM %[1]s.pbc_request WHERE uuid = ?`,
+	"tickmark":              `SELECT 'tickmark ' || symbol FROM %[1]s.tickmark WHERE uuid = ?`,
+	"team_member":           `SELECT 'team member ' || name FROM %[1]s.team_member WHERE uuid = ?`,
+	"subservice_org":        `SELECT 'subservice organization ' || name FROM %[1]s.subservice_org WHERE uuid = ?`,
+	"complementary_control": `SELECT upper(kind) || ' ' || ref FROM %[1]s.complementary_control WHERE uuid = ?`,
+	"interview":             `SELECT 'the interview of ' || person || ' on ' || held_on FROM %[1]s.interview WHERE uuid = ?`,
+	"blob":                  `SELECT 'attached file ' || name FROM %[1]s.blob WHERE uuid = ?`,
+}
+
+func (m *merger) describe(table, u, schema string) string {
+	return describeRecord(m.t, table, u, schema)
+}
+
+func describeRecord(t *txn, table, u, schema string) string {
+	if q, ok := describeSQL[table]; ok {
+		var s string
+		if err := t.tx.QueryRowContext(t.ctx, fmt.Sprintf(q, schema), u).Scan(&s); err == nil {
+			return s
+		}
+	}
+	short := u
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	return strings.ReplaceAll(table, "_", " ") + " " + short
+}
+
+// Conflicts lists merge conflicts, the open ones only unless all is set.
+func (w *Workpaper) Conflicts(ctx context.Context, all bool) ([]Conflict, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT id, kind, tbl, record_uuid, theirs_uuid, field, what, mine_value, theirs_value,
+		mine_by, mine_at, theirs_by, theirs_at, source, merged_by, merged_at, state, resolution, resolved_by, resolved_at, theirs_row
+		FROM merge_conflict WHERE ? OR state = 'open' ORDER BY id`, all)
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	out := []Conflict{}
+	for rows.Next() {
+		var c Conflict
+		var mineAt, theirsAt, mergedAt, resolvedAt string
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Table, &c.Record, &c.TheirRecord, &c.Field, &c.What, &c.Mine, &c.Theirs,
+			&c.MineBy, &mineAt, &c.TheirsBy, &theirsAt, &c.Source, &c.MergedBy, &mergedAt, &c.State, &c.Resolution, &c.ResolvedBy, &resolvedAt, &c.theirsRow); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.MineAt, c.TheirsAt, c.MergedAt, c.ResolvedAt = parseTime(mineAt), parseTime(theirsAt), parseTime(mergedAt), parseTime(resolvedAt)
+		out = append(out, c)
+	}
+	return out, closeRows(rows)
+}
+
+// touching are the tables whose changes make a control test's sign-offs
+// stale, as the edits of those records do.
+var touching = map[string]bool{"control_test": true, "procedure": true, "attribute": true, "population": true, "selection": true,
+	"sample_item": true, "result": true, "exception": true, "exception_item": true}
+
+// ResolveConflict settles a merge conflict by taking this copy's value
+// ("mine") or the other copy's ("theirs"). The choice is logged; taking
+// theirs is an ordinary, logged edit (sign-offs of the workpaper go stale).
+func (w *Workpaper) ResolveConflict(ctx context.Context, id int64, take string) error {
+	if take != "mine" && take != "theirs" {
+		return fmt.Errorf("take mine or theirs, not %q", take)
+	}
+	return w.write(ctx, func(t *txn) error {
+		cs, err := t.conflict(id)
+		if err != nil {
+			return err
+		}
+		c := cs
+		if c.State != "open" {
+			return fmt.Errorf("conflict #%d was already resolved by %s at %s (took %s)", id, c.ResolvedBy, fmtStamp(c.ResolvedAt), c.Resolution)
+		}
+		t.scope = t.scopeOf(c.Record)
+		if take == "theirs" {
+			if err := t.takeTheirs(c); err != nil {
+				return fmt.Errorf("conflict #%d: %w", id, err)
+			}
+			if t.scope != "" && touching[c.Table] {
+				if err := t.touch(t.scope); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := t.exec(`UPDATE merge_conflict SET state = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
+			take, t.w.user, t.at, id); err != nil {
+			return err
+		}
+		return t.event(c.Table, c.Record, fmt.Sprintf("merge conflict #%d resolved: took %s (%s)", id, take, c.Describe()))
+	})
+}
+
+func (t *txn) conflict(id int64) (Conflict, error) {
+	var c Conflict
+	var mineAt, theirsAt, resolvedAt string
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, kind, tbl, record_uuid, theirs_uuid, field, what, mine_value, theirs_value,
+		mine_by, mine_at, theirs_by, theirs_at, state, resolution, resolved_by, resolved_at, theirs_row FROM merge_conflict WHERE id = ?`, id).Scan(
+		&c.ID, &c.Kind, &c.Table, &c.Record, &c.TheirRecord, &c.Field, &c.What, &c.Mine, &c.Theirs,
+		&c.MineBy, &mineAt, &c.TheirsBy, &theirsAt, &c.State, &c.Resolution, &c.ResolvedBy, &resolvedAt, &c.theirsRow)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("no merge conflict #%d ('fieldwork conflicts FILE' lists them)", id)
+	}
+	c.MineAt, c.TheirsAt, c.ResolvedAt = parseTime(mineAt), parseTime(theirsAt), parseTime(resolvedAt)
+	return c, err
+}
+
+// scopeOf finds the control test a record's changes were logged under.
+func (t *txn) scopeOf(record string) string {
+	var s string
+	t.tx.QueryRowContext(t.ctx, "SELECT scope FROM change_log WHERE record_uuid = ? AND scope != '' ORDER BY seq DESC LIMIT 1", record).Scan(&s)
+	return s
+}
+
+func (t *txn) takeTheirs(c Conflict) error {
+	switch c.Kind {
+	case "field":
+		v, err := t.typed(c.Table, c.Field, c.Theirs)
+		if err != nil {
+			return err
+		}
+		_, err = t.update(c.Table, c.Record, 0, c.What, field{c.Field, v})
+		return err
+	case "deleted-by-them":
+		return t.delete(c.Table, c.Record, fmt.Sprintf("merge conflict #%d resolved: deleted, as in the other copy", c.ID))
+	case "deleted-by-me":
+		var exists int
+		t.tx.QueryRowContext(t.ctx, fmt.Sprintf("SELECT count(*) FROM %q WHERE uuid = ?", c.Table), c.Record).Scan(&exists)
+		if exists > 0 {
+			return nil // restored by the merge already
+		}
+		return t.reinsert(c)
+	case "both-current":
+		if err := t.swapCurrent(c.Table, c.Record, c.TheirRecord); err != nil {
+			return err
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown kind of conflict %q", c.Kind)
+}
+
+// typed converts a stored text value back to its column's type.
+func (t *txn) typed(table, col string, v *string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var typ string
+	rows, err := t.tx.QueryContext(t.ctx, fmt.Sprintf("PRAGMA table_info(%q)", table))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var cid, notnull, pk int
+		var name, ty string
+		var dflt any
+		rows.Scan(&cid, &name, &ty, &notnull, &dflt, &pk)
+		if name == col {
+			typ = strings.ToUpper(ty)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	if typ == "INTEGER" {
+		return strconv.ParseInt(*v, 10, 64)
+	}
+	return *v, nil
+}
+
+// reinsert puts back a record deleted here, as the other copy had it.
+func (t *txn) reinsert(c Conflict) error {
+	dec := json.NewDecoder(strings.NewReader(c.theirsRow))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return fmt.Errorf("the other copy's record is unreadable: %w", err)
+	}
+	var names []string
+	for k := range obj {
+		if !bookkeeping[k] {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var fields []field
+	for _, k := range names {
+		v := obj[k]
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil {
+				v = i
+			} else {
+				v = n.String()
+			}
+		}
+		fields = append(fields, field{k, v})
+	}
+	return t.insertWithUUID(c.Table, c.Record, fields...)
+}
+
+// swapCurrent makes their population (or sample) current instead of mine;
+// a population's current sample follows it.
+func (t *txn) swapCurrent(table, mine, theirs string) error {
+	type swap struct{ table, uuid string }
+	off := []swap{{table, mine}}
+	on := []swap{{table, theirs}}
+	if table == "population" {
+		var s string
+		if err := t.tx.QueryRowContext(t.ctx, "SELECT uuid FROM selection WHERE population_uuid = ? AND current = 1", mine).Scan(&s); err == nil {
+			off = append(off, swap{"selection", s})
+		}
+		if err := t.tx.QueryRowContext(t.ctx, "SELECT uuid FROM selection WHERE population_uuid = ? ORDER BY id DESC LIMIT 1", theirs).Scan(&s); err == nil {
+			on = append(on, swap{"selection", s})
+		}
+	}
+	for _, s := range off {
+		if _, err := t.update(s.table, s.uuid, 0, describeRecord(t, s.table, s.uuid, "main"), field{"current", 0}); err != nil {
+			return err
+		}
+	}
+	for _, s := range on {
+		if _, err := t.update(s.table, s.uuid, 0, describeRecord(t, s.table, s.uuid, "main"), field{"current", 1}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
