@@ -12,12 +12,19 @@ import (
 )
 
 // criteriaPage walks the Trust Services Criteria by category: scope,
-// coverage and gaps at a glance, enter opens a criterion and its controls,
-// "/" filters by ID, title or control reference.
+// coverage, gaps and each criterion's conclusion at a glance, enter opens a
+// criterion and its controls, "/" filters by ID, title or control
+// reference, c jumps to a control by its ID.
 type criteriaPage struct {
 	common
+	lazy
 	data *snapshot
 	list listView[critRow]
+
+	concl   map[string]model.CriterionConclusion // by criterion ID; nil until read
+	reqID   int64
+	loading bool
+	jump    controlJump
 
 	// Column widths, set in SetSize.
 	titleW   int
@@ -44,6 +51,7 @@ type critRow struct {
 
 const (
 	critRefW    = 6
+	critConclW  = 11 // "! at risk*"
 	critStatusW = 14 // "– out of scope"
 	// criteriaControlsColumn is the width from which the walk lists each
 	// criterion's controls.
@@ -51,7 +59,7 @@ const (
 )
 
 func newCriteriaPage(c common) *criteriaPage {
-	p := &criteriaPage{common: c}
+	p := &criteriaPage{common: c, lazy: lazy{stale: true}}
 	p.list = newListView(c, listConfig[critRow]{
 		selectable: func(r critRow) bool { return r.kind == rowCriterion },
 		id:         func(r critRow) string { return r.crit.Ref },
@@ -64,10 +72,19 @@ func newCriteriaPage(c common) *criteriaPage {
 
 func (p *criteriaPage) Init() tea.Cmd      { return nil }
 func (p *criteriaPage) Title() string      { return tabCriteria.String() }
-func (p *criteriaPage) Busy() string       { return "" }
-func (p *criteriaPage) InputFocused() bool { return p.list.Editing() }
-func (p *criteriaPage) HandlesBack() bool  { return p.list.Editing() || p.list.Filtered() }
+func (p *criteriaPage) InputFocused() bool { return p.list.Editing() || p.jump.active }
+func (p *criteriaPage) HandlesBack() bool {
+	return p.list.Editing() || p.list.Filtered() || p.jump.active
+}
 
+func (p *criteriaPage) Busy() string {
+	if p.loading && p.concl == nil {
+		return "reading the conclusions…"
+	}
+	return ""
+}
+
+// SetData takes the new overview and reads the conclusions again.
 func (p *criteriaPage) SetData(d *snapshot) tea.Cmd {
 	p.data = d
 	p.list.empty = "The workpaper holds no criteria."
@@ -78,7 +95,15 @@ func (p *criteriaPage) SetData(d *snapshot) tea.Cmd {
 		p.titleMax = max(p.titleMax, ansi.StringWidth(oneLine(c.Title)))
 	}
 	p.SetSize(p.width, p.height)
-	return nil
+	return p.changed(p.loadConclusions)
+}
+
+func (p *criteriaPage) setVisible(v bool) tea.Cmd { return p.show(v, p.loadConclusions) }
+
+func (p *criteriaPage) loadConclusions() tea.Cmd {
+	p.reqID = nextRequestID()
+	p.loading = true
+	return loadConclusions(p.ctx, p.wp, p.reqID)
 }
 
 // criteriaRows groups the criteria under their categories, in report order.
@@ -150,7 +175,7 @@ func criterionMatches(c model.Criterion, q string) bool {
 
 func (p *criteriaPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
-	fixed := 2 + critRefW + 1 + 2 + critStatusW
+	fixed := 2 + critRefW + 1 + 2 + critStatusW + 2 + critConclW
 	p.ctrlW = 0
 	if width >= criteriaControlsColumn {
 		// Titles get their room first (up to the widest), the controls
@@ -163,13 +188,33 @@ func (p *criteriaPage) SetSize(width, height int) {
 		p.titleW = max(1, width-fixed)
 	}
 	p.list.SetSize(width, height-1)
+	p.jump.width = width
 }
 
 func (p *criteriaPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
+	case conclusionsLoadedMsg:
+		if msg.id != p.reqID {
+			return p, nil
+		}
+		p.loading = false
+		if msg.err != nil {
+			return p, errCmd(msg.err)
+		}
+		p.concl = map[string]model.CriterionConclusion{}
+		for _, c := range msg.concl {
+			p.concl[c.Ref] = c
+		}
+		return p, nil
 	case tea.KeyMsg:
+		if p.jump.active {
+			return p, p.jump.update(msg, p.data)
+		}
 		if !p.list.Editing() {
 			switch {
+			case key.Matches(msg, p.keys.JumpControl):
+				p.jump.start(p.common)
+				return p, nil
 			case key.Matches(msg, p.keys.Open):
 				return p, p.openSelected()
 			case key.Matches(msg, p.keys.NextGap), key.Matches(msg, p.keys.PrevGap):
@@ -203,6 +248,9 @@ func (p *criteriaPage) View() string {
 	if p.height <= 0 {
 		return ""
 	}
+	if p.jump.active {
+		return p.jump.view(p.data) + "\n" + p.list.View()
+	}
 	return p.summary() + "\n" + p.list.View()
 }
 
@@ -212,7 +260,22 @@ func (p *criteriaPage) summary() string {
 	if d == nil {
 		return ""
 	}
-	left := s.Muted.Render(fmt.Sprintf("%d criteria%s%d in scope%s%d covered%s", len(d.criteria), symSep, d.inScope, symSep, d.covered, symSep))
+	left := s.Muted.Render(fmt.Sprintf("%d in scope%s", d.inScope, symSep))
+	if p.concl != nil {
+		counts := map[model.CriterionStatus]int{}
+		for _, c := range p.concl {
+			if c.InScope {
+				counts[c.Status]++
+			}
+		}
+		for _, st := range []model.CriterionStatus{model.CriterionMet, model.CriterionNotMet, model.CriterionAtRisk, model.CriterionOpen} {
+			if counts[st] > 0 || st == model.CriterionMet {
+				left += s.criterion(st).Render(fmt.Sprintf("%s %d %s", criterionSymbol(st), counts[st], criterionWord(st))) + s.Muted.Render(symSep)
+			}
+		}
+	} else {
+		left += s.Muted.Render(fmt.Sprintf("%d covered%s", d.covered, symSep))
+	}
 	if n := len(d.gaps); n > 0 {
 		left += s.Gap.Render(symGap + " " + plural(n, "gap", "gaps"))
 	} else {
@@ -259,25 +322,38 @@ func (p *criteriaPage) renderRow(r critRow, w int, selected bool) string {
 	ref := fit(oneLine(c.Ref), critRefW)
 	title := fit(oneLine(c.Title), p.titleW)
 	st := fit(status, critStatusW)
+	// The conclusion: blank where the coverage already says it all (a
+	// gap, out of scope) or before the conclusions are read.
+	cl, concl := fit("", critConclW), model.CriterionConclusion{}
+	if cc, ok := p.concl[c.Ref]; ok && c.InScope && !c.Gap {
+		concl = cc
+		cl = fit(conclusionLabel(cc), critConclW)
+	}
 	var ctrls string
 	if p.ctrlW > 0 {
 		ctrls = "  " + fit(oneLine(strings.Join(c.Controls, ", ")), p.ctrlW)
 	}
 	if selected {
-		return s.Selected.Render(fit(marker+ref+" "+title+"  "+st+ctrls, w))
+		return s.Selected.Render(fit(marker+ref+" "+title+"  "+st+"  "+cl+ctrls, w))
 	}
 	switch {
 	case !c.InScope:
-		return s.Dim.Render(fit(marker+ref+" "+title+"  "+st+ctrls, w))
+		return s.Dim.Render(fit(marker+ref+" "+title+"  "+st+"  "+cl+ctrls, w))
 	case c.Gap:
 		st = s.Gap.Render(st)
 	default:
 		st = s.Covered.Render(st)
 	}
-	return fit(marker+ref+" "+title+"  "+st+s.Muted.Render(ctrls), w)
+	if concl.Status != "" {
+		cl = s.criterion(concl.Status).Render(cl)
+	}
+	return fit(marker+ref+" "+title+"  "+st+"  "+cl+s.Muted.Render(ctrls), w)
 }
 
 func (p *criteriaPage) ShortHelp() []key.Binding {
+	if p.jump.active {
+		return p.jump.help()
+	}
 	if p.list.Editing() {
 		return p.list.ShortHelp()
 	}
@@ -286,12 +362,18 @@ func (p *criteriaPage) ShortHelp() []key.Binding {
 	if p.list.Filtered() {
 		b = append(b, p.keys.ClearFilter)
 	}
-	return append(b, p.keys.NextGap)
+	if p.data != nil && len(p.data.gaps) > 0 {
+		b = append(b, p.keys.NextGap)
+	}
+	return shortFitTop(p.width, append(b, p.keys.JumpControl)...)
 }
 
 func (p *criteriaPage) FullHelp() [][]key.Binding {
+	if p.jump.active {
+		return [][]key.Binding{p.jump.help()}
+	}
 	if p.list.Editing() {
 		return p.list.FullHelp()
 	}
-	return append(p.list.FullHelp(), []key.Binding{p.keys.Open, p.keys.NextGap, p.keys.PrevGap})
+	return append(p.list.FullHelp(), []key.Binding{p.keys.Open, p.keys.NextGap, p.keys.PrevGap, p.keys.JumpControl})
 }

@@ -23,6 +23,11 @@ type criterionPage struct {
 	list  listView[model.Control]
 	refW  int
 	metaW int
+
+	concl   *model.CriterionConclusion // nil until read
+	reqID   int64
+	loading bool
+	jump    controlJump
 }
 
 func newCriterionPage(c common, ref string) *criterionPage {
@@ -34,11 +39,23 @@ func newCriterionPage(c common, ref string) *criterionPage {
 	return p
 }
 
-func (p *criterionPage) Init() tea.Cmd      { return nil }
+func (p *criterionPage) Init() tea.Cmd      { return p.loadConclusion() }
 func (p *criterionPage) Title() string      { return p.ref }
-func (p *criterionPage) Busy() string       { return "" }
-func (p *criterionPage) InputFocused() bool { return false }
-func (p *criterionPage) HandlesBack() bool  { return false }
+func (p *criterionPage) InputFocused() bool { return p.jump.active }
+func (p *criterionPage) HandlesBack() bool  { return p.jump.active }
+
+func (p *criterionPage) Busy() string {
+	if p.loading && p.concl == nil {
+		return "reading the conclusion…"
+	}
+	return ""
+}
+
+func (p *criterionPage) loadConclusion() tea.Cmd {
+	p.reqID = nextRequestID()
+	p.loading = true
+	return loadConclusions(p.ctx, p.wp, p.reqID)
+}
 
 func (p *criterionPage) SetData(d *snapshot) tea.Cmd {
 	p.data = d
@@ -51,7 +68,10 @@ func (p *criterionPage) SetData(d *snapshot) tea.Cmd {
 	}
 	p.list.SetItems(ctrls)
 	p.layout()
-	return nil
+	if p.concl == nil && !p.loading {
+		return nil // Init reads it
+	}
+	return p.loadConclusion()
 }
 
 func (p *criterionPage) SetSize(width, height int) {
@@ -104,6 +124,7 @@ func (p *criterionPage) header(w, descMax int) []string {
 		line += s.InScope.Render(labelInScope) + symSep + s.Covered.Render(symCovered+" covered by "+plural(len(c.Controls), "control", "controls"))
 	}
 	out = append(out, truncate(line, w))
+	out = append(out, p.conclusionLines(w)...)
 	if desc := strings.TrimSpace(sanitize(c.Description)); desc != "" {
 		out = append(out, "")
 		lines := wrap(desc, min(w, 100))
@@ -167,9 +188,40 @@ func (p *criterionPage) renderRow(c model.Control, w int, selected bool) string 
 
 func (p *criterionPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
+	case conclusionsLoadedMsg:
+		if msg.id != p.reqID {
+			return p, nil
+		}
+		p.loading = false
+		if msg.err != nil {
+			return p, errCmd(msg.err)
+		}
+		for _, c := range msg.concl {
+			if c.Ref == p.ref {
+				c := c
+				p.concl = &c
+			}
+		}
+		p.layout()
+		return p, nil
 	case tea.KeyMsg:
-		if key.Matches(msg, p.keys.Open) {
+		if p.jump.active {
+			return p, p.jump.update(msg, p.data)
+		}
+		switch {
+		case key.Matches(msg, p.keys.Open):
 			return p, p.openSelected()
+		case key.Matches(msg, p.keys.JumpControl):
+			p.jump.start(p.common)
+			return p, nil
+		case key.Matches(msg, p.keys.Override):
+			if p.concl == nil || !p.concl.InScope {
+				return p, errCmd(fmt.Errorf("%s is not in scope: there is no conclusion to override", p.ref))
+			}
+			if ro := p.refuseReadOnly(); ro != nil {
+				return p, ro
+			}
+			return p, pushCmd(newOverrideForm(p.common, *p.concl))
 		}
 		_, cmd := p.list.Update(msg)
 		return p, cmd
@@ -194,6 +246,15 @@ func (p *criterionPage) View() string {
 	if p.height <= 0 {
 		return ""
 	}
+	if p.jump.active {
+		v := strings.Join(p.head, "\n")
+		if len(p.list.all) > 0 {
+			v += "\n" + p.list.View()
+		}
+		lines := strings.Split(v, "\n")
+		lines[len(lines)-1] = p.jump.view(p.data)
+		return strings.Join(lines, "\n")
+	}
 	if len(p.list.all) == 0 {
 		return strings.Join(p.head, "\n")
 	}
@@ -201,15 +262,56 @@ func (p *criterionPage) View() string {
 }
 
 func (p *criterionPage) ShortHelp() []key.Binding {
-	if len(p.list.all) == 0 {
-		return nil
+	if p.jump.active {
+		return p.jump.help()
 	}
-	return []key.Binding{p.keys.Open}
+	var b []key.Binding
+	if len(p.list.all) > 0 {
+		b = append(b, p.keys.Open)
+	}
+	if p.concl != nil && p.concl.InScope && !p.readOnly() {
+		b = append(b, p.keys.Override)
+	}
+	return shortFit(p.width, append(b, p.keys.JumpControl)...)
 }
 
 func (p *criterionPage) FullHelp() [][]key.Binding {
-	if len(p.list.all) == 0 {
+	if p.jump.active {
+		return [][]key.Binding{p.jump.help()}
+	}
+	var rec []key.Binding
+	if len(p.list.all) > 0 {
+		rec = append(rec, p.keys.Open)
+	}
+	if p.concl != nil && p.concl.InScope && !p.readOnly() {
+		rec = append(rec, p.keys.Override)
+	}
+	b := [][]key.Binding{append(rec, p.keys.JumpControl)}
+	if len(p.list.all) > 0 {
+		b = append(b, p.list.FullHelp()...)
+	}
+	return b
+}
+
+// conclusionLines say what the criterion's controls conclude, and the
+// auditor's override with its reason.
+func (p *criterionPage) conclusionLines(w int) []string {
+	s := p.styles
+	c := p.concl
+	if c == nil || !c.InScope || c.Status == model.CriterionGap {
 		return nil
 	}
-	return append([][]key.Binding{{p.keys.Open}}, p.list.FullHelp()...)
+	line := s.Label.Render("Conclusion ") + s.criterion(c.Status).Render(conclusionLabel(*c))
+	if c.Override != "" {
+		line += s.Muted.Render(" overridden by the auditor; derived: ") + s.criterion(c.Derived).Render(criterionSymbol(c.Derived)+" "+criterionWord(c.Derived))
+	}
+	out := []string{truncate(line, w)}
+	reason := c.Reason
+	if c.Override != "" {
+		reason = c.Reason + ". Override reason: " + c.OverrideReason
+	}
+	for _, l := range wrap(oneLine(reason), max(1, min(w, 100)-11)) {
+		out = append(out, "           "+s.Muted.Render(l))
+	}
+	return out
 }

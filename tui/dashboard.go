@@ -13,19 +13,26 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
-// dashboardPage is the engagement at a glance: scope, team, subservice
-// organizations, coverage of the criteria, the gaps and what to do next.
-// Its text is laid out in SetSize (one column, or two on wide terminals)
-// and scrolls when it does not fit.
+// dashboardPage is the engagement at a glance: progress of the testing by
+// category, what needs attention (criteria at risk, exceptions,
+// deviations, review notes, changes since review, client requests), what
+// to do next, coverage of the criteria and the gaps, scope, team and
+// subservice organizations. Its text is laid out in SetSize (one column,
+// two from 100 columns, three from 160) and scrolls when it does not fit.
 type dashboardPage struct {
 	common
+	lazy
 	data     *snapshot
+	prog     *dashProgress // testing progress, read by the page itself
+	progErr  error
+	reqID    int64
+	loading  bool
 	vp       viewport.Model
 	overflow bool // the text is taller than the page: show where we are
 }
 
 func newDashboardPage(c common) *dashboardPage {
-	return &dashboardPage{common: c, vp: newScroller(c)}
+	return &dashboardPage{common: c, vp: newScroller(c), lazy: lazy{visible: true}}
 }
 
 // newScroller is a viewport driven by the workbench's keys.
@@ -38,14 +45,29 @@ func newScroller(c common) viewport.Model {
 
 func (p *dashboardPage) Init() tea.Cmd      { return nil }
 func (p *dashboardPage) Title() string      { return tabDashboard.String() }
-func (p *dashboardPage) Busy() string       { return "" }
 func (p *dashboardPage) InputFocused() bool { return false }
 func (p *dashboardPage) HandlesBack() bool  { return false }
 
+func (p *dashboardPage) Busy() string {
+	if p.loading && p.prog == nil {
+		return "reading the testing progress…"
+	}
+	return ""
+}
+
+// SetData takes the new overview and reads the testing progress again.
 func (p *dashboardPage) SetData(d *snapshot) tea.Cmd {
 	p.data = d
 	p.layout()
-	return nil
+	return p.changed(p.loadProgress)
+}
+
+func (p *dashboardPage) setVisible(v bool) tea.Cmd { return p.show(v, p.loadProgress) }
+
+func (p *dashboardPage) loadProgress() tea.Cmd {
+	p.reqID = nextRequestID()
+	p.loading = true
+	return loadProgress(p.ctx, p.wp, p.reqID)
 }
 
 func (p *dashboardPage) SetSize(width, height int) {
@@ -66,6 +88,19 @@ func (p *dashboardPage) layout() {
 
 func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
+	case progressLoadedMsg:
+		if msg.id != p.reqID {
+			return p, nil
+		}
+		p.loading = false
+		if msg.err != nil {
+			p.progErr = msg.err
+			p.layout()
+			return p, errCmd(msg.err)
+		}
+		p.prog, p.progErr = msg.prog, nil
+		p.layout()
+		return p, nil
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, p.keys.Top):
@@ -119,14 +154,28 @@ func (p *dashboardPage) ShortHelp() []key.Binding {
 }
 
 func (p *dashboardPage) FullHelp() [][]key.Binding {
-	if !p.overflow {
-		return nil
+	rec := []key.Binding{p.keys.History}
+	if !p.readOnly() {
+		rec = append(rec, p.keys.NewNote)
 	}
-	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom}}
+	if !p.overflow {
+		return [][]key.Binding{rec}
+	}
+	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom}, rec}
 }
 
-// dashboardTwoColumns is the width from which the dashboard uses two columns.
-const dashboardTwoColumns = 100
+// NoteTarget: a note opened from the dashboard is on the engagement.
+func (p *dashboardPage) NoteTarget() (noteTarget, bool) { return noteTarget{kind: "engagement"}, true }
+
+// TrailScope: the dashboard's history is the whole file's (the Trail tab).
+func (p *dashboardPage) TrailScope() (trailScope, bool) { return trailScope{}, false }
+
+// dashboardTwoColumns and dashboardThreeColumns are the widths from which
+// the dashboard uses two and three columns.
+const (
+	dashboardTwoColumns   = 100
+	dashboardThreeColumns = 160
+)
 
 // render lays the dashboard out for width w.
 func (p *dashboardPage) render(w int) []string {
@@ -150,25 +199,48 @@ func (p *dashboardPage) render(w int) []string {
 	}
 	out = append(out, s.Muted.Render(truncate("SOC 2 "+e.Type.String()+symSep+period, w)), "")
 
-	if w >= dashboardTwoColumns {
+	switch {
+	case w >= dashboardThreeColumns:
+		colW := (w - 6) / 3
+		return append(out, columns(colW,
+			concat(p.progressSection(colW), p.coverageSection(colW), p.gapsSection(colW)),
+			concat(p.attentionSection(colW), p.nextSection(colW)),
+			concat(p.scopeSection(colW), p.teamSection(colW), p.subserviceSection(colW)))...)
+	case w >= dashboardTwoColumns:
 		colW := (w - 3) / 2
-		left := concat(p.scopeSection(colW), p.teamSection(colW), p.subserviceSection(colW))
-		right := concat(p.coverageSection(colW), p.gapsSection(colW), p.nextSection(colW))
-		for i := range max(len(left), len(right)) {
-			var l, r string
-			if i < len(left) {
-				l = left[i]
-			}
-			if i < len(right) {
-				r = right[i]
-			}
-			out = append(out, strings.TrimRight(fit(l, colW)+"   "+r, " "))
-		}
-		return out
+		return append(out, columns(colW,
+			concat(p.progressSection(colW), p.coverageSection(colW), p.gapsSection(colW),
+				p.scopeSection(colW), p.teamSection(colW), p.subserviceSection(colW)),
+			concat(p.attentionSection(colW), p.nextSection(colW)))...)
 	}
 	// One column: what needs attention first, the engagement's details after.
-	return append(out, concat(p.coverageSection(w), p.gapsSection(w), p.nextSection(w),
+	return append(out, concat(p.progressSection(w), p.attentionSection(w), p.nextSection(w), p.coverageSection(w), p.gapsSection(w),
 		p.scopeSection(w), p.teamSection(w), p.subserviceSection(w))...)
+}
+
+// columns sets sections side by side, each colW wide, three spaces apart.
+func columns(colW int, cols ...[]string) []string {
+	n := 0
+	for _, c := range cols {
+		n = max(n, len(c))
+	}
+	out := make([]string, 0, n)
+	for i := range n {
+		var b strings.Builder
+		for j, c := range cols {
+			var l string
+			if i < len(c) {
+				l = c[i]
+			}
+			if j < len(cols)-1 {
+				b.WriteString(fit(l, colW) + "   ")
+			} else {
+				b.WriteString(l)
+			}
+		}
+		out = append(out, strings.TrimRight(b.String(), " "))
+	}
+	return out
 }
 
 // concat joins sections with a blank line between them.
@@ -382,7 +454,12 @@ func (p *dashboardPage) gapsSection(w int) []string {
 func (p *dashboardPage) nextSection(w int) []string {
 	s := p.styles
 	out := []string{s.Section.Render("What to do next")}
-	for _, st := range nextSteps(p.data) {
+	steps, later := progressSteps(p.prog, p.data, p.keys, p.now())
+	steps = append(append(steps, nextSteps(p.data)...), later...)
+	if len(steps) > maxSteps {
+		steps = steps[:maxSteps]
+	}
+	for _, st := range steps {
 		for i, l := range wrap(st.text, max(1, w-4)) {
 			prefix := "    "
 			if i == 0 {

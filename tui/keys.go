@@ -39,10 +39,27 @@ type keyMap struct {
 	// Criteria walk.
 	NextGap key.Binding
 	PrevGap key.Binding
+
+	// Part A — workpaper, forms, sampling wizard, testing grid: defaults in
+	// keys_work.go (setWorkKeys).
+	WPEdit, WPAdd, WPDelete, WPConclude, WPIPE, WPSampling, WPTesting         key.Binding
+	FormNext, FormPrev, FormSave, FormCancel, ChoiceNext, ChoicePrev, Yes, No key.Binding
+	CellLeft, CellRight, MarkPass, MarkDeviation, MarkNA, MarkCycle           key.Binding
+	PassRow, PassColumn, CellDetail, NewException, LinkException              key.Binding
+	ChooseColumns, ScrollColsLeft, ScrollColsRight                            key.Binding
+	WizNext, WizPrev, WizTypePath, WizCancel, WizSeed, WizImport              key.Binding
+
+	// Part B — exceptions, review notes, sign-offs, audit trail, export:
+	// defaults in keys_bench.go (setBenchKeys).
+	Exceptions, Review, SignOffs, Trail, Export               key.Binding
+	JumpControl, Override, EditRecord, NewNote, History       key.Binding
+	Respond, ClearNote, NoteState, NoteAssignee               key.Binding
+	SignPreparer, SignReviewer, ChangedOnly, Verify           key.Binding
+	RunExport, CancelRun, ToggleItem, ToggleAll, IncludeTrail key.Binding
 }
 
 func defaultKeyMap() *keyMap {
-	return &keyMap{
+	k := &keyMap{
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
@@ -72,6 +89,9 @@ func defaultKeyMap() *keyMap {
 		NextGap: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next gap")),
 		PrevGap: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous gap")),
 	}
+	k.setWorkKeys()
+	k.setBenchKeys()
+	return k
 }
 
 // globalHelp is the root's part of the help: which bindings apply depends
@@ -90,7 +110,7 @@ func (k *keyMap) globalFull(nested, typing, helpOpen bool) [][]key.Binding {
 	if typing {
 		return [][]key.Binding{{k.ForceQuit}}
 	}
-	nav := []key.Binding{k.Dashboard, k.Criteria, k.NextTab, k.PrevTab}
+	nav := []key.Binding{k.screensHelp(), k.NextTab, k.PrevTab}
 	app := []key.Binding{k.Reload, k.helpToggle(helpOpen)}
 	if nested {
 		back := k.Back

@@ -32,6 +32,7 @@ func TestProgram(t *testing.T) {
 	waitFor(t, tm, "Coverage of in-scope criteria")
 	tm.Send(keyMsg(k.Criteria))
 	waitFor(t, tm, "Integrity and ethical values")
+	waitFor(t, tm, "34 open") // the conclusions, read in the background
 	tm.Send(keyMsg(k.Filter))
 	tm.Type("cc8")
 	tm.Send(keyMsg(k.AcceptFilter))

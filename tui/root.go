@@ -19,11 +19,16 @@ type tab int
 const (
 	tabDashboard tab = iota
 	tabCriteria
+	tabExceptions
+	tabReview
+	tabSignOff
+	tabTrail
+	tabExport
 	numTabs
 )
 
 func (t tab) String() string {
-	return [...]string{"Dashboard", "Criteria"}[t]
+	return [...]string{"Dashboard", "Criteria", "Exceptions", "Review", "Sign-off", "Trail", "Export"}[t]
 }
 
 const (
@@ -49,11 +54,13 @@ type Model struct {
 	status   string
 	err      error
 	quitting bool
+	guard    guardState   // a pending "discard unsaved input?" question (guard.go)
+	bench    refreshState // watching the file for others' changes (refresh.go)
 }
 
 // Init starts loading the workpaper.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
+	return tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick, m.benchInit())
 }
 
 // Update handles the global concerns and hands the rest to the screens.
@@ -85,6 +92,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openMsg:
 		return m.open(msg)
 
+	case pushMsg, popMsg, changedMsg, busyMsg, pollTickMsg, pollMsg:
+		return m.benchUpdate(msg)
+
 	case errMsg:
 		m.err, m.status = msg.err, ""
 		return m, nil
@@ -107,7 +117,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseMsg:
 		if msg.Y == 0 {
 			if t, ok := m.tabAt(msg); ok {
-				return m.switchTab(t), nil
+				return m.showTab(t)
 			}
 			return m, nil
 		}
@@ -129,6 +139,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if next, cmd, ok := m.guardKey(msg); ok {
+		return next, cmd
+	}
 	k := m.common.keys
 	if key.Matches(msg, k.ForceQuit) {
 		m.quitting = true
@@ -167,17 +180,20 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case key.Matches(msg, k.NextTab):
-		return m.switchTab((m.active + 1) % numTabs), nil
+		return m.showTab((m.active + 1) % numTabs)
 	case key.Matches(msg, k.PrevTab):
-		return m.switchTab((m.active + numTabs - 1) % numTabs), nil
+		return m.showTab((m.active + numTabs - 1) % numTabs)
 	case key.Matches(msg, k.Dashboard):
-		return m.switchTab(tabDashboard), nil
+		return m.showTab(tabDashboard)
 	case key.Matches(msg, k.Criteria):
-		return m.switchTab(tabCriteria), nil
+		return m.showTab(tabCriteria)
 	case key.Matches(msg, k.Reload):
 		m.loadID = nextRequestID()
 		m.loading = true
 		return m, tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
+	}
+	if next, cmd, ok := m.benchKey(msg); ok {
+		return next, cmd
 	}
 	return m, m.updateActive(msg)
 }
@@ -291,8 +307,9 @@ func (m Model) tabAt(msg tea.MouseMsg) (tab, bool) {
 		return 0, false
 	}
 	x := ansi.StringWidth(appName) + 2
+	labels := m.tabLabels()
 	for t := range numTabs {
-		w := ansi.StringWidth(tabLabel(t)) + 2
+		w := ansi.StringWidth(labels[t]) + 2
 		if msg.X >= x && msg.X < x+w {
 			return t, true
 		}
@@ -306,11 +323,12 @@ func (m Model) tabsView() string {
 	var b strings.Builder
 	b.WriteString(s.AppName.Render(appName))
 	b.WriteString("  ")
+	labels := m.tabLabels()
 	for t := range numTabs {
 		if t == m.active {
-			b.WriteString(s.TabActive.Render("[" + tabLabel(t) + "]"))
+			b.WriteString(s.TabActive.Render("[" + labels[t] + "]"))
 		} else {
-			b.WriteString(s.TabInactive.Render(" " + tabLabel(t) + " "))
+			b.WriteString(s.TabInactive.Render(" " + labels[t] + " "))
 		}
 		b.WriteString(" ")
 	}
@@ -353,6 +371,8 @@ func (m Model) statusView() string {
 	s := m.common.styles
 	var left string
 	switch {
+	case m.guard.prompt != "":
+		left = s.Hint.Render(m.guard.prompt)
 	case m.err != nil:
 		left = s.StatusError.Render(symGap + " " + errorText(m.err))
 	case m.busy() != "":
@@ -366,7 +386,13 @@ func (m Model) statusView() string {
 		if m.data.readOnly {
 			right += symSep + labelRO
 		}
-		right = s.StatusRight.Render(truncate(right, m.common.width/2))
+		right = m.presenceText() + right
+		room := m.common.width / 2
+		if m.guard.prompt != "" || m.err != nil {
+			// A question or an error is read in full first.
+			room = min(room, max(0, m.common.width-ansi.StringWidth(left)-1))
+		}
+		right = s.StatusRight.Render(truncate(right, room))
 	}
 	return spread(left, right, m.common.width)
 }
@@ -374,6 +400,10 @@ func (m Model) statusView() string {
 // helpKeys is the help for where the user is: the active screen's keys
 // and the root's.
 func (m Model) helpKeys() help.KeyMap {
+	if m.guard.prompt != "" {
+		yn := m.common.keys.confirmHelp()
+		return keyHelp{short: yn, full: [][]key.Binding{yn}}
+	}
 	p := m.activePage()
 	nested := len(m.tabs[m.active]) > 1
 	typing := p.InputFocused()

@@ -132,3 +132,17 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// isBidiControl reports the bidirectional controls sanitize must remove
+// (an independent list, so the tests do not trust the code they test).
+func isBidiControl(r rune) bool {
+	switch {
+	case r == '\u061C', r == '\u200E', r == '\u200F':
+		return true
+	case r >= '\u202A' && r <= '\u202E':
+		return true
+	case r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}

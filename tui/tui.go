@@ -43,6 +43,17 @@ type Options struct {
 	// Now is the clock for relative dates ("due in 12 days"); nil means
 	// time.Now. Tests fix it.
 	Now func() time.Time
+	// KeyConfig is a key configuration file (see KeyConfig); "" means
+	// DefaultKeyConfigPath() when that file exists. Run refuses to start
+	// when the file is wrong, saying which action or key is.
+	KeyConfig string
+	// Keys is a key configuration already read; it wins over KeyConfig.
+	Keys *KeyConfig
+	// Refresh is how often to look for changes made by other processes: 0
+	// means every 2 s, a negative value never.
+	Refresh time.Duration
+	// Version is fieldwork's version, written on an export's cover.
+	Version string
 }
 
 // Run shows the workbench for w until the user quits. The colour profile
@@ -56,6 +67,11 @@ func Run(w *model.Workpaper, opts Options) error {
 	if opts.Output == nil {
 		opts.Output = os.Stdout
 	}
+	keys, err := loadKeys(opts)
+	if err != nil {
+		return err
+	}
+	opts.Keys = keys
 	out := termenv.NewOutput(opts.Output)
 	profile := colorProfile(out)
 	r := lipgloss.NewRenderer(opts.Output)
@@ -83,7 +99,7 @@ func Run(w *model.Workpaper, opts Options) error {
 	if opts.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
-	_, err := tea.NewProgram(m, popts...).Run()
+	_, err = tea.NewProgram(m, popts...).Run()
 	return err
 }
 
@@ -149,7 +165,7 @@ func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss
 		wp:     w,
 		now:    now,
 		styles: newStyles(r),
-		keys:   defaultKeyMap(),
+		keys:   keyMapFor(opts),
 	}
 	h := help.New()
 	h.Styles = c.styles.Help
@@ -160,8 +176,14 @@ func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss
 		spinner: sp,
 		loadID:  nextRequestID(),
 		loading: true,
+		bench:   newRefreshState(opts.Refresh),
 	}
 	m.tabs[tabDashboard] = []page{newDashboardPage(c)}
 	m.tabs[tabCriteria] = []page{newCriteriaPage(c)}
+	m.tabs[tabExceptions] = []page{newExcListPage(c)}
+	m.tabs[tabReview] = []page{newNotesPage(c)}
+	m.tabs[tabSignOff] = []page{newSignoffPage(c)}
+	m.tabs[tabTrail] = []page{newTrailPage(c, trailScope{})}
+	m.tabs[tabExport] = []page{newExportPage(c, opts.Version)}
 	return m
 }

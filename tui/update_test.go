@@ -81,13 +81,14 @@ func TestTabsAndNumberKeys(t *testing.T) {
 	if d.m.active != tabCriteria {
 		t.Fatal("tab should show the criteria")
 	}
+	d.press(k.PrevTab)
+	d.press(k.PrevTab)
+	if d.m.active != tabExport {
+		t.Fatal("shift+tab should wrap around to the last screen")
+	}
 	d.press(k.NextTab)
 	if d.m.active != tabDashboard {
 		t.Fatal("tab should wrap around to the dashboard")
-	}
-	d.press(k.PrevTab)
-	if d.m.active != tabCriteria {
-		t.Fatal("shift+tab should go back to the criteria")
 	}
 	d.press(k.Dashboard)
 	if d.m.active != tabDashboard {
@@ -139,12 +140,12 @@ func TestWalkCriterionToControlAndBack(t *testing.T) {
 	d.press(k.Down)
 	d.press(k.Open)
 	ctrl, ok := d.active().(*controlPage)
-	if !ok || ctrl.ref != "LA-02" || !ctrl.loaded {
+	if !ok || ctrl.ref != "LA-02" || !ctrl.wd.loaded {
 		t.Fatalf("enter should open and load LA-02; active %T", d.active())
 	}
 	v = d.view()
 	for _, want := range []string{"Criteria › CC6.1 › LA-02", "multi-factor authentication", "IT Operations", "continuous", "automated",
-		"CC6.6", "Boundary protection against outside threats", "1 · updated 2026-01-20 14:30 UTC by tester"} {
+		"CC6.6", "Boundary protection against outside threats", "WP-LA-02", "Test of design"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("control view lacks %q:\n%s", want, v)
 		}
@@ -431,7 +432,7 @@ func TestReloadRefreshesOpenControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.press(d.keys().Reload)
-	if v := d.view(); !strings.Contains(v, "change advisory board") || !strings.Contains(v, "Version       2 ·") {
+	if v := d.view(); !strings.Contains(v, "change advisory board") {
 		t.Fatalf("reload should show the new version:\n%s", v)
 	}
 }

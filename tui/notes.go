@@ -1,0 +1,791 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fieldwork-audit/fieldwork/model"
+)
+
+// noteTarget is what a review note is about: a control's workpaper, an
+// exception, or the engagement.
+type noteTarget struct {
+	kind string // "control", "exception" or "engagement"
+	ref  string
+}
+
+func (t noteTarget) String() string {
+	if t.kind == "engagement" || t.ref == "" {
+		return "the engagement"
+	}
+	return t.kind + " " + t.ref
+}
+
+// notesLoadedMsg carries every review note.
+type notesLoadedMsg struct {
+	id    int64
+	notes []model.ReviewNote
+	err   error
+}
+
+func loadNotes(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
+		defer cancel()
+		notes, err := wp.Notes(ctx, "")
+		return notesLoadedMsg{id: id, notes: notes, err: err}
+	}
+}
+
+// noteWrittenMsg answers a respond or clear run from a list or a detail.
+type noteWrittenMsg struct {
+	id   int64
+	done string
+	err  error
+}
+
+// clearNote clears a review note; it captures values only.
+func clearNote(ctx context.Context, wp *model.Workpaper, id int64, ref string) tea.Cmd {
+	return func() tea.Msg {
+		err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.ClearNote(ctx, ref) })
+		return noteWrittenMsg{id: id, done: "Review note " + ref + " cleared.", err: err}
+	}
+}
+
+// Which notes the list shows, by state.
+type noteStateFilter int
+
+const (
+	notesOutstanding noteStateFilter = iota // open and responded
+	notesOpen
+	notesResponded
+	notesCleared
+	notesAll
+	numNoteFilters
+)
+
+func (f noteStateFilter) String() string {
+	return [...]string{"outstanding", "open", "responded", "cleared", "all"}[f]
+}
+
+func (f noteStateFilter) keeps(st model.NoteState) bool {
+	switch f {
+	case notesOutstanding:
+		return st != model.NoteCleared
+	case notesOpen:
+		return st == model.NoteOpen
+	case notesResponded:
+		return st == model.NoteResponded
+	case notesCleared:
+		return st == model.NoteCleared
+	}
+	return true
+}
+
+// unassigned is the assignee filter's name for notes with no assignee.
+const unassigned = "(nobody)"
+
+// notesPage lists the review notes, filtered by state (s) and assignee
+// (a) and by text (/); R responds, x clears, N opens a new one.
+type notesPage struct {
+	common
+	lazy
+	list      listView[model.ReviewNote]
+	all       []model.ReviewNote
+	state     noteStateFilter
+	assignee  string // "" all
+	reqID     int64
+	writeID   int64
+	loading   bool
+	loaded    bool
+	confirm   string // the question being asked
+	confirmOn string // the note it is about
+	targetW   int
+	assignW   int
+}
+
+func newNotesPage(c common) *notesPage {
+	p := &notesPage{common: c, lazy: lazy{stale: true}}
+	p.list = newListView(c, listConfig[model.ReviewNote]{
+		id:     func(n model.ReviewNote) string { return n.Ref },
+		filter: filterNotes,
+		render: p.renderRow,
+		empty:  "Reading the review notes…",
+	})
+	return p
+}
+
+func filterNotes(ns []model.ReviewNote, q string) []model.ReviewNote {
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []model.ReviewNote
+	for _, n := range ns {
+		hay := strings.ToLower(strings.Join([]string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}, " "))
+		if strings.Contains(hay, q) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (p *notesPage) Init() tea.Cmd { return p.load() }
+
+func (p *notesPage) load() tea.Cmd {
+	p.reqID = nextRequestID()
+	p.loading = true
+	return loadNotes(p.ctx, p.wp, p.reqID)
+}
+
+func (p *notesPage) Title() string      { return "Review notes" }
+func (p *notesPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
+func (p *notesPage) HandlesBack() bool {
+	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
+}
+
+func (p *notesPage) Busy() string {
+	if p.loading && !p.loaded {
+		return "reading the review notes…"
+	}
+	return ""
+}
+
+func (p *notesPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
+
+func (p *notesPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
+
+func (p *notesPage) SetSize(width, height int) {
+	p.common.SetSize(width, height)
+	p.list.SetSize(width, height-2)
+}
+
+// apply shows the notes the state and assignee filters keep.
+func (p *notesPage) apply() {
+	var rows []model.ReviewNote
+	for _, n := range p.all {
+		if !p.state.keeps(n.State) {
+			continue
+		}
+		if p.assignee != "" && assigneeOf(n) != p.assignee {
+			continue
+		}
+		rows = append(rows, n)
+	}
+	p.list.empty = fmt.Sprintf("No %s review notes%s. %s changes the state shown, %s opens a note.",
+		p.state, p.assigneeWords(), p.keys.NoteState.Help().Key, p.keys.NewNote.Help().Key)
+	if len(p.all) == 0 {
+		p.list.empty = "No review notes yet. " + p.keys.NewNote.Help().Key + " opens one (the reviewer's question or instruction the preparer must clear)."
+	}
+	p.list.SetItems(rows)
+}
+
+func (p *notesPage) assigneeWords() string {
+	if p.assignee == "" {
+		return ""
+	}
+	return " for " + p.assignee
+}
+
+func assigneeOf(n model.ReviewNote) string {
+	if a := oneLine(n.Assignee); a != "" {
+		return a
+	}
+	return unassigned
+}
+
+// assignees lists the assignees of the notes, sorted.
+func (p *notesPage) assignees() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range p.all {
+		a := assigneeOf(n)
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (p *notesPage) Update(msg tea.Msg) (page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case notesLoadedMsg:
+		if msg.id != p.reqID {
+			return p, nil
+		}
+		p.loading = false
+		if msg.err != nil {
+			return p, errCmd(msg.err)
+		}
+		p.loaded, p.all = true, msg.notes
+		p.targetW, p.assignW = 10, 8
+		for _, n := range p.all {
+			p.targetW = max(p.targetW, min(16, len([]rune(noteTargetText(n)))))
+			p.assignW = max(p.assignW, min(16, len([]rune(assigneeOf(n)))))
+		}
+		p.apply()
+		return p, nil
+	case noteWrittenMsg:
+		if msg.id != p.writeID {
+			return p, nil
+		}
+		if msg.err != nil {
+			return p, errCmd(errors.New(writeErrorText(msg.err, p.now)))
+		}
+		return p, tea.Batch(changedCmd, statusCmd(msg.done))
+	case tea.KeyMsg:
+		if p.confirm != "" {
+			return p, p.answer(msg)
+		}
+		if p.list.Editing() {
+			_, cmd := p.list.Update(msg)
+			return p, cmd
+		}
+		k := p.keys
+		switch {
+		case key.Matches(msg, k.Open):
+			return p, p.open()
+		case key.Matches(msg, k.NoteState):
+			p.state = (p.state + 1) % numNoteFilters
+			p.apply()
+			return p, nil
+		case key.Matches(msg, k.NoteAssignee):
+			as := p.assignees()
+			next := ""
+			if p.assignee == "" && len(as) > 0 {
+				next = as[0]
+			} else {
+				for i, a := range as {
+					if a == p.assignee && i+1 < len(as) {
+						next = as[i+1]
+					}
+				}
+			}
+			p.assignee = next
+			p.apply()
+			return p, nil
+		case key.Matches(msg, k.Respond):
+			if n, ok := p.list.Selected(); ok {
+				return p, respondCmd(p.common, n)
+			}
+			return p, nil
+		case key.Matches(msg, k.ClearNote):
+			if n, ok := p.list.Selected(); ok {
+				return p, p.askClear(n)
+			}
+			return p, nil
+		}
+		_, cmd := p.list.Update(msg)
+		return p, cmd
+	case tea.MouseMsg:
+		msg.Y -= 2
+		if open, _ := p.list.Update(msg); open {
+			return p, p.open()
+		}
+	}
+	return p, nil
+}
+
+func (p *notesPage) open() tea.Cmd {
+	if n, ok := p.list.Selected(); ok {
+		return pushCmd(newNoteDetailPage(p.common, n.Ref))
+	}
+	return nil
+}
+
+// askClear asks before clearing: clearing closes the note for good.
+func (p *notesPage) askClear(n model.ReviewNote) tea.Cmd {
+	if ro := p.refuseReadOnly(); ro != nil {
+		return ro
+	}
+	if n.State == model.NoteCleared {
+		return errCmd(fmt.Errorf("review note %s is already cleared", n.Ref))
+	}
+	p.confirmOn = n.Ref
+	p.confirm = fmt.Sprintf("Clear %s as %s? The note closes for good. %s clears, %s keeps it open.",
+		n.Ref, oneLine(p.wp.User()), p.keys.Yes.Help().Key, p.keys.No.Help().Key)
+	if n.State == model.NoteOpen {
+		p.confirm = fmt.Sprintf("%s has no response yet. Clear it anyway as %s? %s clears, %s keeps it open.",
+			n.Ref, oneLine(p.wp.User()), p.keys.Yes.Help().Key, p.keys.No.Help().Key)
+	}
+	return nil
+}
+
+func (p *notesPage) answer(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Yes):
+		ref := p.confirmOn
+		p.confirm, p.confirmOn = "", ""
+		p.writeID = nextRequestID()
+		return tea.Batch(clearNote(p.ctx, p.wp, p.writeID, ref), busyCmd)
+	case key.Matches(msg, p.keys.No):
+		p.confirm, p.confirmOn = "", ""
+	}
+	return nil
+}
+
+// respondCmd opens the response form for a note.
+func respondCmd(c common, n model.ReviewNote) tea.Cmd {
+	if ro := c.refuseReadOnly(); ro != nil {
+		return ro
+	}
+	if n.State == model.NoteCleared {
+		return errCmd(fmt.Errorf("review note %s is already cleared", n.Ref))
+	}
+	return pushCmd(newRespondForm(c, n))
+}
+
+func (p *notesPage) NoteTarget() (noteTarget, bool) {
+	return noteTarget{kind: "engagement"}, true
+}
+
+func (p *notesPage) TrailScope() (trailScope, bool) {
+	if n, ok := p.list.Selected(); ok {
+		return trailScope{record: n.UUID, label: "review note " + n.Ref}, true
+	}
+	return trailScope{}, false
+}
+
+func (p *notesPage) View() string {
+	if p.height <= 0 {
+		return ""
+	}
+	bottom := p.list.View()
+	if p.confirm != "" {
+		lines := strings.Split(bottom, "\n")
+		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.confirm, p.width))
+		bottom = strings.Join(lines, "\n")
+	}
+	return p.summary() + "\n" + p.filters() + "\n" + bottom
+}
+
+func (p *notesPage) summary() string {
+	s := p.styles
+	if !p.loaded {
+		return ""
+	}
+	counts := map[model.NoteState]int{}
+	for _, n := range p.all {
+		counts[n.State]++
+	}
+	left := s.Muted.Render(plural(len(p.all), "note", "notes")+symSep) +
+		s.note(model.NoteOpen).Render(fmt.Sprintf("%s %d open", noteSymbol(model.NoteOpen), counts[model.NoteOpen])) + s.Muted.Render(symSep) +
+		s.note(model.NoteResponded).Render(fmt.Sprintf("%s %d responded", noteSymbol(model.NoteResponded), counts[model.NoteResponded])) + s.Muted.Render(symSep) +
+		s.note(model.NoteCleared).Render(fmt.Sprintf("%s %d cleared", noteSymbol(model.NoteCleared), counts[model.NoteCleared]))
+	var right string
+	if n, ok := p.list.Selected(); ok {
+		pos, total := p.list.Position()
+		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(n.Ref), symSep, pos, total))
+	}
+	return spread(left, right, p.width)
+}
+
+func (p *notesPage) filters() string {
+	s := p.styles
+	who := "anyone"
+	if p.assignee != "" {
+		who = p.assignee
+	}
+	return truncate(s.Label.Render("Showing ")+s.Value.Render(p.state.String())+s.Muted.Render(" ("+p.keys.NoteState.Help().Key+")")+
+		s.Label.Render("  assigned to ")+s.Value.Render(who)+s.Muted.Render(" ("+p.keys.NoteAssignee.Help().Key+")"), p.width)
+}
+
+// noteTargetText is what a note is about, short.
+func noteTargetText(n model.ReviewNote) string {
+	if n.TargetKind == "engagement" || n.TargetRef == "" {
+		return "engagement"
+	}
+	return oneLine(n.TargetRef)
+}
+
+func (p *notesPage) renderRow(n model.ReviewNote, w int, selected bool) string {
+	s := p.styles
+	marker := "  "
+	if selected {
+		marker = symCursor + " "
+	}
+	ref := fit(oneLine(n.Ref), 7)
+	st := fit(noteSymbol(n.State)+" "+noteWord(n.State), 11)
+	target := fit(noteTargetText(n), p.targetW)
+	assignee := fit(assigneeOf(n), p.assignW)
+	fixed := 2 + 7 + 1 + 11 + 2 + p.targetW + 2 + p.assignW + 2
+	text := fit(oneLine(n.Text), max(0, w-fixed))
+	if selected {
+		return s.Selected.Render(fit(marker+ref+" "+st+"  "+target+"  "+assignee+"  "+text, w))
+	}
+	return fit(marker+s.Title.Render(ref)+" "+s.note(n.State).Render(st)+"  "+target+"  "+s.Muted.Render(assignee)+"  "+text, w)
+}
+
+func (p *notesPage) ShortHelp() []key.Binding {
+	if p.confirm != "" {
+		return p.keys.confirmHelp()
+	}
+	if p.list.Editing() {
+		return p.list.ShortHelp()
+	}
+	var b []key.Binding
+	if !p.readOnly() {
+		b = append(b, p.keys.Respond, p.keys.ClearNote, p.keys.NewNote)
+	}
+	return shortFitTop(p.width, append(b, p.keys.NoteState, p.keys.Open)...)
+}
+
+func (p *notesPage) FullHelp() [][]key.Binding {
+	if p.confirm != "" {
+		return [][]key.Binding{p.keys.confirmHelp()}
+	}
+	if p.list.Editing() {
+		return p.list.FullHelp()
+	}
+	rec := []key.Binding{p.keys.Open, p.keys.History}
+	if !p.readOnly() {
+		rec = append(rec, p.keys.Respond, p.keys.ClearNote, p.keys.NewNote)
+	}
+	return listFullHelp(p.list.FullHelp(), append([]key.Binding{p.keys.NoteState, p.keys.NoteAssignee}, rec...))
+}
+
+// noteDetailPage is one review note in full.
+type noteDetailPage struct {
+	common
+	ref      string
+	n        model.ReviewNote
+	found    bool
+	loaded   bool
+	loading  bool
+	reqID    int64
+	writeID  int64
+	err      error
+	confirm  string
+	vp       viewport.Model
+	overflow bool
+}
+
+func newNoteDetailPage(c common, ref string) *noteDetailPage {
+	return &noteDetailPage{common: c, ref: ref, vp: newScroller(c)}
+}
+
+func (p *noteDetailPage) Init() tea.Cmd { return p.load() }
+
+func (p *noteDetailPage) load() tea.Cmd {
+	p.reqID = nextRequestID()
+	p.loading = true
+	return loadNotes(p.ctx, p.wp, p.reqID)
+}
+
+func (p *noteDetailPage) Title() string      { return p.ref }
+func (p *noteDetailPage) InputFocused() bool { return p.confirm != "" }
+func (p *noteDetailPage) HandlesBack() bool  { return p.confirm != "" }
+
+func (p *noteDetailPage) Busy() string {
+	if p.loading && !p.loaded {
+		return "reading review note " + oneLine(p.ref) + "…"
+	}
+	return ""
+}
+
+func (p *noteDetailPage) SetData(d *snapshot) tea.Cmd {
+	if !p.loaded {
+		return nil
+	}
+	return p.load()
+}
+
+func (p *noteDetailPage) SetSize(width, height int) {
+	p.common.SetSize(width, height)
+	p.layout()
+}
+
+func (p *noteDetailPage) layout() {
+	lines := p.render(p.width)
+	h := p.height
+	if p.confirm != "" {
+		h--
+	}
+	p.overflow = len(lines) > h
+	p.vp.Width, p.vp.Height = p.width, max(0, h)
+	if p.overflow {
+		p.vp.Height = max(0, h-1)
+	}
+	p.vp.SetContent(strings.Join(lines, "\n"))
+}
+
+func (p *noteDetailPage) NoteTarget() (noteTarget, bool) {
+	if !p.found {
+		return noteTarget{kind: "engagement"}, true
+	}
+	return noteTarget{kind: p.n.TargetKind, ref: p.n.TargetRef}, true
+}
+
+func (p *noteDetailPage) TrailScope() (trailScope, bool) {
+	if !p.found {
+		return trailScope{}, false
+	}
+	return trailScope{record: p.n.UUID, label: "review note " + p.n.Ref}, true
+}
+
+func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case notesLoadedMsg:
+		if msg.id != p.reqID {
+			return p, nil
+		}
+		p.loading = false
+		if msg.err != nil {
+			p.err = msg.err
+			p.layout()
+			return p, errCmd(msg.err)
+		}
+		p.loaded, p.err, p.found = true, nil, false
+		for _, n := range msg.notes {
+			if strings.EqualFold(n.Ref, p.ref) {
+				p.n, p.found = n, true
+			}
+		}
+		p.layout()
+		return p, nil
+	case noteWrittenMsg:
+		if msg.id != p.writeID {
+			return p, nil
+		}
+		if msg.err != nil {
+			return p, errCmd(errors.New(writeErrorText(msg.err, p.now)))
+		}
+		return p, tea.Batch(changedCmd, statusCmd(msg.done))
+	case tea.KeyMsg:
+		k := p.keys
+		if p.confirm != "" {
+			switch {
+			case key.Matches(msg, k.Yes):
+				p.confirm = ""
+				p.layout()
+				p.writeID = nextRequestID()
+				return p, tea.Batch(clearNote(p.ctx, p.wp, p.writeID, p.n.Ref), busyCmd)
+			case key.Matches(msg, k.No):
+				p.confirm = ""
+				p.layout()
+			}
+			return p, nil
+		}
+		switch {
+		case key.Matches(msg, k.Respond):
+			if p.found {
+				return p, respondCmd(p.common, p.n)
+			}
+			return p, nil
+		case key.Matches(msg, k.ClearNote):
+			if !p.found {
+				return p, nil
+			}
+			if ro := p.refuseReadOnly(); ro != nil {
+				return p, ro
+			}
+			if p.n.State == model.NoteCleared {
+				return p, errCmd(fmt.Errorf("review note %s is already cleared", p.n.Ref))
+			}
+			p.confirm = fmt.Sprintf("Clear %s as %s? %s clears, %s keeps it open.", p.n.Ref, oneLine(p.wp.User()), k.Yes.Help().Key, k.No.Help().Key)
+			p.layout()
+			return p, nil
+		case key.Matches(msg, k.Open):
+			return p, p.openTarget()
+		}
+		var cmd tea.Cmd
+		p.vp, cmd = p.vp.Update(msg)
+		return p, cmd
+	case tea.MouseMsg:
+		var cmd tea.Cmd
+		p.vp, cmd = p.vp.Update(msg)
+		return p, cmd
+	}
+	return p, nil
+}
+
+// openTarget opens what the note is about.
+func (p *noteDetailPage) openTarget() tea.Cmd {
+	if !p.found {
+		return nil
+	}
+	switch p.n.TargetKind {
+	case "control":
+		return openCmd(pageControl, p.n.TargetRef)
+	case "exception":
+		return pushCmd(newExcDetailPage(p.common, p.n.TargetRef))
+	}
+	return nil
+}
+
+func (p *noteDetailPage) render(w int) []string {
+	s := p.styles
+	if w <= 0 {
+		return nil
+	}
+	switch {
+	case p.err != nil:
+		return append([]string{s.Gap.Render(truncate(symGap+" Could not read review note "+oneLine(p.ref)+".", w)), ""}, wrap(errorText(p.err), w)...)
+	case !p.loaded:
+		return []string{s.Muted.Render(truncate("Reading review note "+oneLine(p.ref)+"…", w))}
+	case !p.found:
+		return []string{s.Gap.Render(truncate(symGap+" No review note "+oneLine(p.ref)+" in this workpaper.", w))}
+	}
+	n := p.n
+	head := s.Title.Render(oneLine(n.Ref)) + "  " + s.note(n.State).Render(noteSymbol(n.State)+" "+noteWord(n.State)) +
+		s.Muted.Render(symSep+"on "+noteTarget{kind: n.TargetKind, ref: n.TargetRef}.String())
+	out := []string{truncate(head, w), ""}
+	tw := max(1, min(w-2, controlTextWidth))
+	out = append(out, s.Section.Render("Note"))
+	for _, l := range wrap(strings.TrimSpace(sanitize(n.Text)), tw) {
+		out = append(out, "  "+l)
+	}
+	out = append(out, "")
+	out = append(out, field(s, "Written by", oneLine(n.CreatedBy)+symSep+timeIn(n.CreatedAt, p.now), w)...)
+	out = append(out, field(s, "Assigned to", orNone(n.Assignee), w)...)
+	out = append(out, "", s.Section.Render("Response"))
+	if strings.TrimSpace(n.Response) == "" {
+		hint := "No response yet."
+		if !p.readOnly() && n.State != model.NoteCleared {
+			hint += " " + p.keys.Respond.Help().Key + " responds."
+		}
+		out = append(out, "  "+s.Hint.Render(truncate(hint, tw)))
+	} else {
+		for _, l := range wrap(strings.TrimSpace(sanitize(n.Response)), tw) {
+			out = append(out, "  "+l)
+		}
+		out = append(out, "")
+		out = append(out, field(s, "Responded by", oneLine(n.RespondedBy)+symSep+timeIn(n.RespondedAt, p.now), w)...)
+	}
+	if n.State == model.NoteCleared {
+		out = append(out, field(s, "Cleared by", oneLine(n.ClearedBy)+symSep+timeIn(n.ClearedAt, p.now), w)...)
+	}
+	if n.TargetKind == "control" || n.TargetKind == "exception" {
+		out = append(out, "", s.Dim.Render(truncate(p.keys.Open.Help().Key+" opens "+n.TargetKind+" "+oneLine(n.TargetRef)+".", w)))
+	}
+	return out
+}
+
+func (p *noteDetailPage) View() string {
+	if p.height <= 0 {
+		return ""
+	}
+	v := p.vp.View()
+	if p.overflow {
+		v += "\n" + scrollLine(p.styles, p.vp, p.width)
+	}
+	if p.confirm != "" {
+		v += "\n" + p.styles.Hint.Render(truncate(p.confirm, p.width))
+	}
+	return v
+}
+
+func (p *noteDetailPage) ShortHelp() []key.Binding {
+	if p.confirm != "" {
+		return p.keys.confirmHelp()
+	}
+	var b []key.Binding
+	if !p.readOnly() && p.found && p.n.State != model.NoteCleared {
+		b = append(b, p.keys.Respond, p.keys.ClearNote)
+	}
+	if p.found && (p.n.TargetKind == "control" || p.n.TargetKind == "exception") {
+		open := p.keys.Open
+		open.SetHelp(open.Help().Key, "open "+p.n.TargetKind)
+		b = append(b, open)
+	}
+	return shortFit(p.width, b...)
+}
+
+func (p *noteDetailPage) FullHelp() [][]key.Binding {
+	if p.confirm != "" {
+		return [][]key.Binding{p.keys.confirmHelp()}
+	}
+	var rec []key.Binding
+	if !p.readOnly() && p.found && p.n.State != model.NoteCleared {
+		rec = append(rec, p.keys.Respond, p.keys.ClearNote)
+	}
+	rec = append(rec, p.keys.Open, p.keys.History)
+	if !p.readOnly() {
+		rec = append(rec, p.keys.NewNote)
+	}
+	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown}, rec}
+}
+
+// newRespondForm answers a review note.
+func newRespondForm(c common, n model.ReviewNote) *formPage {
+	f := newForm(c, "Respond to "+oneLine(n.Ref)+" on "+noteTarget{kind: n.TargetKind, ref: n.TargetRef}.String())
+	for _, l := range wrap(strings.TrimSpace(sanitize(n.Text)), max(20, min(c.width-2, controlTextWidth))) {
+		f.intro = append(f.intro, c.styles.Muted.Render("  "+l))
+	}
+	f.intro = append(f.intro, "")
+	f.text("response", "Response", n.Response, 4, true)
+	ref := n.Ref
+	return &formPage{
+		common: c,
+		crumb:  "Respond",
+		what:   "your response to " + oneLine(ref),
+		done:   "Responded to " + oneLine(ref) + ".",
+		f:      f,
+		write: func(ctx context.Context, wp *model.Workpaper, v map[string]string, _ int) (string, error) {
+			return "", wp.RespondNote(ctx, ref, v["response"])
+		},
+	}
+}
+
+// newNoteForm opens a review note about t.
+func newNoteForm(c common, t noteTarget, d *snapshot) *formPage {
+	f := newForm(c, "New review note")
+	kinds := []string{"engagement", "control", "exception"}
+	f.choose("kind", "About", kinds, []string{"the engagement", "a control", "an exception"}, t.kind)
+	var controls map[string]bool
+	if d != nil {
+		controls = map[string]bool{}
+		for _, ctl := range d.controls {
+			controls[strings.ToUpper(ctl.Ref)] = true
+		}
+	}
+	target := f.line("ref", "Reference", t.ref, false, nil)
+	target.hint = "the control's or exception's reference, e.g. CHG-01 or EX-01"
+	target.validate = func(v string) error {
+		kind := f.value("kind")
+		switch {
+		case kind == "engagement":
+			return nil
+		case v == "":
+			return fmt.Errorf("which %s? type its reference", kind)
+		case kind == "control" && controls != nil && !controls[strings.ToUpper(v)]:
+			return fmt.Errorf("no control %q in this workpaper", v)
+		}
+		return nil
+	}
+	f.text("text", "Note", "", 4, true)
+	assign := f.line("assignee", "Assigned to", "", false, nil)
+	if d != nil && d.eng != nil {
+		var names []string
+		for _, m := range d.eng.Team {
+			if m.Role == model.RolePreparer {
+				names = append(names, oneLine(m.Name))
+			}
+		}
+		if len(names) > 0 {
+			assign.hint = "e.g. " + strings.Join(names, ", ")
+		}
+	}
+	return &formPage{
+		common: c,
+		crumb:  "New note",
+		first:  "text",
+		what:   "your new review note",
+		done:   "Review note opened.",
+		f:      f,
+		write: func(ctx context.Context, wp *model.Workpaper, v map[string]string, _ int) (string, error) {
+			kind, ref := v["kind"], v["ref"]
+			if kind == "engagement" {
+				ref = ""
+			}
+			nref, err := wp.AddNote(ctx, kind, ref, v["text"], v["assignee"])
+			return "Review note " + nref + " opened on " + noteTarget{kind: kind, ref: ref}.String() + ".", err
+		},
+	}
+}
