@@ -76,8 +76,18 @@ func (w *Workpaper) controls(ctx context.Context, ref string) ([]Control, error)
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	rows, err = w.db.QueryContext(ctx, `SELECT m.control_uuid, m.criterion FROM control_criterion m
-		JOIN criterion c ON c.ref = m.criterion ORDER BY c.ordinal`)
+	// Only the mapping of the controls read: one control's read stays
+	// constant-time however many controls the engagement has.
+	mq := `SELECT m.control_uuid, m.criterion FROM control_criterion m JOIN criterion c ON c.ref = m.criterion`
+	var margs []any
+	if ref != "" {
+		if len(out) == 0 {
+			return out, nil
+		}
+		mq += " WHERE m.control_uuid = ?"
+		margs = append(margs, out[0].UUID)
+	}
+	rows, err = w.db.QueryContext(ctx, mq+" ORDER BY c.ordinal", margs...)
 	if err != nil {
 		return nil, err
 	}
