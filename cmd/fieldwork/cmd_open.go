@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&command{
 		name:    "open",
-		args:    "FILE [--read-only] [--theme auto|light|dark] [--no-mouse]",
+		args:    "FILE [--read-only] [--theme auto|light|dark] [--no-mouse] [--keys FILE]",
 		summary: "open a workpaper in the workbench (also: fieldwork FILE)",
 		run:     runOpen,
 	})
@@ -36,6 +36,7 @@ func runOpen(e *env, args []string) error {
 	readOnly := fs.Bool("read-only", false, "open without saving any change")
 	theme := fs.String("theme", "auto", "colour theme: auto, light or dark (NO_COLOR turns colour off)")
 	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the terminal so text can be selected")
+	keys := fs.String("keys", "", "key configuration file (default $XDG_CONFIG_HOME/fieldwork/keys.json when it exists; see docs/keys.md)")
 	userFlag := fs.String("user", "", "name recorded on changes")
 	pos, err := parse(e, c, fs, args)
 	if err != nil {
@@ -63,7 +64,7 @@ func runOpen(e *env, args []string) error {
 	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
 		return errors.New("the workbench needs a terminal (stdin and stdout are not a TTY); use the CLI commands instead, e.g. 'fieldwork criteria FILE --json'")
 	}
-	return tui.Run(w, tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out})
+	return tui.Run(w, tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out, KeyConfig: *keys, Version: version})
 }
 
 func runDemo(e *env, args []string) error {
