@@ -60,18 +60,44 @@ ok "imported a population and drew a sample of 22"
 
 positions=$(grep '"position"' "$tmp/draw.json" | grep -o '[0-9]*')
 first=$(echo "$positions" | head -1)
-for p in $positions; do
+last=$(echo "$positions" | tail -1)
+for p in $(echo "$positions" | sed '$d'); do
   if [ "$p" = "$first" ]; then
     "$BIN" result set "$W" --control NL-04 --item "$p" --deviation --note "approved after provisioning" >/dev/null
   else
     "$BIN" result set "$W" --control NL-04 --item "$p" --pass --tickmark "✓" >/dev/null
   fi
 done
+ok "recorded 21 results with the CLI"
+
+# --- the last result is marked in the workbench's testing grid
+start_tui 120 40 "$BIN" "$W"
+wait_for "Dashboard"
+tmux -L "$sock" send-keys -t fw 2
+wait_for "CC1.1"
+tmux -L "$sock" send-keys -t fw c
+sleep 0.3
+tmux -L "$sock" send-keys -t fw "NL-04"
+sleep 0.3
+tmux -L "$sock" send-keys -t fw Enter
+wait_for "NL-04"
+tmux -L "$sock" send-keys -t fw t
+wait_for "21 of 22 results"
+tmux -L "$sock" send-keys -t fw G
+sleep 0.3
+tmux -L "$sock" send-keys -t fw p
+wait_for "22 of 22 results"
+sleep 0.5
+tmux -L "$sock" send-keys -t fw C-c
+wait_gone
+"$BIN" results "$W" --control NL-04 --json | grep -q "\"position\": $last," || fail "the grid's mark is not in the file"
+ok "marked the last item in the testing grid; the CLI sees it"
+
 "$BIN" exception add "$W" --control NL-04 --items "$first" --description "Access provisioned before approval" --evaluation isolated >/dev/null
 "$BIN" conclude "$W" --control NL-04 --as effective-with-exceptions --note "isolated" >/dev/null
 "$BIN" signoff "$W" --control NL-04 --as preparer >/dev/null
 FIELDWORK_USER=olivia "$BIN" signoff "$W" --control NL-04 --as reviewer >/dev/null
-ok "recorded results, an exception, a conclusion and both sign-offs"
+ok "logged an exception, concluded and signed off as preparer and reviewer"
 
 # --- the workbench in a real terminal
 start_tui 120 40 "$BIN" "$W"
