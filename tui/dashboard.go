@@ -109,6 +109,8 @@ func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, p.keys.Bottom):
 			p.vp.GotoBottom()
 			return p, nil
+		case key.Matches(msg, p.keys.Conflicts):
+			return p, pushCmd(newConflictsPage(p.common))
 		}
 		var cmd tea.Cmd
 		p.vp, cmd = p.vp.Update(msg)
@@ -158,6 +160,7 @@ func (p *dashboardPage) FullHelp() [][]key.Binding {
 	if !p.readOnly() {
 		rec = append(rec, p.keys.NewNote)
 	}
+	rec = append(rec, p.keys.Conflicts)
 	if !p.overflow {
 		return [][]key.Binding{rec}
 	}

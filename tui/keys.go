@@ -56,6 +56,9 @@ type keyMap struct {
 	Respond, ClearNote, NoteState, NoteAssignee               key.Binding
 	SignPreparer, SignReviewer, ChangedOnly, Verify           key.Binding
 	RunExport, CancelRun, ToggleItem, ToggleAll, IncludeTrail key.Binding
+
+	// Merge conflicts (conflicts.go).
+	Conflicts, KeepMine, TakeTheirs key.Binding
 }
 
 func defaultKeyMap() *keyMap {

@@ -46,6 +46,11 @@ func (k *keyMap) setBenchKeys() {
 	k.ToggleItem = key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "toggle"))
 	k.ToggleAll = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all/none"))
 	k.IncludeTrail = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "include trail"))
+
+	// Merge conflicts, opened from the dashboard.
+	k.Conflicts = key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "merge conflicts"))
+	k.KeepMine = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "keep mine"))
+	k.TakeTheirs = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "take theirs"))
 }
 
 // benchTabKeys are the number keys of the screens setBenchKeys adds, by tab.

@@ -13,12 +13,19 @@ import (
 	"github.com/muesli/termenv"
 )
 
-// waitFor waits until the program has drawn text.
-func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
+// waitFor waits until the program has drawn every text. The output is a
+// stream that each wait consumes, and the renderer redraws only changed
+// lines: texts that may arrive in the same frame must be waited for together.
+func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte(text))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		for _, text := range texts {
+			if !bytes.Contains(b, []byte(text)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
 // The whole program: load, walk to a control through the filter, come
@@ -31,8 +38,8 @@ func TestProgram(t *testing.T) {
 
 	waitFor(t, tm, "Coverage of in-scope criteria")
 	tm.Send(keyMsg(k.Criteria))
-	waitFor(t, tm, "Integrity and ethical values")
-	waitFor(t, tm, "34 open") // the conclusions, read in the background
+	// The list and the conclusions (read in the background) may share a frame.
+	waitFor(t, tm, "Integrity and ethical values", "34 open")
 	tm.Send(keyMsg(k.Filter))
 	tm.Type("cc8")
 	tm.Send(keyMsg(k.AcceptFilter))
