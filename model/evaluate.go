@@ -156,47 +156,7 @@ type CriterionConclusion struct {
 // controls: not met when a control it relies on is not effective and no
 // other mapped control is effective; an override with a reason wins.
 func (w *Workpaper) CriteriaConclusions(ctx context.Context) ([]CriterionConclusion, error) {
-	crit, err := w.Criteria(ctx)
-	if err != nil {
-		return nil, err
-	}
-	evals := map[string]*TestEvaluation{}
-	controls, err := w.Controls(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range controls {
-		ev, err := w.Evaluate(ctx, c.Ref)
-		if err != nil {
-			return nil, err
-		}
-		evals[c.Ref] = ev
-	}
-	overrides := map[string][2]string{}
-	rows, err := w.db.QueryContext(ctx, "SELECT ref, override, override_reason FROM criterion WHERE override != ''")
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var r, o, why string
-		rows.Scan(&r, &o, &why)
-		overrides[r] = [2]string{o, why}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	out := make([]CriterionConclusion, 0, len(crit))
-	for _, c := range crit {
-		cc := CriterionConclusion{Ref: c.Ref, Category: c.Category, Title: c.Title, InScope: c.InScope, Controls: c.Controls}
-		cc.Derived, cc.Reason = deriveCriterion(c, evals)
-		cc.Status = cc.Derived
-		if o, ok := overrides[c.Ref]; ok && c.InScope {
-			cc.Override, cc.OverrideReason = o[0], o[1]
-			cc.Status = CriterionStatus(o[0])
-		}
-		out = append(out, cc)
-	}
-	return out, nil
+	return w.CriteriaConclusionsOf(ctx, nil)
 }
 
 func deriveCriterion(c Criterion, evals map[string]*TestEvaluation) (CriterionStatus, string) {
@@ -287,11 +247,13 @@ func (w *Workpaper) Status(ctx context.Context) (*Status, error) {
 	}
 	st := &Status{Controls: len(controls), ByState: map[TestState]int{}, ByCategory: map[Category]StateCount{},
 		ChangedSince: []string{}, CriteriaAtRisk: []CriterionConclusion{}, Gaps: []string{}}
+	evals := make(map[string]*TestEvaluation, len(controls))
 	for _, c := range controls {
 		ev, err := w.Evaluate(ctx, c.Ref)
 		if err != nil {
 			return nil, err
 		}
+		evals[c.Ref] = ev
 		st.ByState[ev.State]++
 		st.Deviations += ev.Deviations
 		st.Exceptions += ev.Exceptions
@@ -311,7 +273,7 @@ func (w *Workpaper) Status(ctx context.Context) (*Status, error) {
 			st.ByCategory[cat][ev.State]++
 		}
 	}
-	concl, err := w.CriteriaConclusions(ctx)
+	concl, err := w.CriteriaConclusionsOf(ctx, evals)
 	if err != nil {
 		return nil, err
 	}
