@@ -118,9 +118,9 @@ func runSampleDrawWorkpaper(e *env, args []string) error {
 	}
 	in := model.DrawInput{ControlRef: *w.control, Method: m, Size: *size}
 	if *seedFlag != "" {
-		s, err := strconv.ParseUint(*seedFlag, 10, 64)
+		s, err := parseSeed(*seedFlag)
 		if err != nil {
-			return usagef("--seed %q: a whole number from 0 to 18446744073709551615", *seedFlag)
+			return err
 		}
 		in.Seed = &s
 	}

@@ -464,8 +464,8 @@ func runSampleDraw(e *env, args []string) error {
 	fresh := false
 	if m == sampling.Random || m == sampling.Systematic {
 		if set["seed"] {
-			if req.Seed, err = strconv.ParseUint(strings.TrimSpace(*seedFlag), 10, 64); err != nil {
-				return usagef("--seed %q: must be a whole number from 0 to 18446744073709551615", *seedFlag)
+			if req.Seed, err = parseSeed(*seedFlag); err != nil {
+				return err
 			}
 		} else {
 			req.Seed, fresh = sampling.NewSeed(), true
@@ -610,4 +610,13 @@ func runSampleTable(e *env, args []string) error {
 		fmt.Fprintln(w, "where the guide prints 112 and the exact computation gives 113 (at 112 the upper limit is 7.01%).")
 	}
 	return nil
+}
+
+// parseSeed reads --seed: a whole number that fits in 64 bits.
+func parseSeed(v string) (uint64, error) {
+	s, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0, usagef("--seed %q: must be a whole number from 0 to 18446744073709551615", v)
+	}
+	return s, nil
 }
