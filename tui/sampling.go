@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -44,13 +42,7 @@ type samplingPage struct {
 	stErr   error
 
 	// 1 File.
-	dir      string
-	dirID    int64
-	dirErr   string
-	files    listView[fileEntry]
-	typing   bool
-	pathIn   textinput.Model
-	openedAt string // the folder the picker started in
+	picker *filePicker
 
 	// 2 Columns.
 	previewID int64
@@ -141,93 +133,6 @@ func loadWizState(ctx context.Context, wp *model.Workpaper, id int64, ref string
 		st.loaded = true
 		return msg
 	}
-}
-
-// fileEntry is a line of the file picker.
-type fileEntry struct {
-	name  string // sanitized for display
-	path  string
-	dir   bool
-	size  int64
-	mod   time.Time
-	up    bool // the parent folder
-	other bool // a file of another kind: shown, not chosen
-}
-
-type dirMsg struct {
-	id      int64
-	dir     string
-	entries []fileEntry
-	err     error
-}
-
-// populationExts are the files the picker offers.
-var populationExts = []string{".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
-
-// readDir lists a folder for the picker: folders first, then population
-// files; hidden files are left out. The names are sanitized here, once.
-func readDir(id int64, dir string) tea.Cmd {
-	return func() tea.Msg {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return dirMsg{id: id, dir: dir, err: err}
-		}
-		des, err := os.ReadDir(abs)
-		if err != nil {
-			return dirMsg{id: id, dir: abs, err: err}
-		}
-		var out []fileEntry
-		if parent := filepath.Dir(abs); parent != abs {
-			out = append(out, fileEntry{name: "..", path: parent, dir: true, up: true})
-		}
-		for _, de := range des {
-			name := de.Name()
-			if strings.HasPrefix(name, ".") || isWorkpaperFile(name) {
-				continue
-			}
-			e := fileEntry{name: oneLine(name), path: filepath.Join(abs, name)}
-			info, err := os.Stat(e.path) // follows links: a link to a folder is a folder
-			if err != nil {
-				continue
-			}
-			e.dir, e.size, e.mod = info.IsDir(), info.Size(), info.ModTime()
-			if !e.dir {
-				ext := strings.ToLower(filepath.Ext(name))
-				e.other = true
-				for _, x := range populationExts {
-					if ext == x {
-						e.other = false
-					}
-				}
-			}
-			out = append(out, e)
-		}
-		sort.SliceStable(out, func(i, j int) bool {
-			a, b := out[i], out[j]
-			if a.up != b.up {
-				return a.up
-			}
-			if a.dir != b.dir {
-				return a.dir
-			}
-			if a.other != b.other {
-				return !a.other
-			}
-			return strings.ToLower(a.name) < strings.ToLower(b.name)
-		})
-		return dirMsg{id: id, dir: abs, entries: out}
-	}
-}
-
-// isWorkpaperFile reports a workpaper or its SQLite companions, which the
-// picker leaves out.
-func isWorkpaperFile(name string) bool {
-	for _, suf := range []string{".fieldwork", ".fieldwork-wal", ".fieldwork-shm", ".fieldwork-journal"} {
-		if strings.HasSuffix(strings.ToLower(name), suf) {
-			return true
-		}
-	}
-	return false
 }
 
 // tablePreview is the start of a population file.
@@ -463,18 +368,12 @@ func planFrom(t *model.ControlTest) planState {
 
 func newSamplingPage(c common, ref string) *samplingPage {
 	p := &samplingPage{common: c, ref: ref, idCol: -1, dateCol: -1}
-	p.files = newListView(c, listConfig[fileEntry]{
-		selectable: func(e fileEntry) bool { return !e.other },
-		id:         func(e fileEntry) string { return e.path },
-		render:     p.renderFile,
-		empty:      "Reading the folder…",
-	})
+	p.picker = newFilePicker(c, populationExts, "path to a CSV or XLSX file")
 	p.flagged = newListView(c, listConfig[model.PopulationRow]{
 		id:     func(r model.PopulationRow) string { return strconv.Itoa(r.Position) },
 		render: p.renderFlagged,
 		empty:  "No row was flagged.",
 	})
-	p.pathIn = newLineInput(c, "path to a CSV or XLSX file")
 	p.reasonIn = newLineInput(c, "why the population is replaced (logged)")
 	p.seedIn = newLineInput(c, "empty: a fresh random seed")
 	p.seedIn.Validate = func(s string) error {
@@ -484,8 +383,6 @@ func newSamplingPage(c common, ref string) *samplingPage {
 		_, err := strconv.ParseUint(s, 10, 64)
 		return err
 	}
-	p.dir = filepath.Dir(c.wp.Path())
-	p.openedAt = p.dir
 	return p
 }
 
@@ -503,14 +400,13 @@ func newLineInput(c common, placeholder string) textinput.Model {
 
 func (p *samplingPage) Init() tea.Cmd {
 	p.stateID = nextRequestID()
-	p.dirID = nextRequestID()
-	return tea.Batch(loadWizState(p.ctx, p.common.wp, p.stateID, p.ref), readDir(p.dirID, p.dir))
+	return tea.Batch(loadWizState(p.ctx, p.common.wp, p.stateID, p.ref), p.picker.Init())
 }
 
 func (p *samplingPage) Title() string { return "Sampling" }
 
 func (p *samplingPage) InputFocused() bool {
-	return p.typing || p.seeding || (p.step == stepColumns && p.colFocus == 2)
+	return p.picker.Typing() || p.seeding || (p.step == stepColumns && p.colFocus == 2)
 }
 
 func (p *samplingPage) HandlesBack() bool { return p.InputFocused() || p.importing }
@@ -571,9 +467,8 @@ const stepHeadLines = 2
 func (p *samplingPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
 	body := max(0, height-stepHeadLines)
-	p.files.SetSize(width, max(0, body-3))
+	p.picker.SetSize(width, max(0, body-3))
 	p.flagged.SetSize(width, max(0, body-5))
-	p.pathIn.Width = max(1, width-10)
 	p.reasonIn.Width = max(1, width-formLabelW-4)
 	p.seedIn.Width = max(1, min(30, width-formLabelW-4))
 	p.barW = max(10, min(60, width-8))
@@ -598,30 +493,6 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			return p, p.goTo(p.firstStep())
 		}
 		p.recalc()
-		return p, nil
-
-	case dirMsg:
-		if msg.id != p.dirID {
-			return p, nil
-		}
-		if msg.err != nil {
-			p.dirErr = errorText(msg.err)
-			p.files.empty = "This folder cannot be read."
-			return p, nil
-		}
-		p.dir, p.dirErr = msg.dir, ""
-		if !filepath.IsAbs(p.openedAt) {
-			p.openedAt = msg.dir // the workpaper's folder, made absolute by the read
-		}
-		p.files.empty = "No folders or files here."
-		p.files.SetItems(msg.entries)
-		// Start on the first population file, not on "..".
-		for i, e := range p.files.rows {
-			if !e.dir && !e.other {
-				p.files.moveTo(i)
-				break
-			}
-		}
 		return p, nil
 
 	case previewMsg:
@@ -699,6 +570,10 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		p.stateID = nextRequestID()
 		return p, tea.Batch(statusCmd(msg.what), loadWizState(p.ctx, p.common.wp, p.stateID, p.ref), changedCmd, p.goTo(msg.next))
 
+	case dirMsg:
+		p.picker.Update(msg)
+		return p, nil
+
 	case tea.KeyMsg:
 		return p, p.key(msg)
 
@@ -706,9 +581,9 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		msg.Y -= stepHeadLines
 		switch p.step {
 		case stepFile:
-			msg.Y -= 2
-			if open, _ := p.files.Update(msg); open {
-				return p, p.chooseFile()
+			msg.Y -= 1 // the step's heading
+			if path, cmd := p.picker.Update(msg); path != "" || cmd != nil {
+				return p, tea.Batch(cmd, p.previewIf(path))
 			}
 		case stepFlags:
 			msg.Y -= 4
@@ -753,8 +628,9 @@ func (p *samplingPage) goTo(s wizStep) tea.Cmd {
 
 func (p *samplingPage) key(msg tea.KeyMsg) tea.Cmd {
 	k := p.keys
-	if p.typing {
-		return p.typePath(msg)
+	if p.picker.Typing() {
+		path, cmd := p.picker.Update(msg)
+		return tea.Batch(cmd, p.previewIf(path))
 	}
 	if p.seeding {
 		switch {
@@ -785,19 +661,11 @@ func (p *samplingPage) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch p.step {
 	case stepFile:
-		switch {
-		case key.Matches(msg, k.WizTypePath):
-			p.typing = true
-			p.pathIn.SetValue(p.dir + string(filepath.Separator))
-			p.pathIn.CursorEnd()
-			return p.pathIn.Focus()
-		case key.Matches(msg, k.Open):
-			return p.chooseFile()
-		case key.Matches(msg, k.WizPrev) && !p.atFirstStep():
+		if key.Matches(msg, k.WizPrev) && !p.atFirstStep() {
 			return p.back()
 		}
-		_, cmd := p.files.Update(msg)
-		return cmd
+		path, cmd := p.picker.Update(msg)
+		return tea.Batch(cmd, p.previewIf(path))
 	case stepColumns:
 		return p.columnsKey(msg)
 	case stepFlags:
@@ -849,49 +717,12 @@ func (p *samplingPage) back() tea.Cmd {
 	return nil
 }
 
-func (p *samplingPage) typePath(msg tea.KeyMsg) tea.Cmd {
-	switch msg.Type {
-	case tea.KeyEsc:
-		p.typing = false
-		p.pathIn.Blur()
-		return nil
-	case tea.KeyEnter:
-		path := strings.TrimSpace(p.pathIn.Value())
-		if strings.HasPrefix(path, "~"+string(filepath.Separator)) {
-			if home, err := os.UserHomeDir(); err == nil {
-				path = filepath.Join(home, path[2:])
-			}
-		}
-		if path == "" {
-			return nil
-		}
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(p.dir, path)
-		}
-		p.typing = false
-		p.pathIn.Blur()
-		if strings.HasSuffix(p.pathIn.Value(), string(filepath.Separator)) {
-			p.dirID = nextRequestID()
-			return readDir(p.dirID, path)
-		}
-		return p.preview(path)
-	}
-	var cmd tea.Cmd
-	p.pathIn, cmd = p.pathIn.Update(msg)
-	return cmd
-}
-
-// chooseFile opens a folder, or previews a file.
-func (p *samplingPage) chooseFile() tea.Cmd {
-	e, ok := p.files.Selected()
-	if !ok {
+// previewIf previews the file the picker chose, if it chose one.
+func (p *samplingPage) previewIf(path string) tea.Cmd {
+	if path == "" {
 		return nil
 	}
-	if e.dir {
-		p.dirID = nextRequestID()
-		return readDir(p.dirID, e.path)
-	}
-	return p.preview(e.path)
+	return p.preview(path)
 }
 
 func (p *samplingPage) preview(path string) tea.Cmd {
@@ -1275,64 +1106,11 @@ func (p *samplingPage) stepDone(st wizStep) bool {
 func (p *samplingPage) fileView() []string {
 	s := p.styles
 	out := []string{truncate(s.Section.Render("Choose the population file")+s.Muted.Render("  CSV or XLSX, from the client"), p.width)}
-	folder := s.Label.Render("Folder ") + oneLine(p.folderName())
-	if p.dirErr != "" {
-		folder += "  " + s.Gap.Render(symGap+" "+p.dirErr)
-	}
-	out = append(out, truncate(folder, p.width))
-	out = append(out, strings.Split(p.files.View(), "\n")...)
-	if p.typing {
-		out = append(out, s.FilterPrompt.Render("Path ")+p.pathIn.View())
-	} else if p.st.pop != nil {
+	out = append(out, p.picker.View()...)
+	if !p.picker.Typing() && p.st.pop != nil {
 		out = append(out, s.Muted.Render(truncate("Current population: "+oneLine(p.st.pop.SourceName)+", "+thousands(p.st.pop.Rows)+" rows. A new import replaces it.", p.width)))
 	}
 	return out
-}
-
-// folderName shows the picker's folder relative to the workpaper's.
-func (p *samplingPage) folderName() string {
-	if p.dir == p.openedAt {
-		return "the workpaper's folder"
-	}
-	if rel, err := filepath.Rel(p.openedAt, p.dir); err == nil && !strings.HasPrefix(rel, "..") {
-		return "." + string(filepath.Separator) + rel
-	}
-	return p.dir
-}
-
-func (p *samplingPage) renderFile(e fileEntry, w int, selected bool) string {
-	s := p.styles
-	marker := "  "
-	if selected {
-		marker = symCursor + " "
-	}
-	name := e.name
-	var meta string
-	switch {
-	case e.up:
-		name = ".. (parent folder)"
-	case e.dir:
-		name += string(filepath.Separator)
-	default:
-		meta = fmt.Sprintf("%9s  %s", strings.ReplaceAll(humanize.Bytes(uint64(max(e.size, 0))), " ", ""), e.mod.In(p.now().Location()).Format("2006-01-02 15:04"))
-	}
-	metaW := 0
-	if meta != "" && w >= 60 {
-		metaW = len(meta) + 2
-	}
-	line := marker + fit(name, max(1, w-2-metaW))
-	if metaW > 0 {
-		line += "  " + meta
-	}
-	switch {
-	case selected:
-		return s.Selected.Render(fit(line, w))
-	case e.other:
-		return s.Dim.Render(fit(line, w))
-	case e.dir:
-		return s.Title.Render(fit(line, w))
-	}
-	return fit(line, w)
 }
 
 func (p *samplingPage) columnsView() []string {
@@ -1787,7 +1565,7 @@ func displayWidth(s string) int { return lipgloss.Width(s) }
 func (p *samplingPage) ShortHelp() []key.Binding {
 	k := p.keys
 	switch {
-	case p.typing || p.seeding || (p.step == stepColumns && p.colFocus == 2):
+	case p.picker.Typing() || p.seeding || (p.step == stepColumns && p.colFocus == 2):
 		enter := k.WizNext
 		enter.SetHelp("enter", "done")
 		back := k.FormCancel
@@ -1799,9 +1577,7 @@ func (p *samplingPage) ShortHelp() []key.Binding {
 	next := k.WizNext
 	switch p.step {
 	case stepFile:
-		open := k.Open
-		open.SetHelp("enter", "open")
-		return []key.Binding{k.Up, k.Down, open, k.WizTypePath}
+		return p.picker.ShortHelp()
 	case stepColumns:
 		next.SetHelp("enter", "import")
 		change := k.CellRight

@@ -84,7 +84,7 @@ func openWizard(t *testing.T, d *driver) *samplingPage {
 func selectFile(t *testing.T, d *driver, p *samplingPage, name string) {
 	t.Helper()
 	abs, _ := filepath.Abs(name)
-	selectRow(t, d, &p.files, abs)
+	selectRow(t, d, &p.picker.files, abs)
 	d.press(d.keys().Open)
 	if p.step != stepColumns {
 		t.Fatalf("choosing %s should preview it (step %v, %s)", name, p.step, p.msg)
