@@ -215,6 +215,8 @@ func (p *criteriaPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			case key.Matches(msg, p.keys.JumpControl):
 				p.jump.start(p.common)
 				return p, nil
+			case key.Matches(msg, p.keys.ImportMatrix):
+				return p, p.openEditor(newMatrixPage(p.common, p.data))
 			case key.Matches(msg, p.keys.Open):
 				return p, p.openSelected()
 			case key.Matches(msg, p.keys.NextGap), key.Matches(msg, p.keys.PrevGap):
@@ -375,5 +377,9 @@ func (p *criteriaPage) FullHelp() [][]key.Binding {
 	if p.list.Editing() {
 		return p.list.FullHelp()
 	}
-	return append(p.list.FullHelp(), []key.Binding{p.keys.Open, p.keys.NextGap, p.keys.PrevGap, p.keys.JumpControl})
+	own := []key.Binding{p.keys.Open, p.keys.NextGap, p.keys.PrevGap, p.keys.JumpControl}
+	if !p.readOnly() {
+		own = append(own, p.keys.ImportMatrix)
+	}
+	return append(p.list.FullHelp(), own)
 }

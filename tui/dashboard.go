@@ -111,6 +111,10 @@ func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			return p, nil
 		case key.Matches(msg, p.keys.Conflicts):
 			return p, pushCmd(newConflictsPage(p.common))
+		case key.Matches(msg, p.keys.ImportMatrix):
+			return p, p.openEditor(newMatrixPage(p.common, p.data))
+		case key.Matches(msg, p.keys.AddTeam):
+			return p, p.openEditor(newTeamForm(p.common, p.data))
 		}
 		var cmd tea.Cmd
 		p.vp, cmd = p.vp.Update(msg)
@@ -148,17 +152,37 @@ func scrollLine(s *Styles, vp viewport.Model, w int) string {
 	return s.Scroll.Render(fitRight(where, w))
 }
 
-func (p *dashboardPage) ShortHelp() []key.Binding {
-	if !p.overflow {
-		return nil
+// openEditor opens a screen that changes the workpaper, unless it is
+// read-only.
+func (c common) openEditor(p page) tea.Cmd {
+	if ro := c.refuseReadOnly(); ro != nil {
+		return ro
 	}
-	return []key.Binding{p.keys.Down, p.keys.PageDown}
+	return pushCmd(p)
+}
+
+// ShortHelp offers the set-up keys while the engagement lacks controls
+// or a team, and scrolling when the dashboard overflows.
+func (p *dashboardPage) ShortHelp() []key.Binding {
+	var b []key.Binding
+	if p.data != nil && !p.readOnly() {
+		if len(p.data.controls) == 0 {
+			b = append(b, p.keys.ImportMatrix)
+		}
+		if p.data.eng != nil && len(p.data.eng.Team) == 0 {
+			b = append(b, p.keys.AddTeam)
+		}
+	}
+	if p.overflow {
+		b = append(b, p.keys.Down, p.keys.PageDown)
+	}
+	return b
 }
 
 func (p *dashboardPage) FullHelp() [][]key.Binding {
 	rec := []key.Binding{p.keys.History}
 	if !p.readOnly() {
-		rec = append(rec, p.keys.NewNote)
+		rec = append(rec, p.keys.NewNote, p.keys.ImportMatrix, p.keys.AddTeam)
 	}
 	rec = append(rec, p.keys.Conflicts)
 	if !p.overflow {
@@ -498,15 +522,15 @@ func nextSteps(d *snapshot) []step {
 	var steps []step
 	switch {
 	case len(d.controls) == 0:
-		steps = append(steps, step{"No controls yet: import the client's control matrix.",
+		steps = append(steps, step{"No controls yet: press I to import the client's control matrix.",
 			"fieldwork controls import " + file + " MATRIX.xlsx"})
 	case len(d.gaps) > 0:
 		steps = append(steps, step{plural(len(d.gaps), "criterion has", "criteria have") +
-			" no control: map one to each in the control matrix and import it again.",
+			" no control: map one to each in the control matrix and import it again (I).",
 			"fieldwork controls import " + file + " MATRIX.xlsx"})
 	}
 	if len(e.Team) == 0 {
-		steps = append(steps, step{"No team yet: add the preparer and the reviewer.",
+		steps = append(steps, step{"No team yet: press T to add the preparer and the reviewer.",
 			"fieldwork team add " + file + " --name NAME --role preparer"})
 	}
 	for _, o := range e.Subservice {

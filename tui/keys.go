@@ -59,6 +59,10 @@ type keyMap struct {
 
 	// Merge conflicts (conflicts.go).
 	Conflicts, KeepMine, TakeTheirs key.Binding
+
+	// Setting up: the control matrix import (matrix.go) and the team
+	// (team.go), from the dashboard.
+	ImportMatrix, AddTeam key.Binding
 }
 
 func defaultKeyMap() *keyMap {

@@ -51,6 +51,10 @@ func (k *keyMap) setBenchKeys() {
 	k.Conflicts = key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "merge conflicts"))
 	k.KeepMine = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "keep mine"))
 	k.TakeTheirs = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "take theirs"))
+
+	// Setting up the engagement, from the dashboard and the criteria walk.
+	k.ImportMatrix = key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "import control matrix"))
+	k.AddTeam = key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "add team member"))
 }
 
 // benchTabKeys are the number keys of the screens setBenchKeys adds, by tab.

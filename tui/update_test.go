@@ -478,7 +478,7 @@ func TestNextSteps(t *testing.T) {
 	w := newWorkpaper(t, fixture{noControls: true})
 	d := start(t, w, 120, 40)
 	steps := stepsText(nextSteps(d.m.data))
-	if !strings.Contains(steps, "No controls yet: import the client's control matrix. $ fieldwork controls import northwind.fieldwork MATRIX.xlsx") {
+	if !strings.Contains(steps, "No controls yet: press I to import the client's control matrix. $ fieldwork controls import northwind.fieldwork MATRIX.xlsx") {
 		t.Errorf("no controls: %s", steps)
 	}
 	d = start(t, newWorkpaper(t, fixture{}), 120, 40)
