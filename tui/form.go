@@ -26,6 +26,7 @@ type form struct {
 	focus  int
 
 	width, height int
+	labelW        int // the width of the labels of one-line fields and choices
 
 	msg    string // the last failed save, or a stale refusal, shown above the keys
 	saving bool   // a save is running: keys wait
@@ -65,7 +66,7 @@ type formField struct {
 const formLabelW = 14
 
 func newForm(c common, title string) *form {
-	return &form{styles: c.styles, keys: c.keys, title: title}
+	return &form{styles: c.styles, keys: c.keys, title: title, labelW: formLabelW}
 }
 
 // line adds a one-line field.
@@ -233,7 +234,7 @@ func (f *form) SetSize(width, height int) {
 	for _, fld := range f.fields {
 		switch fld.kind {
 		case fieldLine:
-			fld.input.Width = max(1, width-formLabelW-4)
+			fld.input.Width = max(1, width-f.labelW-4)
 		case fieldText:
 			fld.area.SetWidth(max(10, min(width-2, 100)))
 			fld.area.SetHeight(min(per, max(fld.lines, 2)))
@@ -388,13 +389,13 @@ func (f *form) View() string {
 		}
 		switch fld.kind {
 		case fieldLine:
-			body = append(body, marker+s.Label.Render(fit(label, formLabelW))+fld.input.View())
+			body = append(body, marker+s.Label.Render(fit(label, f.labelW))+fld.input.View())
 		case fieldChoice:
 			labels := make([]string, len(fld.choices))
 			for j := range fld.choices {
 				labels[j] = fld.choiceLabel(j)
 			}
-			body = append(body, truncate(marker+s.Label.Render(fit(label, formLabelW))+choiceLine(s, labels, fld.choice, i == f.focus, w-2-formLabelW), w))
+			body = append(body, truncate(marker+s.Label.Render(fit(label, f.labelW))+choiceLine(s, labels, fld.choice, i == f.focus, w-2-f.labelW), w))
 		case fieldText:
 			lab := marker + s.Label.Render(label)
 			if fld.hint != "" {
@@ -406,13 +407,13 @@ func (f *form) View() string {
 			}
 		}
 		if fld.kind != fieldText && fld.hint != "" && fld.err == "" {
-			body = append(body, "  "+s.Dim.Render(truncate(fit("", formLabelW)+fld.hint, w-2)))
+			body = append(body, "  "+s.Dim.Render(truncate(fit("", f.labelW)+fld.hint, w-2)))
 		}
 		if fld.err != "" {
-			body = append(body, "  "+s.Gap.Render(truncate(fit("", formLabelW)+symGap+" "+fld.err, w-2)))
+			body = append(body, "  "+s.Gap.Render(truncate(fit("", f.labelW)+symGap+" "+fld.err, w-2)))
 		}
 		if fld.theirs != "" {
-			body = append(body, "  "+s.Hint.Render(truncate(fit("", formLabelW)+"now stored: "+oneLine(fld.theirs), w-2)))
+			body = append(body, "  "+s.Hint.Render(truncate(fit("", f.labelW)+"now stored: "+oneLine(fld.theirs), w-2)))
 		}
 		if i == f.focus {
 			focusTop, focusEnd = start, len(body)

@@ -56,11 +56,33 @@ type Options struct {
 	Version string
 }
 
-// Run shows the workbench for w until the user quits. The colour profile
+// Run shows the workbench for w until the user quits.
+func Run(w *model.Workpaper, opts Options) error {
+	return run(opts, func(ctx context.Context, opts Options, r *lipgloss.Renderer) tea.Model {
+		return newModel(ctx, w, opts, r)
+	})
+}
+
+// RunNew shows the form of a new engagement for path, which does not
+// exist yet; saving it creates the workpaper (recording changes as user)
+// and opens the workbench on it. Leaving the form creates nothing.
+func RunNew(path, user string, opts Options) error {
+	var created *model.Workpaper
+	defer func() {
+		if created != nil {
+			created.Close()
+		}
+	}()
+	return run(opts, func(ctx context.Context, opts Options, r *lipgloss.Renderer) tea.Model {
+		return newSetupModel(ctx, path, user, opts, r, &created)
+	})
+}
+
+// run runs the program whose first model first makes. The colour profile
 // (NO_COLOR means none) and the light or dark background are decided here,
 // before Bubble Tea owns the terminal: asking the terminal afterwards can
 // hang, inside tmux in particular.
-func Run(w *model.Workpaper, opts Options) error {
+func run(opts Options, first func(context.Context, Options, *lipgloss.Renderer) tea.Model) error {
 	if opts.Input == nil {
 		opts.Input = os.Stdin
 	}
@@ -88,7 +110,6 @@ func Run(w *model.Workpaper, opts Options) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m := newModel(ctx, w, opts, r)
 
 	popts := []tea.ProgramOption{
 		tea.WithContext(ctx),
@@ -99,7 +120,7 @@ func Run(w *model.Workpaper, opts Options) error {
 	if opts.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
-	_, err = tea.NewProgram(m, popts...).Run()
+	_, err = tea.NewProgram(first(ctx, opts, r), popts...).Run()
 	return err
 }
 
@@ -155,18 +176,23 @@ func redirectLog() (restore func()) {
 	return restore
 }
 
-func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss.Renderer) Model {
+// newCommon is what every screen of a program over w shares.
+func newCommon(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss.Renderer) common {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	c := common{
+	return common{
 		ctx:    ctx,
 		wp:     w,
 		now:    now,
 		styles: newStyles(r),
 		keys:   keyMapFor(opts),
 	}
+}
+
+func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss.Renderer) Model {
+	c := newCommon(ctx, w, opts, r)
 	h := help.New()
 	h.Styles = c.styles.Help
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.styles.Muted))

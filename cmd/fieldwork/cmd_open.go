@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "open",
 		args:    "FILE [--read-only] [--theme auto|light|dark] [--no-mouse] [--keys FILE]",
-		summary: "open a workpaper in the workbench (also: fieldwork FILE)",
+		summary: "open a workpaper in the workbench (also: fieldwork FILE); a FILE that does not exist yet starts a new engagement",
 		run:     runOpen,
 	})
 	register(&command{
@@ -50,6 +50,15 @@ func runOpen(e *env, args []string) error {
 	default:
 		return usagef("unknown theme %q (auto, light or dark)", *theme)
 	}
+	in, inOK := e.stdin.(*os.File)
+	out, outOK := e.stdout.(*os.File)
+	tty := inOK && outOK && isTerminal(in) && isTerminal(out)
+	opts := tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out, KeyConfig: *keys, Version: version}
+	// A file that does not exist yet is a new engagement: in a terminal,
+	// the workbench asks for it (and creates nothing if the user leaves).
+	if _, statErr := os.Lstat(pos[0]); errors.Is(statErr, os.ErrNotExist) && tty && !*readOnly {
+		return tui.RunNew(pos[0], resolveUser(e, *userFlag), opts)
+	}
 	// The file first: a bad file gets its own specific error.
 	w, err := openEditor(e, pos[0], *userFlag, *readOnly)
 	if err != nil {
@@ -59,12 +68,10 @@ func runOpen(e *env, args []string) error {
 	if _, err := w.Engagement(context.Background()); err != nil {
 		return err
 	}
-	in, inOK := e.stdin.(*os.File)
-	out, outOK := e.stdout.(*os.File)
-	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
+	if !tty {
 		return errors.New("the workbench needs a terminal (stdin and stdout are not a TTY); use the CLI commands instead, e.g. 'fieldwork criteria FILE --json'")
 	}
-	return tui.Run(w, tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out, KeyConfig: *keys, Version: version})
+	return tui.Run(w, opts)
 }
 
 func runDemo(e *env, args []string) error {
