@@ -42,7 +42,7 @@ func fillSetup(tm *teatest.TestModel, k *keyMap) {
 	next()
 	tm.Type("2026-12-31")
 	next()
-	next() // no as-of date
+	next()                        // no as-of date
 	tm.Send(keyMsg(k.ChoiceNext)) // Availability: in scope
 	next()
 	next()
