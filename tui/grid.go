@@ -1071,8 +1071,14 @@ func (p *gridPage) openException() tea.Cmd {
 	}
 	a := p.meta.attrs[p.col]
 	f := newForm(p.common, fmt.Sprintf("New exception — %s, item %d", oneLine(p.ref), r.ordinal))
-	f.intro = []string{p.styles.Muted.Render(truncate(fmt.Sprintf("Covers item %d (position %d, %s). Its cause, management's response and the evaluation can be completed later.", r.ordinal, r.position, r.id), p.width)), ""}
-	desc := fmt.Sprintf("For item %s, attribute %s (%s) was not met.", r.id, oneLine(a.Letter), oneLine(a.Text))
+	// The client's occurrence ID when the population has one; the
+	// sample item and its position in the population otherwise.
+	item, where := fmt.Sprintf("item %d (position %d)", r.ordinal, r.position), fmt.Sprintf("position %d", r.position)
+	if r.id != "" {
+		item, where = r.id, fmt.Sprintf("position %d, %s", r.position, r.id)
+	}
+	f.intro = []string{p.styles.Muted.Render(truncate(fmt.Sprintf("Covers item %d (%s). Its cause, management's response and the evaluation can be completed later.", r.ordinal, where), p.width)), ""}
+	desc := fmt.Sprintf("For %s, attribute %s (%s) was not met.", item, oneLine(a.Letter), oneLine(a.Text))
 	f.text("description", "Description", desc, 3, true)
 	f.line("cause", "Cause", "", false, nil)
 	f.choose("evaluation", "Evaluation", []string{"", "isolated", "systemic"}, []string{"not yet", "isolated", "systemic"}, "")
