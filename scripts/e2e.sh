@@ -34,70 +34,156 @@ wait_gone() {
 }
 start_tui() { # start_tui COLS ROWS ARGS...
   local cols=$1 rows=$2; shift 2
-  tmux -L "$sock" new-session -d -s fw -x "$cols" -y "$rows" "$(printf '%q ' "$@"); sleep 0.3"
+  tmux -L "$sock" new-session -d -s fw -c "$PWD" -x "$cols" -y "$rows" "$(printf '%q ' "$@"); sleep 0.3"
 }
 
 W="$tmp/acme.fieldwork"
 export FIELDWORK_USER=maria
-
-# --- set up an engagement with the CLI
-"$BIN" new "$W" --client "Acme Payroll, Inc." --system "Acme Cloud" --type 2 \
-  --from 2026-01-01 --to 2026-12-31 --categories availability,confidentiality --firm "Calder & Finch LLP" >/dev/null
-"$BIN" team add "$W" --name "Olivia Brandt" --role reviewer >/dev/null
-"$BIN" controls import "$W" testdata/matrices/clean.csv >/dev/null
-ok "created an engagement and imported the control matrix"
-
+# keys KEY...: type into the workbench (tmux key names: Tab, Enter, Escape, C-s…).
+keys() { tmux -L "$sock" send-keys -t fw "$@"; }
+# The client's files sit beside the workpaper, where the file pickers start.
+cp testdata/matrices/clean.csv "$tmp/controls.csv"
 {
   echo "Ticket,Opened,Approver"
   for i in $(seq 1 400); do printf 'T-%04d,2026-%02d-%02d,Ann\n' "$i" $((i % 12 + 1)) $((i % 28 + 1)); done
-} > "$tmp/pop.csv"
-"$BIN" population import "$W" --control NL-04 "$tmp/pop.csv" --id-column Ticket --date-column Opened >/dev/null
-"$BIN" sample plan "$W" --control NL-04 --confidence 90 --tolerable 10 >/dev/null
-"$BIN" sample draw "$W" --control NL-04 --seed 42 --json > "$tmp/draw.json"
-n=$(grep -c '"position"' "$tmp/draw.json")
-[ "$n" = 22 ] || fail "expected 22 items drawn, got $n"
-ok "imported a population and drew a sample of 22"
+} > "$tmp/tickets.csv"
 
-positions=$(grep '"position"' "$tmp/draw.json" | grep -o '[0-9]*')
-first=$(echo "$positions" | head -1)
-last=$(echo "$positions" | tail -1)
-for p in $(echo "$positions" | sed '$d'); do
-  if [ "$p" = "$first" ]; then
-    "$BIN" result set "$W" --control NL-04 --item "$p" --deviation --note "approved after provisioning" >/dev/null
-  else
-    "$BIN" result set "$W" --control NL-04 --item "$p" --pass --tickmark "✓" >/dev/null
-  fi
-done
-ok "recorded 21 results with the CLI"
+# --- the whole engagement in the workbench, as the preparer (maria)
+cd "$tmp"
+start_tui 120 40 "$BIN" acme.fieldwork
+wait_for "New engagement"
+wait_for "acme.fieldwork does not exist yet"
+# Client, system, Type II (default), period, no as-of, Availability and
+# Confidentiality in scope, firm, preparer (maria, prefilled), reviewer.
+keys "Acme Payroll, Inc." Tab "Acme Cloud" Tab Tab 2026-01-01 Tab 2026-12-31 Tab Tab
+keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt"
+keys C-s
+wait_for "Created acme.fieldwork"
+wait_for "No controls yet: press I"
+[ -f "$W" ] || fail "the form did not create the workpaper"
+ok "created the engagement in the new-engagement form"
 
-# --- the last result is marked in the workbench's testing grid
-start_tui 120 40 "$BIN" "$W"
-wait_for "Dashboard"
-tmux -L "$sock" send-keys -t fw 2
+keys I
+wait_for "Import the control matrix"
+keys /
+wait_for "Path "
+keys controls.csv Enter
+wait_for "13 controls: 13 new"
+keys Enter
+wait_for "Imported controls.csv: 13 added"
+ok "imported the control matrix through the file picker"
+
+keys 2
 wait_for "CC1.1"
-tmux -L "$sock" send-keys -t fw c
-sleep 0.3
-tmux -L "$sock" send-keys -t fw "NL-04"
-sleep 0.3
-tmux -L "$sock" send-keys -t fw Enter
-wait_for "NL-04"
-tmux -L "$sock" send-keys -t fw t
-wait_for "21 of 22 results"
-tmux -L "$sock" send-keys -t fw G
-sleep 0.3
-tmux -L "$sock" send-keys -t fw p
-wait_for "22 of 22 results"
-sleep 0.5
-tmux -L "$sock" send-keys -t fw C-c
-wait_gone
-"$BIN" results "$W" --control NL-04 --json | grep -q "\"position\": $last," || fail "the grid's mark is not in the file"
-ok "marked the last item in the testing grid; the CLI sees it"
+keys c
+wait_for "Go to control"
+keys NL-04 Enter
+wait_for "WP-NL-04"
+keys a
+wait_for "New attribute"
+keys Tab "Ticket approved by the manager before provisioning" C-s
+wait_for "Attributes (1)"
+ok "opened NL-04 from the criteria walk and added an attribute"
 
-"$BIN" exception add "$W" --control NL-04 --items "$first" --description "Access provisioned before approval" --evaluation isolated >/dev/null
-"$BIN" conclude "$W" --control NL-04 --as effective-with-exceptions --note "isolated" >/dev/null
-"$BIN" signoff "$W" --control NL-04 --as preparer >/dev/null
-FIELDWORK_USER=olivia "$BIN" signoff "$W" --control NL-04 --as reviewer >/dev/null
-ok "logged an exception, concluded and signed off as preparer and reviewer"
+keys s
+wait_for "Choose the population file"
+keys /
+wait_for "Path "
+keys tickets.csv Enter
+wait_for "Preview"
+wait_for "◂ Ticket ▸"
+wait_for "◂ Opened ▸"
+keys Enter
+wait_for "400 rows"
+keys Enter
+wait_for "Plan the sample"
+# Statistical: 95% confidence (default), 10% tolerable, 0% expected → 29.
+keys Left Down Down Right Right Right Right Right
+wait_for "n = 29"
+keys Enter
+wait_for "Draw the sample"
+keys S
+keys 42 Enter
+keys Enter
+wait_for "Selection record"
+wait_for "Seed          42"
+ok "imported the population, planned a statistical sample of 29 and drew it (seed 42) in the wizard"
+
+keys Enter
+wait_for "0 of 29 results"
+keys x
+wait_for "e logs an exception"
+keys e
+wait_for "New exception"
+keys Tab "Approval recorded after access was granted" Tab Right C-s
+wait_for "Logged exception EX-01"
+keys C
+wait_for "Pass every untested item of attribute A"
+keys y
+wait_for "29 of 29 results"
+wait_for "1 item deviates"
+ok "recorded 28 passes and a deviation in the grid and logged its exception"
+
+keys Escape
+sleep 0.3
+keys Escape
+wait_for "in progress"
+keys c
+wait_for "Proposed: not effective"
+keys Right Right Right Tab "Upper deviation limit exceeds the tolerable rate" C-s
+wait_for "Recorded the conclusion: not effective"
+keys 5
+wait_for "13 workpapers"
+keys j j j
+sleep 0.3
+keys p
+wait_for "Sign NL-04 as preparer (maria)?"
+keys y
+wait_for "NL-04 signed off as preparer by maria"
+keys 1
+wait_for "Testing progress"
+keys q
+wait_gone
+ok "concluded NL-04 and signed it off as preparer"
+
+# --- the reviewer (olivia) signs in her own session, then exports
+start_tui 120 40 "$BIN" acme.fieldwork --user olivia
+wait_for "olivia"
+keys 5
+wait_for "13 workpapers · 1 prepared · 0 reviewed"
+keys j j j
+sleep 0.3
+keys v
+wait_for "Sign NL-04 as reviewer (olivia)?"
+keys y
+wait_for "NL-04 signed off as reviewer by olivia"
+wait_for "1 reviewed"
+keys 1
+wait_for "Testing progress"
+wait_for "CC6.2"
+ok "the reviewer signed off; the dashboard shows the criterion at risk"
+keys 7
+wait_for "Export"
+keys x
+wait_for ".xlsx"
+wait_for "Wrote"
+ls "$tmp"/acme-workpapers-*.xlsx >/dev/null 2>&1 || fail "no workbook beside the workpaper"
+keys q
+wait_gone
+ok "exported the workbook from the workbench"
+cd - >/dev/null
+
+# --- the file, checked with the CLI
+"$BIN" status "$W" --json > "$tmp/status.json"
+grep -q '"reviewed": 1' "$tmp/status.json" || fail "status: $(cat "$tmp/status.json")"
+grep -q '"exceptions": 1' "$tmp/status.json" || fail "status exceptions: $(cat "$tmp/status.json")"
+grep -q '"deviations": 1' "$tmp/status.json" || fail "status deviations"
+grep -q '"id": "CC6.2"' "$tmp/status.json" || fail "CC6.2 should be at risk"
+"$BIN" show "$W" --json | grep -q '"Olivia Brandt"' || fail "the reviewer is not on the team"
+"$BIN" exception list "$W" --json | grep -q '"description": "For T-0003' || fail "the exception does not name its item"
+"$BIN" verify "$W" >/dev/null || fail "verify failed"
+"$BIN" sample verify "$W" --control NL-04 --source "$tmp/tickets.csv" >/dev/null || fail "sample verify"
+ok "status --json, verify and sample verify agree with what the workbench did"
 
 # --- the workbench in a real terminal
 start_tui 120 40 "$BIN" "$W"
@@ -133,13 +219,6 @@ if "$BIN" "$W" </dev/null >/dev/null 2> "$tmp/err"; then fail "TUI ran without a
 grep -q "needs a terminal" "$tmp/err" || fail "no-TTY message: $(cat "$tmp/err")"
 ok "clear errors for a non-workpaper and for no terminal"
 
-# --- the file, checked with the CLI
-"$BIN" status "$W" --json > "$tmp/status.json"
-grep -q '"reviewed": 1' "$tmp/status.json" || fail "status: $(cat "$tmp/status.json")"
-grep -q '"exceptions": 1' "$tmp/status.json" || fail "status exceptions"
-"$BIN" verify "$W" >/dev/null || fail "verify failed"
-"$BIN" sample verify "$W" --control NL-04 --source "$tmp/pop.csv" >/dev/null || fail "sample verify"
-ok "status --json and verify agree"
 
 # --- make run opens the bundled demo
 demo_dir=$(mktemp -d)
