@@ -37,6 +37,11 @@ start_tui() { # start_tui COLS ROWS ARGS...
   tmux -L "$sock" new-session -d -s fw -c "$PWD" -x "$cols" -y "$rows" "$(printf '%q ' "$@"); sleep 0.3"
 }
 
+# E2E_CAPTURE=DIR keeps a text picture of the screens along the way
+# (docs/screens holds the last ones taken).
+capture_dir=${E2E_CAPTURE:+$(realpath "$E2E_CAPTURE")}
+capture() { if [ -n "$capture_dir" ]; then tmux -L "$sock" capture-pane -p -t fw > "$capture_dir/$1.txt"; fi; }
+
 W="$tmp/acme.fieldwork"
 export FIELDWORK_USER=maria
 # keys KEY...: type into the workbench (tmux key names: Tab, Enter, Escape, C-s…).
@@ -57,6 +62,7 @@ wait_for "acme.fieldwork does not exist yet"
 # Confidentiality in scope, firm, preparer (maria, prefilled), reviewer.
 keys "Acme Payroll, Inc." Tab "Acme Cloud" Tab Tab 2026-01-01 Tab 2026-12-31 Tab Tab
 keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt"
+capture new-engagement-120x40
 keys C-s
 wait_for "Created acme.fieldwork"
 wait_for "No controls yet: press I"
@@ -69,6 +75,7 @@ keys /
 wait_for "Path "
 keys controls.csv Enter
 wait_for "13 controls: 13 new"
+capture matrix-import-120x40
 keys Enter
 wait_for "Imported controls.csv: 13 added"
 ok "imported the control matrix through the file picker"
@@ -113,8 +120,10 @@ keys Enter
 wait_for "0 of 29 results"
 keys x
 wait_for "e logs an exception"
+capture grid-deviation-120x40
 keys e
 wait_for "New exception"
+capture exception-new-120x40
 keys Tab "Approval recorded after access was granted" Tab Right C-s
 wait_for "Logged exception EX-01"
 keys C
@@ -130,6 +139,7 @@ keys Escape
 wait_for "in progress"
 keys c
 wait_for "Proposed: not effective"
+capture conclusion-120x40
 keys Right Right Right Tab "Upper deviation limit exceeds the tolerable rate" C-s
 wait_for "Recorded the conclusion: not effective"
 keys 5
@@ -158,15 +168,18 @@ wait_for "Sign NL-04 as reviewer (olivia)?"
 keys y
 wait_for "NL-04 signed off as reviewer by olivia"
 wait_for "1 reviewed"
+capture signoff-reviewed-120x40
 keys 1
 wait_for "Testing progress"
 wait_for "CC6.2"
+capture dashboard-engagement-120x40
 ok "the reviewer signed off; the dashboard shows the criterion at risk"
 keys 7
 wait_for "Export"
 keys x
 wait_for ".xlsx"
 wait_for "Wrote"
+capture export-done-120x40
 ls "$tmp"/acme-workpapers-*.xlsx >/dev/null 2>&1 || fail "no workbook beside the workpaper"
 keys q
 wait_gone
