@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -106,6 +107,9 @@ type ResultInput struct {
 	Attach   bool
 	// Version of the existing result the edit is based on (0 to skip the check).
 	Version int
+	// IfUntested records the result only while the cell has none: a cell
+	// someone recorded meanwhile is refused with a *StaleError naming them.
+	IfUntested bool
 }
 
 // Result is a recorded outcome.
@@ -171,85 +175,147 @@ func (t *txn) itemUUID(testUUID, ctlRef string, position int) (string, error) {
 // SetResult records (or changes) one result. A control with no attributes
 // gets attribute A, DefaultAttribute, on its first result.
 func (w *Workpaper) SetResult(ctx context.Context, in ResultInput) error {
-	switch in.Outcome {
-	case Pass, Deviation, NotApplicable:
-	default:
-		return fmt.Errorf("unknown outcome %q (pass, deviation or na)", in.Outcome)
+	if err := in.validate(); err != nil {
+		return err
 	}
 	return w.write(ctx, func(t *txn) error {
-		testUUID, ref, err := t.testOf(in.ControlRef)
-		if err != nil {
+		testUUID, err := t.setResult(in)
+		if err != nil || testUUID == "" {
 			return err
-		}
-		item, err := t.itemUUID(testUUID, ref, in.Position)
-		if err != nil {
-			return err
-		}
-		letter := strings.ToUpper(strings.TrimSpace(in.Attribute))
-		if letter == "" {
-			var n int
-			if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n); err != nil {
-				return err
-			}
-			switch n {
-			case 0:
-				if letter, err = t.addAttribute(testUUID, ref, "A", DefaultAttribute); err != nil {
-					return err
-				}
-			case 1:
-				t.tx.QueryRowContext(ctx, "SELECT letter FROM attribute WHERE test_uuid = ?", testUUID).Scan(&letter)
-			default:
-				return fmt.Errorf("%s has %d attributes: say which with --attribute", ref, n)
-			}
-		}
-		attr, err := t.attributeUUID(testUUID, ref, letter)
-		if err != nil {
-			var n int
-			t.tx.QueryRowContext(ctx, "SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n)
-			if n == 0 && letter == "A" {
-				if _, err = t.addAttribute(testUUID, ref, "A", DefaultAttribute); err != nil {
-					return err
-				}
-				attr, err = t.attributeUUID(testUUID, ref, letter)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if in.Tickmark != "" {
-			var n int
-			t.tx.QueryRowContext(ctx, "SELECT count(*) FROM tickmark WHERE symbol = ?", in.Tickmark).Scan(&n)
-			if n == 0 {
-				return fmt.Errorf("tickmark %q is not in the legend ('fieldwork tickmark set' adds it)", in.Tickmark)
-			}
-		}
-		blob := ""
-		evidence := in.Evidence
-		if in.Attach && in.Evidence != "" {
-			var sum string
-			if blob, sum, err = attachBlob(t, in.Evidence); err != nil {
-				return err
-			}
-			evidence = filepath.Base(in.Evidence) + " sha256:" + sum
-		}
-		fields := []field{{"outcome", string(in.Outcome)}, {"note", in.Note}, {"tickmark", in.Tickmark}, {"evidence", evidence}, {"blob_uuid", blob}}
-		var rid string
-		err = t.tx.QueryRowContext(ctx, "SELECT uuid FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if _, err := t.insert("result", append(fields, field{"test_uuid", testUUID}, field{"item_uuid", item}, field{"attribute_uuid", attr})...); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			changed, err := t.update("result", rid, in.Version, fmt.Sprintf("result %d/%s of %s", in.Position, letter, ref), fields...)
-			if err != nil || !changed {
-				return err
-			}
 		}
 		return t.touch(testUUID)
 	})
+}
+
+// SetResults records many results in one transaction, as the grid's bulk
+// pass does: a result with IfUntested on a cell recorded meanwhile is
+// skipped (and counted), any other failure records none of them.
+func (w *Workpaper) SetResults(ctx context.Context, ins []ResultInput) (written, skipped int, err error) {
+	for i := range ins {
+		if err := ins[i].validate(); err != nil {
+			return 0, 0, err
+		}
+	}
+	err = w.write(ctx, func(t *txn) error {
+		written, skipped = 0, 0
+		touched := map[string]bool{}
+		for _, in := range ins {
+			testUUID, err := t.setResult(in)
+			var se *StaleError
+			switch {
+			case in.IfUntested && errors.As(err, &se):
+				skipped++
+				continue
+			case err != nil:
+				return err
+			}
+			if testUUID != "" {
+				written++
+				touched[testUUID] = true
+			}
+		}
+		for id := range touched {
+			if err := t.touch(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return written, skipped, nil
+}
+
+func (in *ResultInput) validate() error {
+	switch in.Outcome {
+	case Pass, Deviation, NotApplicable:
+		return nil
+	}
+	return fmt.Errorf("unknown outcome %q (pass, deviation or na)", in.Outcome)
+}
+
+// setResult writes one result in t and returns its control test's UUID,
+// or "" when the result was already exactly so; the caller marks the test
+// changed (touch) once.
+func (t *txn) setResult(in ResultInput) (string, error) {
+	ctx := t.ctx
+	testUUID, ref, err := t.testOf(in.ControlRef)
+	if err != nil {
+		return "", err
+	}
+	item, err := t.itemUUID(testUUID, ref, in.Position)
+	if err != nil {
+		return "", err
+	}
+	letter, err := t.resultLetter(testUUID, ref, in.Attribute)
+	if err != nil {
+		return "", err
+	}
+	attr, err := t.attributeUUID(testUUID, ref, letter)
+	if err != nil {
+		return "", err
+	}
+	if in.Tickmark != "" {
+		var n int
+		t.tx.QueryRowContext(ctx, "SELECT count(*) FROM tickmark WHERE symbol = ?", in.Tickmark).Scan(&n)
+		if n == 0 {
+			return "", fmt.Errorf("tickmark %q is not in the legend ('fieldwork tickmark set' adds it)", in.Tickmark)
+		}
+	}
+	record := fmt.Sprintf("result %d/%s of %s", in.Position, letter, ref)
+	var rid, by, at string
+	var version int
+	err = t.tx.QueryRowContext(ctx, "SELECT uuid, updated_by, updated_at, version FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid, &by, &at, &version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		rid = ""
+	case err != nil:
+		return "", err
+	case in.IfUntested:
+		return "", &StaleError{Record: record, By: by, At: parseTime(at), Current: version}
+	}
+	blob := ""
+	evidence := in.Evidence
+	if in.Attach && in.Evidence != "" {
+		var sum string
+		if blob, sum, err = attachBlob(t, in.Evidence); err != nil {
+			return "", err
+		}
+		evidence = filepath.Base(in.Evidence) + " sha256:" + sum
+	}
+	fields := []field{{"outcome", string(in.Outcome)}, {"note", in.Note}, {"tickmark", in.Tickmark}, {"evidence", evidence}, {"blob_uuid", blob}}
+	if rid == "" {
+		_, err := t.insert("result", append(fields, field{"test_uuid", testUUID}, field{"item_uuid", item}, field{"attribute_uuid", attr})...)
+		return testUUID, err
+	}
+	changed, err := t.update("result", rid, in.Version, record, fields...)
+	if err != nil || !changed {
+		return "", err // the same result again changes nothing, sign-offs included
+	}
+	return testUUID, nil
+}
+
+// resultLetter is the attribute a result is for: the one named, or, when
+// none is, the test's only attribute — A, DefaultAttribute, is created for
+// a test that has none.
+func (t *txn) resultLetter(testUUID, ref, attribute string) (string, error) {
+	ctx := t.ctx
+	letter := strings.ToUpper(strings.TrimSpace(attribute))
+	var n int
+	if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n); err != nil {
+		return "", err
+	}
+	switch {
+	case n == 0 && (letter == "" || letter == "A"):
+		return t.addAttribute(testUUID, ref, "A", DefaultAttribute)
+	case letter != "":
+		return letter, nil
+	case n == 1:
+		err := t.tx.QueryRowContext(ctx, "SELECT letter FROM attribute WHERE test_uuid = ?", testUUID).Scan(&letter)
+		return letter, err
+	}
+	return "", fmt.Errorf("%s has %d attributes: say which with --attribute", ref, n)
 }
 
 // Results lists the recorded results of a control's current sample.
@@ -306,7 +372,7 @@ type Exception struct {
 }
 
 // ExceptionInput creates or edits an exception. Empty strings leave a field
-// unchanged on edit.
+// unchanged on edit; Clear names the fields an edit empties.
 type ExceptionInput struct {
 	ControlRef       string
 	Positions        []int
@@ -322,11 +388,32 @@ type ExceptionInput struct {
 	RemediationOwner string
 	RemediationDue   time.Time
 	RetestResult     string
+	// Clear lists fields to empty, by the names of ExceptionFields; the
+	// description cannot be emptied.
+	Clear []string
+}
+
+// ExceptionFields are the exception's fields an edit can empty, by name,
+// and their columns.
+var ExceptionFields = map[string]string{
+	"cause": "cause", "response": "response", "evaluation": "evaluation", "compensating": "compensating",
+	"criteria": "criteria_affected", "wording": "report_wording", "remediation": "remediation_plan",
+	"owner": "remediation_owner", "due": "remediation_due", "retest": "retest_result",
 }
 
 func (in *ExceptionInput) validate() error {
 	if in.Evaluation != "" && in.Evaluation != "isolated" && in.Evaluation != "systemic" {
 		return fmt.Errorf("unknown evaluation %q (isolated or systemic)", in.Evaluation)
+	}
+	for _, name := range in.Clear {
+		if _, ok := ExceptionFields[name]; !ok {
+			names := make([]string, 0, len(ExceptionFields))
+			for n := range ExceptionFields {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("cannot clear %q (it can be one of: %s)", name, strings.Join(names, ", "))
+		}
 	}
 	for i, c := range in.CriteriaAffected {
 		id, ok := NormalizeCriterionID(c)
@@ -387,6 +474,49 @@ func (w *Workpaper) AddException(ctx context.Context, in ExceptionInput) (string
 	return ref, err
 }
 
+// AddExceptionItems puts more items of the exception's control sample
+// under an existing exception (a second item with the same deviation, say).
+// Items it covers already are left as they are.
+func (w *Workpaper) AddExceptionItems(ctx context.Context, ref string, positions []int) error {
+	if len(positions) == 0 {
+		return errors.New("name at least one sample item to add")
+	}
+	return w.write(ctx, func(t *txn) error {
+		var xid, testUUID, ctlRef string
+		err := t.tx.QueryRowContext(ctx, `SELECT x.uuid, x.test_uuid, c.ref FROM exception x JOIN control_test ct ON ct.uuid = x.test_uuid
+			JOIN control c ON c.uuid = ct.control_uuid WHERE x.ref = ? COLLATE NOCASE`, strings.TrimSpace(ref)).Scan(&xid, &testUUID, &ctlRef)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("no exception %q ('fieldwork exception list FILE' lists them)", ref)
+		}
+		if err != nil {
+			return err
+		}
+		t.scope = testUUID
+		added := false
+		for _, p := range positions {
+			item, err := t.itemUUID(testUUID, ctlRef, p)
+			if err != nil {
+				return err
+			}
+			var n int
+			if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM exception_item WHERE exception_uuid = ? AND item_uuid = ?", xid, item).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			if _, err := t.insert("exception_item", field{"exception_uuid", xid}, field{"item_uuid", item}); err != nil {
+				return err
+			}
+			added = true
+		}
+		if !added {
+			return nil
+		}
+		return t.touch(testUUID)
+	})
+}
+
 // UpdateException edits an exception's fields (non-empty ones only).
 func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int, in ExceptionInput) error {
 	if err := in.validate(); err != nil {
@@ -423,6 +553,15 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 		}
 		if in.SampleExtended != nil {
 			fields = append(fields, field{"sample_extended", *in.SampleExtended})
+		}
+		for _, name := range in.Clear {
+			col := ExceptionFields[name]
+			for _, f := range fields {
+				if f.name == col {
+					return fmt.Errorf("%s is both set and cleared", name)
+				}
+			}
+			fields = append(fields, field{col, ""})
 		}
 		if len(fields) == 0 {
 			return errors.New("nothing to change")

@@ -2,8 +2,8 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -538,39 +538,26 @@ func (p *excDetailPage) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom}, rec}
 }
 
-// newExceptionForm edits an exception's evaluation. The model keeps a
-// field's text when it is sent empty, so a field that had text cannot be
-// emptied here: the form says so rather than pretend.
+// newExceptionForm edits an exception's evaluation. A field emptied here
+// is cleared in the workpaper (the description excepted: it is required).
 func newExceptionForm(c common, x model.Exception) *formPage {
 	f := newForm(c, "Exception "+oneLine(x.Ref)+" on "+oneLine(x.ControlRef))
-	keep := func(initial string) func(string) error {
-		return func(v string) error {
-			if strings.TrimSpace(initial) != "" && v == "" {
-				return errors.New("this text cannot be emptied: write what replaces it (e.g. “none”)")
-			}
-			return nil
-		}
-	}
 	f.text("description", "Description", x.Description, 3, true)
-	f.text("cause", "Cause", x.Cause, 2, false).validate = keep(x.Cause)
-	f.text("response", "Management's response", x.Response, 3, false).validate = keep(x.Response)
+	f.text("cause", "Cause", x.Cause, 2, false)
+	f.text("response", "Management's response", x.Response, 3, false)
 	evals, labels := []string{"isolated", "systemic"}, []string{"isolated", "systemic"}
 	if x.Evaluation == "" {
 		evals, labels = append([]string{""}, evals...), append([]string{"not evaluated"}, labels...)
 	}
 	f.choose("evaluation", "Evaluation", evals, labels, x.Evaluation)
-	f.text("compensating", "Compensating controls", x.Compensating, 2, false).validate = keep(x.Compensating)
+	f.text("compensating", "Compensating controls", x.Compensating, 2, false)
 	ext := "no"
 	if x.SampleExtended {
 		ext = "yes"
 	}
 	f.choose("extended", "Extended", []string{"no", "yes"}, nil, ext).hint = "the sample was extended after the deviation"
 	crit := f.line("criteria", "Criteria", strings.Join(x.CriteriaAffected, ", "), false, func(v string) error {
-		refs := splitRefs(v)
-		if len(refs) == 0 && len(x.CriteriaAffected) > 0 {
-			return errors.New("name at least one criterion (the list cannot be emptied)")
-		}
-		for _, r := range refs {
+		for _, r := range splitRefs(v) {
 			if _, ok := model.NormalizeCriterionID(r); !ok {
 				return fmt.Errorf("%q is not a criterion ID (e.g. CC8.1)", r)
 			}
@@ -578,21 +565,21 @@ func newExceptionForm(c common, x model.Exception) *formPage {
 		return nil
 	})
 	crit.hint = "criteria affected, e.g. CC8.1, CC6.2"
-	f.text("wording", "Report wording", x.ReportWording, 2, false).validate = keep(x.ReportWording)
-	f.text("plan", "Remediation plan", x.RemediationPlan, 2, false).validate = keep(x.RemediationPlan)
-	f.line("owner", "Owner", x.RemediationOwner, false, keep(x.RemediationOwner))
+	f.text("wording", "Report wording", x.ReportWording, 2, false)
+	f.text("plan", "Remediation plan", x.RemediationPlan, 2, false)
+	f.line("owner", "Owner", x.RemediationOwner, false, nil)
 	due := ""
 	if !x.RemediationDue.IsZero() {
 		due = x.RemediationDue.Format(model.DateLayout)
 	}
 	f.line("due", "Due", due, false, func(v string) error {
 		if v == "" {
-			return keep(due)(v)
+			return nil
 		}
 		_, err := model.ParseDate(v)
 		return err
 	}).hint = "remediation due, YYYY-MM-DD"
-	f.text("retest", "Retest result", x.RetestResult, 2, false).validate = keep(x.RetestResult)
+	f.text("retest", "Retest result", x.RetestResult, 2, false)
 
 	ref := x.Ref
 	return &formPage{
@@ -607,6 +594,7 @@ func newExceptionForm(c common, x model.Exception) *formPage {
 			if err != nil {
 				return "", err
 			}
+			in.Clear = emptied(exceptionValues(x), v)
 			return "", wp.UpdateException(ctx, ref, version, in)
 		},
 		current: func(ctx context.Context, wp *model.Workpaper) (map[string]string, int, error) {
@@ -648,6 +636,25 @@ func exceptionInput(v map[string]string) (model.ExceptionInput, error) {
 		in.RemediationDue = t
 	}
 	return in, nil
+}
+
+// exceptionClearNames maps the form's fields to the names the model
+// clears them by.
+var exceptionClearNames = map[string]string{
+	"cause": "cause", "response": "response", "compensating": "compensating", "criteria": "criteria",
+	"wording": "wording", "plan": "remediation", "owner": "owner", "due": "due", "retest": "retest",
+}
+
+// emptied lists the fields that had text and were emptied in the form.
+func emptied(was, now map[string]string) []string {
+	var out []string
+	for field, name := range exceptionClearNames {
+		if strings.TrimSpace(was[field]) != "" && strings.TrimSpace(now[field]) == "" {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // exceptionValues is an exception as the form's values.

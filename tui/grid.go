@@ -757,19 +757,13 @@ func (p *gridPage) write(r *gridRow, attr int, o model.Outcome, note, tickmark, 
 }
 
 // writeResult writes one result and reads it back. A cell the grid showed
-// as untested is written only if it still is: SetResult's version 0 would
-// otherwise replace a result someone recorded meanwhile.
+// as untested is written only if it still is (IfUntested): SetResult's
+// version 0 would otherwise replace a result someone recorded meanwhile.
 func writeResult(ctx context.Context, wp *model.Workpaper, seq int64, k cellKey, in model.ResultInput, existed bool) tea.Cmd {
+	in.IfUntested = !existed
 	return func() tea.Msg {
 		msg := cellSavedMsg{seq: seq, key: k}
-		msg.err = withWriteTimeout(ctx, func(ctx context.Context) error {
-			if !existed {
-				if err := refuseRecorded(ctx, wp, in); err != nil {
-					return err
-				}
-			}
-			return wp.SetResult(ctx, in)
-		})
+		msg.err = withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
 		if msg.err == nil {
 			ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 			defer cancel()
@@ -778,16 +772,6 @@ func writeResult(ctx context.Context, wp *model.Workpaper, seq int64, k cellKey,
 		}
 		return msg
 	}
-}
-
-// refuseRecorded is a stale error when the result in names exists.
-func refuseRecorded(ctx context.Context, wp *model.Workpaper, in model.ResultInput) error {
-	r, err := wp.ResultAt(ctx, in.ControlRef, in.Position, in.Attribute)
-	if err != nil || r == nil {
-		return err
-	}
-	return &model.StaleError{Record: fmt.Sprintf("result %d/%s of %s", in.Position, in.Attribute, in.ControlRef),
-		By: r.TestedBy, At: r.TestedAt, Current: r.Version}
 }
 
 // saved takes a write's answer: the cell takes the stored result, or goes
@@ -853,7 +837,7 @@ type bulkJob struct {
 }
 
 // bulkChunk is how many items a column's chunk looks at.
-const bulkChunk = 100
+const bulkChunk = 250
 
 type bulkStepMsg struct {
 	job  bulkJob
@@ -992,32 +976,23 @@ func (p *gridPage) bulkStepped(msg bulkStepMsg) tea.Cmd {
 }
 
 // passCells passes the untested cells of the items at positions for
-// letters, one result at a time; a cell recorded meanwhile is left alone.
+// letters, in one transaction; a cell recorded meanwhile is left alone.
 func passCells(ctx context.Context, wp *model.Workpaper, ref string, positions []int, letters []string) (written, skipped int, err error) {
+	ins := make([]model.ResultInput, 0, len(positions)*len(letters))
 	for _, pos := range positions {
 		for _, l := range letters {
-			if err := ctx.Err(); err != nil {
-				return written, skipped, err
-			}
-			in := model.ResultInput{ControlRef: ref, Position: pos, Attribute: l, Outcome: model.Pass}
-			err := withWriteTimeout(ctx, func(ctx context.Context) error {
-				if err := refuseRecorded(ctx, wp, in); err != nil {
-					return err
-				}
-				return wp.SetResult(ctx, in)
-			})
-			var se *model.StaleError
-			switch {
-			case errors.As(err, &se):
-				skipped++
-			case err != nil:
-				return written, skipped, err
-			default:
-				written++
-			}
+			ins = append(ins, model.ResultInput{ControlRef: ref, Position: pos, Attribute: l, Outcome: model.Pass, IfUntested: true})
 		}
 	}
-	return written, skipped, nil
+	if len(ins) == 0 {
+		return 0, 0, nil
+	}
+	err = withWriteTimeout(ctx, func(ctx context.Context) error {
+		var err error
+		written, skipped, err = wp.SetResults(ctx, ins)
+		return err
+	})
+	return written, skipped, err
 }
 
 // Forms: the cell's note, evidence and tickmark; an exception.
@@ -1098,8 +1073,9 @@ func (p *gridPage) openLinks() tea.Cmd {
 	return nil
 }
 
-// link notes an existing exception on the cell under the cursor: the note
-// names it and the tickmark says "exception" when the legend has X.
+// link puts the item under the cursor in an existing exception of the
+// control: the exception covers the item, the cell's note names it and the
+// tickmark says "exception" when the legend has X.
 func (p *gridPage) link() tea.Cmd {
 	x, ok := p.links.Selected()
 	r := p.row(p.cur)
@@ -1125,7 +1101,16 @@ func (p *gridPage) link() tea.Cmd {
 	}
 	p.linking = false
 	cmd := p.write(r, p.col, o, note, tick, c.evidence)
-	return tea.Batch(cmd, statusCmd(fmt.Sprintf("Item %d noted under %s.", r.ordinal, x.Ref)))
+	ctx, wp, xref, pos, ordinal := p.ctx, p.common.wp, x.Ref, r.position, r.ordinal
+	// The exception record covers the item too, not only the cell's note.
+	add := func() tea.Msg {
+		err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.AddExceptionItems(ctx, xref, []int{pos}) })
+		if err != nil {
+			return errMsg{fmt.Errorf("item %d was not added to %s: %w", ordinal, xref, err)}
+		}
+		return statusMsg{fmt.Sprintf("Item %d added to %s.", ordinal, xref)}
+	}
+	return tea.Batch(cmd, tea.Sequence(add, changedCmd))
 }
 
 func (p *gridPage) submitForm() tea.Cmd {
@@ -1143,16 +1128,9 @@ func (p *gridPage) submitForm() tea.Cmd {
 		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[p.formCell.attr].Letter,
 			Outcome: model.Outcome(f.value("outcome")), Tickmark: f.value("tickmark"), Note: f.value("note"),
 			Evidence: f.value("evidence"), Version: p.formVer}
-		had := p.formHad
+		in.IfUntested = !p.formHad
 		return func() tea.Msg {
-			err := withWriteTimeout(ctx, func(ctx context.Context) error {
-				if !had {
-					if err := refuseRecorded(ctx, wp, in); err != nil {
-						return err
-					}
-				}
-				return wp.SetResult(ctx, in)
-			})
+			err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
 			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", p.formCell.ordinal, in.Attribute), err: err}
 		}
 	case gridFormException:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -747,7 +748,8 @@ func TestGridColumns(t *testing.T) {
 	d.wantNot("Title")
 }
 
-// L notes an existing exception on the cell: note and tickmark.
+// L puts the item in an existing exception and notes it on the cell:
+// note and tickmark.
 func TestGridLinkException(t *testing.T) {
 	d, w, g := openGrid(t, 120, 40, "CHG-01")
 	k := d.keys()
@@ -763,6 +765,15 @@ func TestGridLinkException(t *testing.T) {
 	got, _ := w.ResultAt(t.Context(), "CHG-01", pos, "A")
 	if got == nil || got.Outcome != model.Deviation || !strings.Contains(got.Note, "See EX-01.") || got.Tickmark != "X" {
 		t.Fatalf("the link should note EX-01 with tickmark X: %+v", got)
+	}
+	xs, _ := w.Exceptions(t.Context())
+	for _, x := range xs {
+		if x.Ref == "EX-01" && !slices.Contains(x.Positions, pos) {
+			t.Fatalf("EX-01 should cover item %d now: %v", pos, x.Positions)
+		}
+	}
+	if !strings.Contains(d.m.status, "added to EX-01") {
+		t.Errorf("status: %q", d.m.status)
 	}
 }
 

@@ -39,7 +39,7 @@ func init() {
 		{name: "result set", args: "FILE --control ID --item N [--attribute A] (--pass|--deviation|--na) [--note T] [--tickmark M] [--evidence PATH [--attach]]", summary: "record the result of one attribute on one sample item", run: runResultSet},
 		{name: "results", args: "FILE --control ID [--json]", summary: "list a control's recorded results", run: runResults},
 		{name: "exception add", args: "FILE --control ID --items 3,7 --description T [--cause T] [--response T] [--evaluation isolated|systemic] [--criteria LIST] [--wording T]", summary: "log an exception over sample items", run: runExceptionAdd},
-		{name: "exception update", args: "FILE --ref EX-01 [--cause T] [--response T] [--evaluation E] [--compensating T] [--sample-extended] [--wording T] [--remediation T] [--owner T] [--due DATE] [--retest T]", summary: "edit an exception", run: runExceptionUpdate},
+		{name: "exception update", args: "FILE --ref EX-01 [--description T] [--cause T] [--response T] [--evaluation E] [--compensating T] [--sample-extended] [--criteria LIST] [--wording T] [--remediation T] [--owner T] [--due DATE] [--retest T] [--clear FIELDS] [--add-items 3,7]", summary: "edit an exception: set fields, empty them (--clear cause,owner), add sample items", run: runExceptionUpdate},
 		{name: "exception list", args: "FILE [--json]", summary: "list exceptions", run: runExceptionList},
 		{name: "conclude", args: "FILE --control ID --as effective|effective-with-exceptions|not-effective|not-tested|not-occurring [--note T]", summary: "record the conclusion on a control test", run: runConclude},
 		{name: "evaluate", args: "FILE --control ID [--json]", summary: "evaluate a control's results and show the proposed conclusion", run: runEvaluate},
@@ -628,6 +628,8 @@ func runExceptionUpdate(e *env, args []string) error {
 	var due dateFlag
 	w.fs.Var(&due, "due", "remediation due date")
 	retest := w.fs.String("retest", "", "retest result")
+	clear := w.fs.String("clear", "", "fields to empty, comma-separated: cause, response, evaluation, compensating, criteria, wording, remediation, owner, due, retest")
+	addItems := w.fs.String("add-items", "", "positions of more sample items the exception covers, comma-separated")
 	wp, err := w.open(e, args, false)
 	if err != nil {
 		return err
@@ -638,11 +640,36 @@ func runExceptionUpdate(e *env, args []string) error {
 	}
 	in := model.ExceptionInput{Description: *desc, Cause: *cause, Response: *resp, Evaluation: *eval, Compensating: *comp,
 		CriteriaAffected: splitComma(*crit), ReportWording: *wording, RemediationPlan: *rem, RemediationOwner: *owner,
-		RemediationDue: date(due), RetestResult: *retest}
+		RemediationDue: date(due), RetestResult: *retest, Clear: splitComma(*clear)}
+	for _, name := range in.Clear {
+		if _, ok := model.ExceptionFields[name]; !ok {
+			return usagef("--clear: %q cannot be emptied: it is not one of cause, response, evaluation, compensating, criteria, wording, remediation, owner, due, retest", name)
+		}
+	}
 	if *ext {
 		in.SampleExtended = ext
 	}
-	return wp.UpdateException(bg, *ref, 0, in)
+	var items []int
+	if *addItems != "" {
+		if items, err = parsePositions(*addItems); err != nil {
+			return err
+		}
+	}
+	edits := in.Description != "" || in.Cause != "" || in.Response != "" || in.Evaluation != "" || in.Compensating != "" ||
+		len(in.CriteriaAffected) > 0 || in.ReportWording != "" || in.RemediationPlan != "" || in.RemediationOwner != "" ||
+		!in.RemediationDue.IsZero() || in.RetestResult != "" || len(in.Clear) > 0 || in.SampleExtended != nil
+	if !edits && len(items) == 0 {
+		return usagef("nothing to change: give a field to set, --clear or --add-items")
+	}
+	if edits {
+		if err := wp.UpdateException(bg, *ref, 0, in); err != nil {
+			return err
+		}
+	}
+	if len(items) > 0 {
+		return wp.AddExceptionItems(bg, *ref, items)
+	}
+	return nil
 }
 
 func runExceptionList(e *env, args []string) error {

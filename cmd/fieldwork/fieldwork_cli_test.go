@@ -76,7 +76,21 @@ func TestFieldworkCLIFlow(t *testing.T) {
 	for _, it := range draw.Items[1:] {
 		mustRun(t, "result", "set", path, "--control", "NL-04", "--item", fmt.Sprint(it.Position), "--pass")
 	}
-	mustRun(t, "exception", "add", path, "--control", "NL-04", "--items", first, "--description", "Approved late", "--evaluation", "isolated")
+	mustRun(t, "exception", "add", path, "--control", "NL-04", "--items", first, "--description", "Approved late", "--evaluation", "isolated", "--cause", "typo")
+	// An edit adds an item and empties a field; a field that cannot be emptied is a usage error.
+	second := fmt.Sprint(draw.Items[1].Position)
+	mustRun(t, "exception", "update", path, "--ref", "EX-01", "--add-items", second, "--clear", "cause")
+	if _, stderr, code := runCLI(t, "exception", "update", path, "--ref", "EX-01", "--clear", "description"); code != exitUsage || !strings.Contains(stderr, "cannot be emptied") {
+		t.Fatalf("--clear description: exit %d: %s", code, stderr)
+	}
+	var xs []struct {
+		Items []int  `json:"items"`
+		Cause string `json:"cause"`
+	}
+	json.Unmarshal([]byte(mustRun(t, "exception", "list", path, "--json")), &xs)
+	if len(xs) != 1 || len(xs[0].Items) != 2 || xs[0].Cause != "" {
+		t.Fatalf("exception after update: %+v", xs)
+	}
 	var ev struct {
 		Deviations int    `json:"deviations"`
 		Proposed   string `json:"proposed"`
