@@ -171,7 +171,7 @@ func (t *txn) createTest(controlUUID, controlRef string) error {
 // testOf finds the control test of a control reference inside a txn and
 // scopes the txn's log entries to it.
 func (t *txn) testOf(controlRef string) (testUUID, ctlRef string, err error) {
-	err = t.tx.QueryRowContext(t.ctx, `SELECT t.uuid, c.ref FROM control_test t JOIN control c ON c.uuid = t.control_uuid
+	err = t.queryRow(`SELECT t.uuid, c.ref FROM control_test t JOIN control c ON c.uuid = t.control_uuid
 		WHERE c.ref = ? COLLATE NOCASE`, strings.TrimSpace(controlRef)).Scan(&testUUID, &ctlRef)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", fmt.Errorf("%w %q in %s ('fieldwork controls FILE' lists them)", ErrNoControl, controlRef, t.w.path)
@@ -462,7 +462,7 @@ func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter stri
 
 func (t *txn) attributeUUID(testUUID, ctlRef, letter string) (string, error) {
 	var aid string
-	err := t.tx.QueryRowContext(t.ctx, "SELECT uuid FROM attribute WHERE test_uuid = ? AND letter = ?", testUUID, strings.ToUpper(strings.TrimSpace(letter))).Scan(&aid)
+	err := t.queryRow("SELECT uuid FROM attribute WHERE test_uuid = ? AND letter = ?", testUUID, strings.ToUpper(strings.TrimSpace(letter))).Scan(&aid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("control %s has no attribute %q", ctlRef, letter)
 	}

@@ -80,7 +80,7 @@ func (w *Workpaper) SetTickmark(ctx context.Context, symbol, meaning string) err
 	}
 	return w.write(ctx, func(t *txn) error {
 		var id string
-		err := t.tx.QueryRowContext(ctx, "SELECT uuid FROM tickmark WHERE symbol = ?", symbol).Scan(&id)
+		err := t.queryRow("SELECT uuid FROM tickmark WHERE symbol = ?", symbol).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			_, err = t.insert("tickmark", field{"symbol", symbol}, field{"meaning", meaning})
 			return err
@@ -149,7 +149,7 @@ func attachBlob(t *txn, path string) (string, string, error) {
 	sum := sha256.Sum256(data)
 	hexSum := hex.EncodeToString(sum[:])
 	var id string
-	err = t.tx.QueryRowContext(t.ctx, "SELECT uuid FROM blob WHERE sha256 = ?", hexSum).Scan(&id)
+	err = t.queryRow("SELECT uuid FROM blob WHERE sha256 = ?", hexSum).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		id, err = t.insert("blob", field{"sha256", hexSum}, field{"size", len(data)}, field{"name", filepath.Base(path)}, field{"data", data})
 	}
@@ -159,11 +159,11 @@ func attachBlob(t *txn, path string) (string, string, error) {
 // itemUUID finds the current selection's item at a population position.
 func (t *txn) itemUUID(testUUID, ctlRef string, position int) (string, error) {
 	var id string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT i.uuid FROM sample_item i JOIN selection s ON s.uuid = i.selection_uuid
+	err := t.queryRow(`SELECT i.uuid FROM sample_item i JOIN selection s ON s.uuid = i.selection_uuid
 		WHERE s.test_uuid = ? AND s.current = 1 AND i.position = ?`, testUUID, position).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		var n int
-		t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM selection WHERE test_uuid = ? AND current = 1", testUUID).Scan(&n)
+		t.queryRow("SELECT count(*) FROM selection WHERE test_uuid = ? AND current = 1", testUUID).Scan(&n)
 		if n == 0 {
 			return "", fmt.Errorf("%s has no sample yet: draw one with 'fieldwork sample draw'", ctlRef)
 		}
@@ -239,7 +239,6 @@ func (in *ResultInput) validate() error {
 // or "" when the result was already exactly so; the caller marks the test
 // changed (touch) once.
 func (t *txn) setResult(in ResultInput) (string, error) {
-	ctx := t.ctx
 	testUUID, ref, err := t.testOf(in.ControlRef)
 	if err != nil {
 		return "", err
@@ -258,7 +257,7 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 	}
 	if in.Tickmark != "" {
 		var n int
-		t.tx.QueryRowContext(ctx, "SELECT count(*) FROM tickmark WHERE symbol = ?", in.Tickmark).Scan(&n)
+		t.queryRow("SELECT count(*) FROM tickmark WHERE symbol = ?", in.Tickmark).Scan(&n)
 		if n == 0 {
 			return "", fmt.Errorf("tickmark %q is not in the legend ('fieldwork tickmark set' adds it)", in.Tickmark)
 		}
@@ -266,7 +265,7 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 	record := fmt.Sprintf("result %d/%s of %s", in.Position, letter, ref)
 	var rid, by, at string
 	var version int
-	err = t.tx.QueryRowContext(ctx, "SELECT uuid, updated_by, updated_at, version FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid, &by, &at, &version)
+	err = t.queryRow("SELECT uuid, updated_by, updated_at, version FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid, &by, &at, &version)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		rid = ""
@@ -300,10 +299,9 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 // none is, the test's only attribute — A, DefaultAttribute, is created for
 // a test that has none.
 func (t *txn) resultLetter(testUUID, ref, attribute string) (string, error) {
-	ctx := t.ctx
 	letter := strings.ToUpper(strings.TrimSpace(attribute))
 	var n int
-	if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n); err != nil {
+	if err := t.queryRow("SELECT count(*) FROM attribute WHERE test_uuid = ?", testUUID).Scan(&n); err != nil {
 		return "", err
 	}
 	switch {
@@ -312,7 +310,7 @@ func (t *txn) resultLetter(testUUID, ref, attribute string) (string, error) {
 	case letter != "":
 		return letter, nil
 	case n == 1:
-		err := t.tx.QueryRowContext(ctx, "SELECT letter FROM attribute WHERE test_uuid = ?", testUUID).Scan(&letter)
+		err := t.queryRow("SELECT letter FROM attribute WHERE test_uuid = ?", testUUID).Scan(&letter)
 		return letter, err
 	}
 	return "", fmt.Errorf("%s has %d attributes: say which with --attribute", ref, n)
@@ -483,7 +481,7 @@ func (w *Workpaper) AddExceptionItems(ctx context.Context, ref string, positions
 	}
 	return w.write(ctx, func(t *txn) error {
 		var xid, testUUID, ctlRef string
-		err := t.tx.QueryRowContext(ctx, `SELECT x.uuid, x.test_uuid, c.ref FROM exception x JOIN control_test ct ON ct.uuid = x.test_uuid
+		err := t.queryRow(`SELECT x.uuid, x.test_uuid, c.ref FROM exception x JOIN control_test ct ON ct.uuid = x.test_uuid
 			JOIN control c ON c.uuid = ct.control_uuid WHERE x.ref = ? COLLATE NOCASE`, strings.TrimSpace(ref)).Scan(&xid, &testUUID, &ctlRef)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("no exception %q ('fieldwork exception list FILE' lists them)", ref)
@@ -499,7 +497,7 @@ func (w *Workpaper) AddExceptionItems(ctx context.Context, ref string, positions
 				return err
 			}
 			var n int
-			if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM exception_item WHERE exception_uuid = ? AND item_uuid = ?", xid, item).Scan(&n); err != nil {
+			if err := t.queryRow("SELECT count(*) FROM exception_item WHERE exception_uuid = ? AND item_uuid = ?", xid, item).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -524,7 +522,7 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 	}
 	return w.write(ctx, func(t *txn) error {
 		var id, testUUID string
-		err := t.tx.QueryRowContext(ctx, "SELECT uuid, test_uuid FROM exception WHERE ref = ? COLLATE NOCASE", ref).Scan(&id, &testUUID)
+		err := t.queryRow("SELECT uuid, test_uuid FROM exception WHERE ref = ? COLLATE NOCASE", ref).Scan(&id, &testUUID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("no exception %q ('fieldwork exception list FILE' lists them)", ref)
 		}

@@ -87,6 +87,7 @@ type txn struct {
 	// scope is the control test the logged changes belong to, if any: it
 	// lets the trail be filtered per workpaper and sign-offs go stale.
 	scope string
+	stmts map[string]*sql.Stmt // prepared by exec, by query text
 }
 
 // write runs fn in one immediate transaction: all of it commits or none.
@@ -171,8 +172,41 @@ func busyPause() time.Duration {
 	return 50*time.Millisecond + time.Duration(b[0])*time.Millisecond*200/255
 }
 
+// exec runs a statement, prepared once per transaction: a batch (a bulk
+// pass, a matrix import) repeats the same few statements — the change
+// log's insert above all — and parsing them again each time was a third
+// of its cost. The statements close with the transaction.
 func (t *txn) exec(query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.ctx, query, args...)
+	st, err := t.prepared(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+// queryRow is QueryRow with exec's prepared statements, for the look-ups
+// a batch repeats for every record.
+func (t *txn) queryRow(query string, args ...any) *sql.Row {
+	st, err := t.prepared(query)
+	if err != nil {
+		return t.tx.QueryRowContext(t.ctx, query, args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+func (t *txn) prepared(query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
 }
 
 func valueText(v any) *string {
