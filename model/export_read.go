@@ -2,6 +2,52 @@ package model
 
 import "context"
 
+// TestRecord is one control's test with everything recorded against it.
+type TestRecord struct {
+	Test       *ControlTest
+	Evaluation *TestEvaluation
+	Population *Population // the current one, or nil
+	Selection  *Selection  // the current sample with its items, or nil
+}
+
+// TestRecords reads every control's test, in matrix order, with its
+// evaluation, current population and current sample: a dozen queries over
+// the whole file, however many controls there are, where reading them one
+// control at a time (ControlTest, Evaluate, CurrentPopulation, Selection)
+// takes dozens of queries per control. The samples' results and population
+// rows are not read: a sample may be large, read it a page at a time.
+func (w *Workpaper) TestRecords(ctx context.Context) ([]TestRecord, error) {
+	cs, err := w.Controls(ctx)
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	tests, err := w.controlTests(ctx, cs, true)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := w.readTestCounts(ctx, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	pops, err := w.currentPopulations(ctx, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	sels, err := w.currentSelections(ctx, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TestRecord, len(tests))
+	for i, ct := range tests {
+		ev, err := evaluate(ct, counts[ct.UUID])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = TestRecord{Test: ct, Evaluation: ev, Population: pops[ct.UUID], Selection: sels[ct.UUID]}
+	}
+	return out, nil
+}
+
 // CriteriaConclusionsOf is CriteriaConclusions for a caller that has
 // already evaluated every control (evals by control reference): the
 // export evaluates each control once and reuses the result here instead of
