@@ -579,7 +579,7 @@ func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error
 		for i := range srs {
 			byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
 		}
-		byCell := make(map[cellKey]*model.ItemResult, len(results))
+		byCell := make(map[cellKey]*model.GridResult, len(results))
 		for i := range results {
 			byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
 		}
@@ -665,7 +665,7 @@ type gridPage struct {
 	x       *control
 	first   int // ordinal of the page's first item
 	rows    []model.SampleRow
-	results []model.ItemResult
+	results []model.GridResult
 	err     error
 }
 
@@ -674,7 +674,7 @@ func readPage(ctx context.Context, w *model.Workpaper, x *control, chunk []model
 	p := gridPage{x: x, first: chunk[0].Ordinal}
 	n := chunk[len(chunk)-1].Ordinal - p.first + 1
 	if p.rows, p.err = w.SampleRows(ctx, x.sel, p.first, n); p.err == nil {
-		p.results, p.err = w.ResultsForOrdinals(ctx, x.sel.UUID, p.first, n)
+		p.results, p.err = w.GridResults(ctx, x.sel.UUID, p.first, n)
 	}
 	return p
 }
