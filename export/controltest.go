@@ -519,10 +519,6 @@ func joinInts(xs []int) string {
 func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error {
 	ct := x.ct
 	attrs := ct.Attributes
-	type cellKey struct {
-		ordinal int
-		letter  string
-	}
 
 	// Key row (hidden): what each column is, for ImportResults.
 	keys := []any{gridKeyMarker + "|" + d.eng.UUID + "|" + x.sel.UUID + "|" + ct.WPRef,
@@ -584,38 +580,7 @@ func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error
 			byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
 		}
 		for _, it := range chunk {
-			drawn := "initial"
-			if it.Extension > 0 {
-				drawn = fmt.Sprintf("ext. %d", it.Extension)
-			}
-			row := make([]any, 0, cols)
-			row = append(row, st.pos(int64(it.Ordinal)), st.pos(int64(it.Position)))
-			pr := byOrdinal[it.Ordinal]
-			if pr != nil {
-				row = append(row, st.pos(int64(pr.SourceRow)), st.str(stPlain, pr.ID), dateCell(st, pr.Date), st.str(stText, strings.Join(pr.Flags, ", ")))
-			} else {
-				row = append(row, nil, nil, nil, nil)
-			}
-			row = append(row, st.str(stPlain, drawn))
-			for _, a := range attrs {
-				r := byCell[cellKey{it.Ordinal, a.Letter}]
-				if r == nil {
-					row = append(row, st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), nil)
-					continue
-				}
-				row = append(row, st.str(stInput, string(r.Outcome)), st.str(stInput, r.Tickmark), st.str(stInput, r.Note),
-					st.str(stInput, r.Evidence), excelize.Cell{StyleID: st.hidden, Value: r.Version})
-			}
-			if pr != nil {
-				for i := range header {
-					if i < len(pr.Cells) {
-						row = append(row, st.str(stText, pr.Cells[i]))
-					} else {
-						row = append(row, nil)
-					}
-				}
-			}
-			if err := s.add(row...); err != nil {
+			if err := s.add(itemRow(st, it, byOrdinal[it.Ordinal], attrs, byCell, len(header), cols)...); err != nil {
 				return err
 			}
 		}
@@ -657,6 +622,83 @@ func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error
 		}
 	}
 	return nil
+}
+
+// cellKey finds a result of the grid: item ordinal and attribute letter.
+type cellKey struct {
+	ordinal int
+	letter  string
+}
+
+// itemRow is one item's row of the grid: cols cells, the client's
+// (nClient of them) last when the population row is known.
+func itemRow(st *styles, it model.SampleItem, pr *model.PopulationRow, attrs []model.Attribute, byCell map[cellKey]*model.GridResult, nClient, cols int) []any {
+	r := newRowCells(cols)
+	r.add(st.pos(int64(it.Ordinal)), st.pos(int64(it.Position)))
+	if pr != nil {
+		r.add(st.pos(int64(pr.SourceRow)), st.str(stPlain, pr.ID))
+		if d, ok := dateCell(st, pr.Date); ok {
+			r.add(d)
+		} else {
+			r.blank(1)
+		}
+		r.add(st.str(stText, strings.Join(pr.Flags, ", ")))
+	} else {
+		r.blank(4)
+	}
+	drawn := "initial"
+	if it.Extension > 0 {
+		drawn = "ext. " + strconv.Itoa(it.Extension)
+	}
+	r.add(st.str(stPlain, drawn))
+	for _, a := range attrs {
+		res := byCell[cellKey{it.Ordinal, a.Letter}]
+		if res == nil {
+			r.add(st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""))
+			r.blank(1)
+			continue
+		}
+		r.add(st.str(stInput, string(res.Outcome)), st.str(stInput, res.Tickmark), st.str(stInput, res.Note),
+			st.str(stInput, res.Evidence), excelize.Cell{StyleID: st.hidden, Value: res.Version})
+	}
+	if pr != nil {
+		for i := 0; i < nClient; i++ {
+			if i < len(pr.Cells) {
+				r.add(st.str(stText, pr.Cells[i]))
+			} else {
+				r.blank(1)
+			}
+		}
+	}
+	return r.row
+}
+
+// rowCells builds a row whose cells share one allocation: StreamWriter.SetRow
+// takes a *excelize.Cell as well as a Cell, and boxing each Cell into an
+// interface would allocate it on its own.
+type rowCells struct {
+	vals []excelize.Cell
+	row  []any
+}
+
+func newRowCells(n int) *rowCells {
+	return &rowCells{vals: make([]excelize.Cell, 0, n), row: make([]any, 0, n)}
+}
+
+// add appends cells. Past the capacity given, append moves vals, but the
+// cells already pointed to stay where they were, unchanged.
+func (r *rowCells) add(cells ...excelize.Cell) {
+	for _, c := range cells {
+		r.vals = append(r.vals, c)
+		r.row = append(r.row, &r.vals[len(r.vals)-1])
+	}
+}
+
+// blank appends n empty cells.
+func (r *rowCells) blank(n int) {
+	for ; n > 0; n-- {
+		r.row = append(r.row, nil)
+	}
 }
 
 // gridPage is one page of a control's tested items with their population
@@ -747,10 +789,10 @@ func tickmarkList(tms []model.Tickmark) []string {
 }
 
 // dateCell is a real date from a stored YYYY-MM-DD occurrence date.
-func dateCell(st *styles, s string) any {
+func dateCell(st *styles, s string) (excelize.Cell, bool) {
 	t, err := model.ParseDate(s)
 	if err != nil || t.IsZero() {
-		return nil
+		return excelize.Cell{}, false
 	}
-	return st.day(t)
+	return st.dayCell(t), true
 }

@@ -217,7 +217,7 @@ func (s *sheet) flushRow() error {
 func (s *sheet) estimateHeight(p *pendingRow) float64 {
 	height := 0.0
 	for i, v := range p.cells {
-		c, ok := v.(excelize.Cell)
+		c, ok := cellOf(v)
 		if !ok {
 			continue
 		}
@@ -243,6 +243,19 @@ func (s *sheet) estimateHeight(p *pendingRow) float64 {
 		}
 	}
 	return math.Min(height, excelize.MaxRowHeight)
+}
+
+// cellOf is the styled cell of a row value (a Cell or a *Cell).
+func cellOf(v any) (excelize.Cell, bool) {
+	switch c := v.(type) {
+	case excelize.Cell:
+		return c, true
+	case *excelize.Cell:
+		if c != nil {
+			return *c, true
+		}
+	}
+	return excelize.Cell{}, false
 }
 
 func (s *sheet) hiddenCol(col int) bool {
@@ -353,6 +366,9 @@ func (s *sheet) close() error {
 // characters and emoji count double). It errs on the side of more lines.
 func wrapLines(text string, width float64) int {
 	per := max(4, int(width))
+	if len(text) <= per && strings.IndexByte(text, '\n') < 0 {
+		return 1 // no character is wider than its UTF-8 bytes
+	}
 	lines := 0
 	for _, para := range strings.Split(text, "\n") {
 		n, cur := 1, 0
