@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -22,6 +23,7 @@ type book struct {
 
 func newBook(ctx context.Context) (*book, error) {
 	f := excelize.NewFile()
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newParallelZip(w) })
 	st, err := newStyles(f)
 	if err != nil {
 		f.Close()
