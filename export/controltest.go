@@ -79,11 +79,12 @@ func writeControlTest(d *data, b *book, x *control) error {
 	loc := d.opt.Location
 
 	// Helpers: a section heading, and "label: value" rows.
+	rule := any(st.str(stSubtitle, "")) // boxed once: every heading repeats it
 	heading := func(text string) error {
 		s.skip(1)
 		row := make([]any, last)
 		for i := range row {
-			row[i] = st.str(stSubtitle, "")
+			row[i] = rule
 		}
 		row[0] = st.str(stSubtitle, text)
 		return s.add(row...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -355,12 +356,33 @@ func (s *sheet) close() error {
 		return err
 	}
 	if s.spec.printTitleRows > 0 {
-		if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
-			RefersTo: fmt.Sprintf("%s!$1:$%d", quoteSheet(name), s.spec.printTitleRows), Scope: name}); err != nil {
+		if err := s.b.setPrintTitles(name, s.spec.printTitleRows); err != nil {
 			return err
 		}
 	}
 	return s.sw.Flush()
+}
+
+// setPrintTitles makes rows 1..rows of a sheet print on every page: a
+// _xlnm.Print_Titles name scoped to the sheet. SetDefinedName checks a new
+// name against every existing one, listing all the sheets for each check:
+// with a hundred sheets that was 40 MB of garbage an export. The first
+// name goes through it; the others, which cannot clash (one a sheet), are
+// appended to the workbook's public WorkBook field as it would append them
+// (quotePrefixTwin edits the public Styles field the same way).
+func (b *book) setPrintTitles(sheet string, rows int) error {
+	dn := &excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$1:$%d", quoteSheet(sheet), rows), Scope: sheet}
+	wb := b.f.WorkBook
+	index := slices.Index(b.sheets, sheet)
+	if wb == nil || wb.DefinedNames == nil || len(wb.DefinedNames.DefinedName) == 0 || index < 0 {
+		return b.f.SetDefinedName(dn)
+	}
+	names := wb.DefinedNames.DefinedName
+	n := slices.Clone(names[:1]) // a value of excelize's unexported type…
+	clear(n)                     // …emptied
+	n[0].Name, n[0].Data, n[0].LocalSheetID = dn.Name, dn.RefersTo, &index
+	wb.DefinedNames.DefinedName = append(names, n[0])
+	return nil
 }
 
 // wrapLines estimates how many lines text takes when wrapped at word
