@@ -50,29 +50,9 @@ func writeControlTest(d *data, b *book, x *control) error {
 	st := &b.st
 	ct, e := x.ct, d.eng
 	nAttr := len(ct.Attributes)
-	var header []string
-	if x.pop != nil {
-		header = x.pop.Header
-	}
-	widths := []float64{6, 10, 9, 16, 11, 14, 9}
-	var hidden []int
-	for i := 0; i < nAttr; i++ {
-		widths = append(widths, 11, 9, 28, 28, 6)
-		hidden = append(hidden, gridFixed+i*5+5)
-	}
-	for range header {
-		widths = append(widths, 16)
-	}
-	for len(widths) < 12 {
-		widths = append(widths, 16)
-	}
-	var grouped []int
-	for i := range header {
-		grouped = append(grouped, gridFixed+nAttr*5+i+1)
-	}
+	header := x.clientHeader()
 	last := max(10, gridFixed+nAttr*5)
-	s, err := b.newSheet(sheetSpec{name: x.sheet, ref: ct.WPRef, widths: widths, freezeRows: 2, printTitleRows: 2,
-		hiddenCols: hidden, groupedCols: grouped})
+	s, err := b.newSheet(controlSheetSpec(x))
 	if err != nil {
 		return err
 	}
@@ -444,6 +424,38 @@ func writeControlTest(d *data, b *book, x *control) error {
 	return s.close()
 }
 
+// clientHeader is the headings of the client's columns of the items.
+func (x *control) clientHeader() []string {
+	if x.pop == nil {
+		return nil
+	}
+	return x.pop.Header
+}
+
+// controlSheetSpec lays out a control test sheet: the grid's columns (an
+// attribute's version hidden, the client's columns grouped at the right).
+func controlSheetSpec(x *control) sheetSpec {
+	nAttr, header := len(x.ct.Attributes), x.clientHeader()
+	widths := []float64{6, 10, 9, 16, 11, 14, 9}
+	var hidden []int
+	for i := 0; i < nAttr; i++ {
+		widths = append(widths, 11, 9, 28, 28, 6)
+		hidden = append(hidden, gridFixed+i*5+5)
+	}
+	for range header {
+		widths = append(widths, 16)
+	}
+	for len(widths) < 12 {
+		widths = append(widths, 16)
+	}
+	var grouped []int
+	for i := range header {
+		grouped = append(grouped, gridFixed+nAttr*5+i+1)
+	}
+	return sheetSpec{name: x.sheet, ref: x.ct.WPRef, widths: widths, freezeRows: 2, printTitleRows: 2,
+		hiddenCols: hidden, groupedCols: grouped}
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -563,25 +575,17 @@ func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error
 	cols := len(heads)
 
 	// Items, a page at a time, each with its population row and results,
-	// read ahead by the prefetcher: memory is bounded by a few pages.
+	// read and laid out ahead by the prefetcher: memory is bounded by a few
+	// pages.
 	items := x.sel.Items
 	for from := 0; from < len(items); from += rowsChunk {
 		chunk := items[from:min(from+rowsChunk, len(items))]
-		page, err := d.nextPage(s.b.ctx, x, chunk)
+		page, err := d.nextPage(s.b.ctx, st, x, chunk)
 		if err != nil {
 			return err
 		}
-		srs, results := page.rows, page.results
-		byOrdinal := make(map[int]*model.PopulationRow, len(srs))
-		for i := range srs {
-			byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
-		}
-		byCell := make(map[cellKey]*model.GridResult, len(results))
-		for i := range results {
-			byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
-		}
-		for _, it := range chunk {
-			if err := s.add(itemRow(st, it, byOrdinal[it.Ordinal], attrs, byCell, len(header), cols)...); err != nil {
+		for i, row := range page.rows {
+			if err := s.addSized(page.heights[i], row...); err != nil {
 				return err
 			}
 		}
@@ -702,22 +706,45 @@ func (r *rowCells) blank(n int) {
 	}
 }
 
-// gridPage is one page of a control's tested items with their population
-// rows and results.
+// gridPage is one page of a control's tested items, laid out: a row of
+// cells and its height for each item.
 type gridPage struct {
 	x       *control
 	first   int // ordinal of the page's first item
-	rows    []model.SampleRow
-	results []model.GridResult
+	rows    [][]any
+	heights []float64
 	err     error
 }
 
-// readPage reads the items of chunk (consecutive ordinals).
-func readPage(ctx context.Context, w *model.Workpaper, x *control, chunk []model.SampleItem) gridPage {
+// readPage reads the items of chunk (consecutive ordinals), with their
+// population rows and results, and lays out their rows.
+func readPage(ctx context.Context, w *model.Workpaper, st *styles, x *control, chunk []model.SampleItem) gridPage {
 	p := gridPage{x: x, first: chunk[0].Ordinal}
 	n := chunk[len(chunk)-1].Ordinal - p.first + 1
-	if p.rows, p.err = w.SampleRows(ctx, x.sel, p.first, n); p.err == nil {
-		p.results, p.err = w.GridResults(ctx, x.sel.UUID, p.first, n)
+	srs, err := w.SampleRows(ctx, x.sel, p.first, n)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	results, err := w.GridResults(ctx, x.sel.UUID, p.first, n)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	byOrdinal := make(map[int]*model.PopulationRow, len(srs))
+	for i := range srs {
+		byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
+	}
+	byCell := make(map[cellKey]*model.GridResult, len(results))
+	for i := range results {
+		byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
+	}
+	spec, header := controlSheetSpec(x), x.clientHeader()
+	cols := gridFixed + len(x.ct.Attributes)*5 + len(header)
+	p.rows, p.heights = make([][]any, len(chunk)), make([]float64, len(chunk))
+	for i, it := range chunk {
+		p.rows[i] = itemRow(st, it, byOrdinal[it.Ordinal], x.ct.Attributes, byCell, len(header), cols)
+		p.heights[i] = spec.rowHeight(st, p.rows[i], nil)
 	}
 	return p
 }
@@ -725,7 +752,7 @@ func readPage(ctx context.Context, w *model.Workpaper, x *control, chunk []model
 // prefetch reads the grids of the control tests, in order, on a goroutine
 // of its own while the sheets are written: the database and the
 // spreadsheet writer then work at the same time. It stops when ctx ends.
-func (d *data) prefetch(ctx context.Context, tests []*control) {
+func (d *data) prefetch(ctx context.Context, st *styles, tests []*control) {
 	ch := make(chan gridPage, 2)
 	d.pages = ch
 	go func() {
@@ -735,7 +762,7 @@ func (d *data) prefetch(ctx context.Context, tests []*control) {
 				continue
 			}
 			for from := 0; from < len(x.sel.Items); from += rowsChunk {
-				p := readPage(ctx, d.w, x, x.sel.Items[from:min(from+rowsChunk, len(x.sel.Items))])
+				p := readPage(ctx, d.w, st, x, x.sel.Items[from:min(from+rowsChunk, len(x.sel.Items))])
 				select {
 				case ch <- p:
 				case <-ctx.Done():
@@ -751,9 +778,9 @@ func (d *data) prefetch(ctx context.Context, tests []*control) {
 
 // nextPage returns the page of chunk: from the prefetcher when one runs,
 // else read now.
-func (d *data) nextPage(ctx context.Context, x *control, chunk []model.SampleItem) (gridPage, error) {
+func (d *data) nextPage(ctx context.Context, st *styles, x *control, chunk []model.SampleItem) (gridPage, error) {
 	if d.pages == nil {
-		p := readPage(ctx, d.w, x, chunk)
+		p := readPage(ctx, d.w, st, x, chunk)
 		return p, p.err
 	}
 	select {

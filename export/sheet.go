@@ -73,6 +73,7 @@ type pendingRow struct {
 	cells  []any
 	opts   excelize.RowOpts
 	merges [][2]int
+	sized  bool // opts.Height is final, even 0
 }
 
 func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
@@ -146,6 +147,16 @@ func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
 // add writes the next row.
 func (s *sheet) add(cells ...any) error { return s.addOpts(excelize.RowOpts{}, cells...) }
 
+// addSized writes the next row with the height rowHeight gave it (0: one
+// line), which it must not be merged across.
+func (s *sheet) addSized(height float64, cells ...any) error {
+	if err := s.addOpts(excelize.RowOpts{Height: height}, cells...); err != nil {
+		return err
+	}
+	s.pend.sized = true
+	return nil
+}
+
 // addH writes the next row with a fixed height in points.
 func (s *sheet) addH(height float64, cells ...any) error {
 	return s.addOpts(excelize.RowOpts{Height: math.Min(height, excelize.MaxRowHeight)}, cells...)
@@ -190,8 +201,8 @@ func (s *sheet) flushRow() error {
 		return nil
 	}
 	s.pend = nil
-	if p.opts.Height == 0 && !p.opts.Hidden {
-		p.opts.Height = s.estimateHeight(p)
+	if p.opts.Height == 0 && !p.opts.Hidden && !p.sized {
+		p.opts.Height = s.spec.rowHeight(&s.b.st, p.cells, p.merges)
 	}
 	if len(p.cells) == 0 && p.opts == (excelize.RowOpts{}) {
 		return nil // a blank row is simply not written
@@ -215,33 +226,33 @@ func (s *sheet) flushRow() error {
 	return nil
 }
 
-// estimateHeight is the height the row's wrapped text needs, or 0 when a
-// single line does.
-func (s *sheet) estimateHeight(p *pendingRow) float64 {
+// rowHeight is the height a row's wrapped text needs, or 0 when a single
+// line does. It only reads, so rows may be measured on another goroutine.
+func (sp *sheetSpec) rowHeight(st *styles, cells []any, merges [][2]int) float64 {
 	height := 0.0
-	for i, v := range p.cells {
+	for i, v := range cells {
 		c, ok := cellOf(v)
 		if !ok {
 			continue
 		}
 		text, ok := c.Value.(string)
-		lineHeight, wraps := s.b.st.wraps[c.StyleID]
+		lineHeight, wraps := st.wraps[c.StyleID]
 		if !ok || !wraps || text == "" {
 			continue
 		}
-		if s.hiddenCol(i + 1) {
+		if sp.hiddenCol(i + 1) {
 			continue
 		}
-		width := s.width(i + 1)
-		for _, m := range p.merges {
+		width := sp.width(i + 1)
+		for _, m := range merges {
 			if m[0] == i+1 {
 				width = 0
 				for col := m[0]; col <= m[1]; col++ {
-					width += s.width(col)
+					width += sp.width(col)
 				}
 			}
 		}
-		if lines := wrapLines(text, width*s.b.st.perChar[c.StyleID]); lines > 1 {
+		if lines := wrapLines(text, width*st.perChar[c.StyleID]); lines > 1 {
 			height = math.Max(height, float64(lines)*lineHeight+3)
 		}
 	}
@@ -261,13 +272,13 @@ func cellOf(v any) (excelize.Cell, bool) {
 	return excelize.Cell{}, false
 }
 
-func (s *sheet) hiddenCol(col int) bool {
-	for _, c := range s.spec.hiddenCols {
+func (sp *sheetSpec) hiddenCol(col int) bool {
+	for _, c := range sp.hiddenCols {
 		if c == col {
 			return true
 		}
 	}
-	for _, c := range s.spec.groupedCols {
+	for _, c := range sp.groupedCols {
 		if c == col {
 			return true
 		}
@@ -276,9 +287,9 @@ func (s *sheet) hiddenCol(col int) bool {
 }
 
 // width is a column's width in characters.
-func (s *sheet) width(col int) float64 {
-	if col-1 < len(s.spec.widths) && s.spec.widths[col-1] > 0 {
-		return s.spec.widths[col-1]
+func (sp *sheetSpec) width(col int) float64 {
+	if col-1 < len(sp.widths) && sp.widths[col-1] > 0 {
+		return sp.widths[col-1]
 	}
 	return 8.43
 }

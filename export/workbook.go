@@ -222,7 +222,7 @@ func writeWorkbook(ctx context.Context, b *book, w *model.Workpaper, opt Options
 	if len(tests) > 0 {
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		d.prefetch(pctx, tests)
+		d.prefetch(pctx, &b.st, tests)
 	}
 	if progress != nil {
 		progress(0, res.steps)
