@@ -275,6 +275,11 @@ func (s *styles) day(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
+	return s.dayCell(t)
+}
+
+// dayCell is a date cell for a time that is not zero.
+func (s *styles) dayCell(t time.Time) excelize.Cell {
 	return excelize.Cell{StyleID: s.date, Value: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
 }
 

@@ -50,40 +50,21 @@ func writeControlTest(d *data, b *book, x *control) error {
 	st := &b.st
 	ct, e := x.ct, d.eng
 	nAttr := len(ct.Attributes)
-	var header []string
-	if x.pop != nil {
-		header = x.pop.Header
-	}
-	widths := []float64{6, 10, 9, 16, 11, 14, 9}
-	var hidden []int
-	for i := 0; i < nAttr; i++ {
-		widths = append(widths, 11, 9, 28, 28, 6)
-		hidden = append(hidden, gridFixed+i*5+5)
-	}
-	for range header {
-		widths = append(widths, 16)
-	}
-	for len(widths) < 12 {
-		widths = append(widths, 16)
-	}
-	var grouped []int
-	for i := range header {
-		grouped = append(grouped, gridFixed+nAttr*5+i+1)
-	}
+	header := x.clientHeader()
 	last := max(10, gridFixed+nAttr*5)
-	s, err := b.newSheet(sheetSpec{name: x.sheet, ref: ct.WPRef, widths: widths, freezeRows: 2, printTitleRows: 2,
-		hiddenCols: hidden, groupedCols: grouped})
+	s, err := b.newSheet(controlSheetSpec(x))
 	if err != nil {
 		return err
 	}
 	loc := d.opt.Location
 
 	// Helpers: a section heading, and "label: value" rows.
+	rule := any(st.str(stSubtitle, "")) // boxed once: every heading repeats it
 	heading := func(text string) error {
 		s.skip(1)
 		row := make([]any, last)
 		for i := range row {
-			row[i] = st.str(stSubtitle, "")
+			row[i] = rule
 		}
 		row[0] = st.str(stSubtitle, text)
 		return s.add(row...)
@@ -443,6 +424,38 @@ func writeControlTest(d *data, b *book, x *control) error {
 	return s.close()
 }
 
+// clientHeader is the headings of the client's columns of the items.
+func (x *control) clientHeader() []string {
+	if x.pop == nil {
+		return nil
+	}
+	return x.pop.Header
+}
+
+// controlSheetSpec lays out a control test sheet: the grid's columns (an
+// attribute's version hidden, the client's columns grouped at the right).
+func controlSheetSpec(x *control) sheetSpec {
+	nAttr, header := len(x.ct.Attributes), x.clientHeader()
+	widths := []float64{6, 10, 9, 16, 11, 14, 9}
+	var hidden []int
+	for i := 0; i < nAttr; i++ {
+		widths = append(widths, 11, 9, 28, 28, 6)
+		hidden = append(hidden, gridFixed+i*5+5)
+	}
+	for range header {
+		widths = append(widths, 16)
+	}
+	for len(widths) < 12 {
+		widths = append(widths, 16)
+	}
+	var grouped []int
+	for i := range header {
+		grouped = append(grouped, gridFixed+nAttr*5+i+1)
+	}
+	return sheetSpec{name: x.sheet, ref: x.ct.WPRef, widths: widths, freezeRows: 2, printTitleRows: 2,
+		hiddenCols: hidden, groupedCols: grouped}
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -519,10 +532,6 @@ func joinInts(xs []int) string {
 func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error {
 	ct := x.ct
 	attrs := ct.Attributes
-	type cellKey struct {
-		ordinal int
-		letter  string
-	}
 
 	// Key row (hidden): what each column is, for ImportResults.
 	keys := []any{gridKeyMarker + "|" + d.eng.UUID + "|" + x.sel.UUID + "|" + ct.WPRef,
@@ -566,56 +575,17 @@ func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error
 	cols := len(heads)
 
 	// Items, a page at a time, each with its population row and results,
-	// read ahead by the prefetcher: memory is bounded by a few pages.
+	// read and laid out ahead by the prefetcher: memory is bounded by a few
+	// pages.
 	items := x.sel.Items
 	for from := 0; from < len(items); from += rowsChunk {
 		chunk := items[from:min(from+rowsChunk, len(items))]
-		page, err := d.nextPage(s.b.ctx, x, chunk)
+		page, err := d.nextPage(s.b.ctx, st, x, chunk)
 		if err != nil {
 			return err
 		}
-		srs, results := page.rows, page.results
-		byOrdinal := make(map[int]*model.PopulationRow, len(srs))
-		for i := range srs {
-			byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
-		}
-		byCell := make(map[cellKey]*model.ItemResult, len(results))
-		for i := range results {
-			byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
-		}
-		for _, it := range chunk {
-			drawn := "initial"
-			if it.Extension > 0 {
-				drawn = fmt.Sprintf("ext. %d", it.Extension)
-			}
-			row := make([]any, 0, cols)
-			row = append(row, st.pos(int64(it.Ordinal)), st.pos(int64(it.Position)))
-			pr := byOrdinal[it.Ordinal]
-			if pr != nil {
-				row = append(row, st.pos(int64(pr.SourceRow)), st.str(stPlain, pr.ID), dateCell(st, pr.Date), st.str(stText, strings.Join(pr.Flags, ", ")))
-			} else {
-				row = append(row, nil, nil, nil, nil)
-			}
-			row = append(row, st.str(stPlain, drawn))
-			for _, a := range attrs {
-				r := byCell[cellKey{it.Ordinal, a.Letter}]
-				if r == nil {
-					row = append(row, st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), nil)
-					continue
-				}
-				row = append(row, st.str(stInput, string(r.Outcome)), st.str(stInput, r.Tickmark), st.str(stInput, r.Note),
-					st.str(stInput, r.Evidence), excelize.Cell{StyleID: st.hidden, Value: r.Version})
-			}
-			if pr != nil {
-				for i := range header {
-					if i < len(pr.Cells) {
-						row = append(row, st.str(stText, pr.Cells[i]))
-					} else {
-						row = append(row, nil)
-					}
-				}
-			}
-			if err := s.add(row...); err != nil {
+		for i, row := range page.rows {
+			if err := s.addSized(page.heights[i], row...); err != nil {
 				return err
 			}
 		}
@@ -659,22 +629,122 @@ func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error
 	return nil
 }
 
-// gridPage is one page of a control's tested items with their population
-// rows and results.
+// cellKey finds a result of the grid: item ordinal and attribute letter.
+type cellKey struct {
+	ordinal int
+	letter  string
+}
+
+// itemRow is one item's row of the grid: cols cells, the client's
+// (nClient of them) last when the population row is known.
+func itemRow(st *styles, it model.SampleItem, pr *model.PopulationRow, attrs []model.Attribute, byCell map[cellKey]*model.GridResult, nClient, cols int) []any {
+	r := newRowCells(cols)
+	r.add(st.pos(int64(it.Ordinal)), st.pos(int64(it.Position)))
+	if pr != nil {
+		r.add(st.pos(int64(pr.SourceRow)), st.str(stPlain, pr.ID))
+		if d, ok := dateCell(st, pr.Date); ok {
+			r.add(d)
+		} else {
+			r.blank(1)
+		}
+		r.add(st.str(stText, strings.Join(pr.Flags, ", ")))
+	} else {
+		r.blank(4)
+	}
+	drawn := "initial"
+	if it.Extension > 0 {
+		drawn = "ext. " + strconv.Itoa(it.Extension)
+	}
+	r.add(st.str(stPlain, drawn))
+	for _, a := range attrs {
+		res := byCell[cellKey{it.Ordinal, a.Letter}]
+		if res == nil {
+			r.add(st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""))
+			r.blank(1)
+			continue
+		}
+		r.add(st.str(stInput, string(res.Outcome)), st.str(stInput, res.Tickmark), st.str(stInput, res.Note),
+			st.str(stInput, res.Evidence), excelize.Cell{StyleID: st.hidden, Value: res.Version})
+	}
+	if pr != nil {
+		for i := 0; i < nClient; i++ {
+			if i < len(pr.Cells) {
+				r.add(st.str(stText, pr.Cells[i]))
+			} else {
+				r.blank(1)
+			}
+		}
+	}
+	return r.row
+}
+
+// rowCells builds a row whose cells share one allocation: StreamWriter.SetRow
+// takes a *excelize.Cell as well as a Cell, and boxing each Cell into an
+// interface would allocate it on its own.
+type rowCells struct {
+	vals []excelize.Cell
+	row  []any
+}
+
+func newRowCells(n int) *rowCells {
+	return &rowCells{vals: make([]excelize.Cell, 0, n), row: make([]any, 0, n)}
+}
+
+// add appends cells. Past the capacity given, append moves vals, but the
+// cells already pointed to stay where they were, unchanged.
+func (r *rowCells) add(cells ...excelize.Cell) {
+	for _, c := range cells {
+		r.vals = append(r.vals, c)
+		r.row = append(r.row, &r.vals[len(r.vals)-1])
+	}
+}
+
+// blank appends n empty cells.
+func (r *rowCells) blank(n int) {
+	for ; n > 0; n-- {
+		r.row = append(r.row, nil)
+	}
+}
+
+// gridPage is one page of a control's tested items, laid out: a row of
+// cells and its height for each item.
 type gridPage struct {
 	x       *control
 	first   int // ordinal of the page's first item
-	rows    []model.SampleRow
-	results []model.ItemResult
+	rows    [][]any
+	heights []float64
 	err     error
 }
 
-// readPage reads the items of chunk (consecutive ordinals).
-func readPage(ctx context.Context, w *model.Workpaper, x *control, chunk []model.SampleItem) gridPage {
+// readPage reads the items of chunk (consecutive ordinals), with their
+// population rows and results, and lays out their rows.
+func readPage(ctx context.Context, w *model.Workpaper, st *styles, x *control, chunk []model.SampleItem) gridPage {
 	p := gridPage{x: x, first: chunk[0].Ordinal}
 	n := chunk[len(chunk)-1].Ordinal - p.first + 1
-	if p.rows, p.err = w.SampleRows(ctx, x.sel, p.first, n); p.err == nil {
-		p.results, p.err = w.ResultsForOrdinals(ctx, x.sel.UUID, p.first, n)
+	srs, err := w.SampleRows(ctx, x.sel, p.first, n)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	results, err := w.GridResults(ctx, x.sel.UUID, p.first, n)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	byOrdinal := make(map[int]*model.PopulationRow, len(srs))
+	for i := range srs {
+		byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
+	}
+	byCell := make(map[cellKey]*model.GridResult, len(results))
+	for i := range results {
+		byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
+	}
+	spec, header := controlSheetSpec(x), x.clientHeader()
+	cols := gridFixed + len(x.ct.Attributes)*5 + len(header)
+	p.rows, p.heights = make([][]any, len(chunk)), make([]float64, len(chunk))
+	for i, it := range chunk {
+		p.rows[i] = itemRow(st, it, byOrdinal[it.Ordinal], x.ct.Attributes, byCell, len(header), cols)
+		p.heights[i] = spec.rowHeight(st, p.rows[i], nil)
 	}
 	return p
 }
@@ -682,7 +752,7 @@ func readPage(ctx context.Context, w *model.Workpaper, x *control, chunk []model
 // prefetch reads the grids of the control tests, in order, on a goroutine
 // of its own while the sheets are written: the database and the
 // spreadsheet writer then work at the same time. It stops when ctx ends.
-func (d *data) prefetch(ctx context.Context, tests []*control) {
+func (d *data) prefetch(ctx context.Context, st *styles, tests []*control) {
 	ch := make(chan gridPage, 2)
 	d.pages = ch
 	go func() {
@@ -692,7 +762,7 @@ func (d *data) prefetch(ctx context.Context, tests []*control) {
 				continue
 			}
 			for from := 0; from < len(x.sel.Items); from += rowsChunk {
-				p := readPage(ctx, d.w, x, x.sel.Items[from:min(from+rowsChunk, len(x.sel.Items))])
+				p := readPage(ctx, d.w, st, x, x.sel.Items[from:min(from+rowsChunk, len(x.sel.Items))])
 				select {
 				case ch <- p:
 				case <-ctx.Done():
@@ -708,9 +778,9 @@ func (d *data) prefetch(ctx context.Context, tests []*control) {
 
 // nextPage returns the page of chunk: from the prefetcher when one runs,
 // else read now.
-func (d *data) nextPage(ctx context.Context, x *control, chunk []model.SampleItem) (gridPage, error) {
+func (d *data) nextPage(ctx context.Context, st *styles, x *control, chunk []model.SampleItem) (gridPage, error) {
 	if d.pages == nil {
-		p := readPage(ctx, d.w, x, chunk)
+		p := readPage(ctx, d.w, st, x, chunk)
 		return p, p.err
 	}
 	select {
@@ -747,10 +817,10 @@ func tickmarkList(tms []model.Tickmark) []string {
 }
 
 // dateCell is a real date from a stored YYYY-MM-DD occurrence date.
-func dateCell(st *styles, s string) any {
+func dateCell(st *styles, s string) (excelize.Cell, bool) {
 	t, err := model.ParseDate(s)
 	if err != nil || t.IsZero() {
-		return nil
+		return excelize.Cell{}, false
 	}
-	return st.day(t)
+	return st.dayCell(t), true
 }

@@ -3,7 +3,9 @@ package export
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -22,6 +24,7 @@ type book struct {
 
 func newBook(ctx context.Context) (*book, error) {
 	f := excelize.NewFile()
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newParallelZip(w) })
 	st, err := newStyles(f)
 	if err != nil {
 		f.Close()
@@ -70,6 +73,7 @@ type pendingRow struct {
 	cells  []any
 	opts   excelize.RowOpts
 	merges [][2]int
+	sized  bool // opts.Height is final, even 0
 }
 
 func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
@@ -143,6 +147,16 @@ func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
 // add writes the next row.
 func (s *sheet) add(cells ...any) error { return s.addOpts(excelize.RowOpts{}, cells...) }
 
+// addSized writes the next row with the height rowHeight gave it (0: one
+// line), which it must not be merged across.
+func (s *sheet) addSized(height float64, cells ...any) error {
+	if err := s.addOpts(excelize.RowOpts{Height: height}, cells...); err != nil {
+		return err
+	}
+	s.pend.sized = true
+	return nil
+}
+
 // addH writes the next row with a fixed height in points.
 func (s *sheet) addH(height float64, cells ...any) error {
 	return s.addOpts(excelize.RowOpts{Height: math.Min(height, excelize.MaxRowHeight)}, cells...)
@@ -187,8 +201,8 @@ func (s *sheet) flushRow() error {
 		return nil
 	}
 	s.pend = nil
-	if p.opts.Height == 0 && !p.opts.Hidden {
-		p.opts.Height = s.estimateHeight(p)
+	if p.opts.Height == 0 && !p.opts.Hidden && !p.sized {
+		p.opts.Height = s.spec.rowHeight(&s.b.st, p.cells, p.merges)
 	}
 	if len(p.cells) == 0 && p.opts == (excelize.RowOpts{}) {
 		return nil // a blank row is simply not written
@@ -212,46 +226,59 @@ func (s *sheet) flushRow() error {
 	return nil
 }
 
-// estimateHeight is the height the row's wrapped text needs, or 0 when a
-// single line does.
-func (s *sheet) estimateHeight(p *pendingRow) float64 {
+// rowHeight is the height a row's wrapped text needs, or 0 when a single
+// line does. It only reads, so rows may be measured on another goroutine.
+func (sp *sheetSpec) rowHeight(st *styles, cells []any, merges [][2]int) float64 {
 	height := 0.0
-	for i, v := range p.cells {
-		c, ok := v.(excelize.Cell)
+	for i, v := range cells {
+		c, ok := cellOf(v)
 		if !ok {
 			continue
 		}
 		text, ok := c.Value.(string)
-		lineHeight, wraps := s.b.st.wraps[c.StyleID]
+		lineHeight, wraps := st.wraps[c.StyleID]
 		if !ok || !wraps || text == "" {
 			continue
 		}
-		if s.hiddenCol(i + 1) {
+		if sp.hiddenCol(i + 1) {
 			continue
 		}
-		width := s.width(i + 1)
-		for _, m := range p.merges {
+		width := sp.width(i + 1)
+		for _, m := range merges {
 			if m[0] == i+1 {
 				width = 0
 				for col := m[0]; col <= m[1]; col++ {
-					width += s.width(col)
+					width += sp.width(col)
 				}
 			}
 		}
-		if lines := wrapLines(text, width*s.b.st.perChar[c.StyleID]); lines > 1 {
+		if lines := wrapLines(text, width*st.perChar[c.StyleID]); lines > 1 {
 			height = math.Max(height, float64(lines)*lineHeight+3)
 		}
 	}
 	return math.Min(height, excelize.MaxRowHeight)
 }
 
-func (s *sheet) hiddenCol(col int) bool {
-	for _, c := range s.spec.hiddenCols {
+// cellOf is the styled cell of a row value (a Cell or a *Cell).
+func cellOf(v any) (excelize.Cell, bool) {
+	switch c := v.(type) {
+	case excelize.Cell:
+		return c, true
+	case *excelize.Cell:
+		if c != nil {
+			return *c, true
+		}
+	}
+	return excelize.Cell{}, false
+}
+
+func (sp *sheetSpec) hiddenCol(col int) bool {
+	for _, c := range sp.hiddenCols {
 		if c == col {
 			return true
 		}
 	}
-	for _, c := range s.spec.groupedCols {
+	for _, c := range sp.groupedCols {
 		if c == col {
 			return true
 		}
@@ -260,9 +287,9 @@ func (s *sheet) hiddenCol(col int) bool {
 }
 
 // width is a column's width in characters.
-func (s *sheet) width(col int) float64 {
-	if col-1 < len(s.spec.widths) && s.spec.widths[col-1] > 0 {
-		return s.spec.widths[col-1]
+func (sp *sheetSpec) width(col int) float64 {
+	if col-1 < len(sp.widths) && sp.widths[col-1] > 0 {
+		return sp.widths[col-1]
 	}
 	return 8.43
 }
@@ -340,12 +367,33 @@ func (s *sheet) close() error {
 		return err
 	}
 	if s.spec.printTitleRows > 0 {
-		if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
-			RefersTo: fmt.Sprintf("%s!$1:$%d", quoteSheet(name), s.spec.printTitleRows), Scope: name}); err != nil {
+		if err := s.b.setPrintTitles(name, s.spec.printTitleRows); err != nil {
 			return err
 		}
 	}
 	return s.sw.Flush()
+}
+
+// setPrintTitles makes rows 1..rows of a sheet print on every page: a
+// _xlnm.Print_Titles name scoped to the sheet. SetDefinedName checks a new
+// name against every existing one, listing all the sheets for each check:
+// with a hundred sheets that was 40 MB of garbage an export. The first
+// name goes through it; the others, which cannot clash (one a sheet), are
+// appended to the workbook's public WorkBook field as it would append them
+// (quotePrefixTwin edits the public Styles field the same way).
+func (b *book) setPrintTitles(sheet string, rows int) error {
+	dn := &excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$1:$%d", quoteSheet(sheet), rows), Scope: sheet}
+	wb := b.f.WorkBook
+	index := slices.Index(b.sheets, sheet)
+	if wb == nil || wb.DefinedNames == nil || len(wb.DefinedNames.DefinedName) == 0 || index < 0 {
+		return b.f.SetDefinedName(dn)
+	}
+	names := wb.DefinedNames.DefinedName
+	n := slices.Clone(names[:1]) // a value of excelize's unexported type…
+	clear(n)                     // …emptied
+	n[0].Name, n[0].Data, n[0].LocalSheetID = dn.Name, dn.RefersTo, &index
+	wb.DefinedNames.DefinedName = append(names, n[0])
+	return nil
 }
 
 // wrapLines estimates how many lines text takes when wrapped at word
@@ -353,6 +401,9 @@ func (s *sheet) close() error {
 // characters and emoji count double). It errs on the side of more lines.
 func wrapLines(text string, width float64) int {
 	per := max(4, int(width))
+	if len(text) <= per && strings.IndexByte(text, '\n') < 0 {
+		return 1 // no character is wider than its UTF-8 bytes
+	}
 	lines := 0
 	for _, para := range strings.Split(text, "\n") {
 		n, cur := 1, 0

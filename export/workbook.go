@@ -77,39 +77,19 @@ func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) 
 	if d.exceptions, err = w.Exceptions(ctx); err != nil {
 		return nil, err
 	}
-	cs, err := w.Controls(ctx)
+	recs, err := w.TestRecords(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range cs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		x := &control{c: c}
-		if x.ct, err = w.ControlTest(ctx, c.Ref); err != nil {
-			return nil, err
-		}
-		if x.ev, err = w.Evaluate(ctx, c.Ref); err != nil {
-			return nil, err
-		}
-		// No population, no sample: nothing more to read.
-		if x.ev.Population >= 0 {
-			if x.pop, err = w.CurrentPopulation(ctx, c.Ref); err != nil {
-				return nil, err
-			}
-		}
-		if x.ev.Population >= 0 || x.ev.Items > 0 {
-			if x.sel, err = w.Selection(ctx, c.Ref); err != nil {
-				return nil, err
-			}
-		}
+	for _, r := range recs {
+		x := &control{c: r.Test.Control, ct: r.Test, ev: r.Evaluation, pop: r.Population, sel: r.Selection}
 		for _, e := range d.exceptions {
-			if e.ControlRef == c.Ref {
+			if e.ControlRef == x.c.Ref {
 				x.excs = append(x.excs, e)
 			}
 		}
 		d.controls = append(d.controls, x)
-		d.byRef[c.Ref] = x
+		d.byRef[x.c.Ref] = x
 		d.byTestUUID[x.ct.UUID] = x
 	}
 	evals := make(map[string]*model.TestEvaluation, len(d.controls))
@@ -242,7 +222,7 @@ func writeWorkbook(ctx context.Context, b *book, w *model.Workpaper, opt Options
 	if len(tests) > 0 {
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		d.prefetch(pctx, tests)
+		d.prefetch(pctx, &b.st, tests)
 	}
 	if progress != nil {
 		progress(0, res.steps)

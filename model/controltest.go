@@ -217,76 +217,146 @@ func (w *Workpaper) ControlTest(ctx context.Context, controlRef string) (*Contro
 	if err != nil {
 		return nil, err
 	}
-	ct := &ControlTest{Control: c}
-	var at string
-	err = w.db.QueryRowContext(ctx, `SELECT t.uuid, t.wp_ref, c.risk, design_procedure, design_result, design_conclusion,
-		plan_kind, plan_confidence, plan_tolerable, plan_expected, plan_model, plan_size, plan_allowed, plan_basis,
-		conclusion, conclusion_note, t.version, t.updated_by, t.updated_at
-		FROM control_test t JOIN control c ON c.uuid = t.control_uuid WHERE t.control_uuid = ?`, c.UUID).Scan(
-		&ct.UUID, &ct.WPRef, &ct.Risk, &ct.DesignProcedure, &ct.DesignResult, &ct.DesignConclusion,
-		&ct.Plan.Kind, &ct.Plan.Confidence, &ct.Plan.Tolerable, &ct.Plan.Expected, &ct.Plan.Model, &ct.Plan.Size, &ct.Plan.Allowed, &ct.Plan.Basis,
-		&ct.Conclusion, &ct.ConclusionNote, &ct.Version, &ct.UpdatedBy, &at)
-	if err != nil {
-		return nil, friendlyDBError(err)
-	}
-	ct.UpdatedAt = parseTime(at)
-
-	rows, err := w.db.QueryContext(ctx, `SELECT uuid, kind, text FROM procedure WHERE test_uuid = ? ORDER BY ordinal, id`, ct.UUID)
+	cts, err := w.controlTests(ctx, []Control{c}, false)
 	if err != nil {
 		return nil, err
 	}
+	return cts[0], nil
+}
+
+// controlTests reads the tests of controls cs, in their order. With all
+// set, cs is every control and each table is read once for the whole file;
+// otherwise cs is one control and only its rows are read.
+func (w *Workpaper) controlTests(ctx context.Context, cs []Control, all bool) ([]*ControlTest, error) {
+	q := `SELECT t.control_uuid, t.uuid, t.wp_ref, c.risk, design_procedure, design_result, design_conclusion,
+		plan_kind, plan_confidence, plan_tolerable, plan_expected, plan_model, plan_size, plan_allowed, plan_basis,
+		conclusion, conclusion_note, t.version, t.updated_by, t.updated_at
+		FROM control_test t JOIN control c ON c.uuid = t.control_uuid`
+	var args []any
+	if !all {
+		q += " WHERE t.control_uuid = ?"
+		args = append(args, cs[0].UUID)
+	}
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	byControl := make(map[string]*ControlTest, len(cs))
+	byTest := make(map[string]*ControlTest, len(cs))
 	for rows.Next() {
-		var p Procedure
-		if err := rows.Scan(&p.UUID, &p.Kind, &p.Text); err != nil {
+		ct := &ControlTest{}
+		var controlUUID, at string
+		if err := rows.Scan(&controlUUID, &ct.UUID, &ct.WPRef, &ct.Risk, &ct.DesignProcedure, &ct.DesignResult, &ct.DesignConclusion,
+			&ct.Plan.Kind, &ct.Plan.Confidence, &ct.Plan.Tolerable, &ct.Plan.Expected, &ct.Plan.Model, &ct.Plan.Size, &ct.Plan.Allowed, &ct.Plan.Basis,
+			&ct.Conclusion, &ct.ConclusionNote, &ct.Version, &ct.UpdatedBy, &at); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		ct.Procedures = append(ct.Procedures, p)
+		ct.UpdatedAt = parseTime(at)
+		byControl[controlUUID], byTest[ct.UUID] = ct, ct
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	if ct.Attributes, err = w.attributes(ctx, ct.UUID); err != nil {
-		return nil, err
-	}
-	rows, err = w.db.QueryContext(ctx, `SELECT uuid, role, signer, signed_at, stale, stale_at, stale_by FROM signoff
-		WHERE test_uuid = ? ORDER BY id DESC`, ct.UUID)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[Role]bool{}
-	for rows.Next() {
-		var s SignOff
-		var signed, staleAt string
-		if err := rows.Scan(&s.UUID, &s.Role, &s.Signer, &signed, &s.Stale, &staleAt, &s.StaleBy); err != nil {
-			rows.Close()
-			return nil, err
+	out := make([]*ControlTest, len(cs))
+	for i, c := range cs {
+		if out[i] = byControl[c.UUID]; out[i] == nil {
+			return nil, sql.ErrNoRows
 		}
-		if seen[s.Role] {
+		out[i].Control = c
+	}
+	test := "" // every test's rows
+	if !all {
+		test = out[0].UUID
+	}
+	if err := w.readProcedures(ctx, test, byTest); err != nil {
+		return nil, err
+	}
+	if err := w.readAttributes(ctx, test, byTest); err != nil {
+		return nil, err
+	}
+	if err := w.readSignOffs(ctx, test, byTest); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// whereTest narrows a query to one control test's rows; an empty testUUID
+// keeps every test's.
+func whereTest(q, col, testUUID, orderBy string) (string, []any) {
+	if testUUID == "" {
+		return q + " ORDER BY " + orderBy, nil
+	}
+	return q + " WHERE " + col + " = ? ORDER BY " + orderBy, []any{testUUID}
+}
+
+// readProcedures adds the procedures of the tests in byTest, in order.
+func (w *Workpaper) readProcedures(ctx context.Context, testUUID string, byTest map[string]*ControlTest) error {
+	q, args := whereTest(`SELECT test_uuid, uuid, kind, text FROM procedure`, "test_uuid", testUUID, "ordinal, id")
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var test string
+		var p Procedure
+		if err := rows.Scan(&test, &p.UUID, &p.Kind, &p.Text); err != nil {
+			rows.Close()
+			return err
+		}
+		if ct := byTest[test]; ct != nil {
+			ct.Procedures = append(ct.Procedures, p)
+		}
+	}
+	return closeRows(rows)
+}
+
+// readAttributes adds the attributes of the tests in byTest, by letter.
+func (w *Workpaper) readAttributes(ctx context.Context, testUUID string, byTest map[string]*ControlTest) error {
+	q, args := whereTest(`SELECT test_uuid, uuid, letter, text, version FROM attribute`, "test_uuid", testUUID, "letter")
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var test string
+		var a Attribute
+		if err := rows.Scan(&test, &a.UUID, &a.Letter, &a.Text, &a.Version); err != nil {
+			rows.Close()
+			return err
+		}
+		if ct := byTest[test]; ct != nil {
+			ct.Attributes = append(ct.Attributes, a)
+		}
+	}
+	return closeRows(rows)
+}
+
+// readSignOffs adds the latest sign-off per role of the tests in byTest.
+func (w *Workpaper) readSignOffs(ctx context.Context, testUUID string, byTest map[string]*ControlTest) error {
+	q, args := whereTest(`SELECT test_uuid, uuid, role, signer, signed_at, stale, stale_at, stale_by FROM signoff`, "test_uuid", testUUID, "id DESC")
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var test, signed, staleAt string
+		var s SignOff
+		if err := rows.Scan(&test, &s.UUID, &s.Role, &s.Signer, &signed, &s.Stale, &staleAt, &s.StaleBy); err != nil {
+			rows.Close()
+			return err
+		}
+		ct := byTest[test]
+		if ct == nil {
 			continue
 		}
-		seen[s.Role] = true
+		if _, seen := ct.SignOff(s.Role); seen {
+			continue
+		}
 		s.SignedAt, s.StaleAt = parseTime(signed), parseTime(staleAt)
 		ct.SignOffs = append(ct.SignOffs, s)
 	}
-	return ct, closeRows(rows)
-}
-
-func (w *Workpaper) attributes(ctx context.Context, testUUID string) ([]Attribute, error) {
-	rows, err := w.db.QueryContext(ctx, `SELECT uuid, letter, text, version FROM attribute WHERE test_uuid = ? ORDER BY letter`, testUUID)
-	if err != nil {
-		return nil, err
-	}
-	var out []Attribute
-	for rows.Next() {
-		var a Attribute
-		if err := rows.Scan(&a.UUID, &a.Letter, &a.Text, &a.Version); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, closeRows(rows)
+	return closeRows(rows)
 }
 
 // DesignInput is the test of design of a control.

@@ -52,26 +52,132 @@ func (w *Workpaper) Evaluate(ctx context.Context, controlRef string) (*TestEvalu
 	if err != nil {
 		return nil, err
 	}
-	ev := &TestEvaluation{ControlRef: ct.Control.Ref, WPRef: ct.WPRef, Attributes: len(ct.Attributes), Population: -1,
-		Conclusion: ct.Conclusion, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
-	err = w.db.QueryRowContext(ctx, "SELECT row_count FROM population WHERE test_uuid = ? AND current = 1", ct.UUID).Scan(&ev.Population)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	err = w.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sample_item i JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ?1 AND s.current = 1),
-		(SELECT count(*) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ?1 AND s.current = 1),
-		(SELECT count(DISTINCT r.item_uuid) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid
-			WHERE s.test_uuid = ?1 AND s.current = 1 AND r.outcome = 'deviation'),
-		(SELECT count(*) FROM (SELECT r.item_uuid FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid
-			WHERE s.test_uuid = ?1 AND s.current = 1 GROUP BY r.item_uuid HAVING count(*) >= ?2)),
-		(SELECT count(*) FROM exception WHERE test_uuid = ?1)`, ct.UUID, max(1, len(ct.Attributes))).Scan(
-		&ev.Items, &ev.Recorded, &ev.Deviations, &ev.Complete, &ev.Exceptions)
+	counts, err := w.readTestCounts(ctx, []*ControlTest{ct}, false)
 	if err != nil {
 		return nil, err
 	}
-	if len(ct.Attributes) == 0 {
-		ev.Complete = 0
+	return evaluate(ct, counts[ct.UUID])
+}
+
+// testCounts are the numbers a test's evaluation rests on.
+type testCounts struct {
+	population int // rows in the current population, -1 when none
+	items      int // in the current sample
+	recorded   int // results on those items
+	deviations int // items with a deviation
+	exceptions int
+	// byResults counts the items of the sample by their number of results.
+	byResults map[int]int
+}
+
+// readTestCounts counts what the evaluation of tests needs, by test UUID:
+// four queries whatever the number of tests. With all set, tests is every
+// test; otherwise tests is one test and only its rows are read. A test
+// with no population, sample or exception may be missing from the map.
+func (w *Workpaper) readTestCounts(ctx context.Context, tests []*ControlTest, all bool) (map[string]*testCounts, error) {
+	out := map[string]*testCounts{}
+	get := func(test string) *testCounts {
+		if out[test] == nil {
+			out[test] = &testCounts{population: -1, byResults: map[int]int{}}
+		}
+		return out[test]
+	}
+	var args []any
+	only := func(col string) string { return "" } // every test
+	if !all {
+		args = []any{tests[0].UUID}
+		only = func(col string) string { return " AND " + col + " = ?" }
+	}
+	err := w.scanRows(ctx, func(rows *sql.Rows) error {
+		var test string
+		var n int
+		if err := rows.Scan(&test, &n); err != nil {
+			return err
+		}
+		get(test).population = n
+		return nil
+	}, "SELECT test_uuid, row_count FROM population WHERE current = 1"+only("test_uuid"), args...)
+	if err != nil {
+		return nil, err
+	}
+	// Items by their number of results: the index on result alone answers.
+	err = w.scanRows(ctx, func(rows *sql.Rows) error {
+		var test string
+		var results, items int
+		if err := rows.Scan(&test, &results, &items); err != nil {
+			return err
+		}
+		c := get(test)
+		c.items += items
+		c.recorded += results * items
+		c.byResults[results] += items
+		return nil
+	}, `SELECT test_uuid, n, count(*) FROM (
+		SELECT s.test_uuid, count(r.id) AS n
+		FROM selection s JOIN sample_item i ON i.selection_uuid = s.uuid LEFT JOIN result r ON r.item_uuid = i.uuid
+		WHERE s.current = 1`+only("s.test_uuid")+` GROUP BY i.id)
+		GROUP BY test_uuid, n`, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Deviations apart: few results are, and reading every result's
+	// outcome with the counts above doubles their cost.
+	err = w.scanRows(ctx, func(rows *sql.Rows) error {
+		var test string
+		var n int
+		if err := rows.Scan(&test, &n); err != nil {
+			return err
+		}
+		get(test).deviations = n
+		return nil
+	}, `SELECT s.test_uuid, count(DISTINCT r.item_uuid)
+		FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid AND s.current = 1
+		WHERE r.outcome = 'deviation'`+only("s.test_uuid")+` GROUP BY s.test_uuid`, args...)
+	if err != nil {
+		return nil, err
+	}
+	err = w.scanRows(ctx, func(rows *sql.Rows) error {
+		var test string
+		var n int
+		if err := rows.Scan(&test, &n); err != nil {
+			return err
+		}
+		get(test).exceptions = n
+		return nil
+	}, "SELECT test_uuid, count(*) FROM exception WHERE true"+only("test_uuid")+" GROUP BY test_uuid", args...)
+	return out, err
+}
+
+// scanRows runs a query and calls scan on each row.
+func (w *Workpaper) scanRows(ctx context.Context, scan func(*sql.Rows) error, q string, args ...any) error {
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return friendlyDBError(err)
+	}
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	return closeRows(rows)
+}
+
+// evaluate is the evaluation of ct from its counts (nil: nothing recorded).
+func evaluate(ct *ControlTest, n *testCounts) (*TestEvaluation, error) {
+	if n == nil {
+		n = &testCounts{population: -1}
+	}
+	ev := &TestEvaluation{ControlRef: ct.Control.Ref, WPRef: ct.WPRef, Attributes: len(ct.Attributes), Population: n.population,
+		Items: n.items, Recorded: n.recorded, Deviations: n.deviations, Exceptions: n.exceptions,
+		Conclusion: ct.Conclusion, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
+	// Complete: every attribute has a result (none count without attributes).
+	if len(ct.Attributes) > 0 {
+		for results, items := range n.byResults {
+			if results >= len(ct.Attributes) {
+				ev.Complete += items
+			}
+		}
 	}
 	switch {
 	case ct.Conclusion != NotConcluded && ev.Reviewed:

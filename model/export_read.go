@@ -1,6 +1,55 @@
 package model
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
+
+// TestRecord is one control's test with everything recorded against it.
+type TestRecord struct {
+	Test       *ControlTest
+	Evaluation *TestEvaluation
+	Population *Population // the current one, or nil
+	Selection  *Selection  // the current sample with its items, or nil
+}
+
+// TestRecords reads every control's test, in matrix order, with its
+// evaluation, current population and current sample: a dozen queries over
+// the whole file, however many controls there are, where reading them one
+// control at a time (ControlTest, Evaluate, CurrentPopulation, Selection)
+// takes dozens of queries per control. The samples' results and population
+// rows are not read: a sample may be large, read it a page at a time.
+func (w *Workpaper) TestRecords(ctx context.Context) ([]TestRecord, error) {
+	cs, err := w.Controls(ctx)
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	tests, err := w.controlTests(ctx, cs, true)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := w.readTestCounts(ctx, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	pops, err := w.currentPopulations(ctx, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	sels, err := w.currentSelections(ctx, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TestRecord, len(tests))
+	for i, ct := range tests {
+		ev, err := evaluate(ct, counts[ct.UUID])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = TestRecord{Test: ct, Evaluation: ev, Population: pops[ct.UUID], Selection: sels[ct.UUID]}
+	}
+	return out, nil
+}
 
 // CriteriaConclusionsOf is CriteriaConclusions for a caller that has
 // already evaluated every control (evals by control reference): the
@@ -56,4 +105,35 @@ func (w *Workpaper) CriteriaConclusionsOf(ctx context.Context, evals map[string]
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// GridResult is a recorded result as an exported grid shows it: what was
+// found on an item, not who recorded it when nor the evidence's hash.
+type GridResult struct {
+	Ordinal   int // the sample item's
+	Attribute string
+	Outcome   Outcome
+	Tickmark  string
+	Note      string
+	Evidence  string
+	Version   int
+}
+
+// GridResults returns the results of the items of a selection whose
+// ordinal is in [from, from+limit), in no particular order. It is
+// ResultsForOrdinals without the columns and the sort an export does not
+// need, which make that query several times slower.
+func (w *Workpaper) GridResults(ctx context.Context, selectionUUID string, from, limit int) ([]GridResult, error) {
+	var out []GridResult
+	err := w.scanRows(ctx, func(rows *sql.Rows) error {
+		var r GridResult
+		if err := rows.Scan(&r.Ordinal, &r.Attribute, &r.Outcome, &r.Tickmark, &r.Note, &r.Evidence, &r.Version); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	}, `SELECT i.ordinal, a.letter, r.outcome, r.tickmark, r.note, r.evidence, r.version
+		FROM sample_item i JOIN result r ON r.item_uuid = i.uuid JOIN attribute a ON a.uuid = r.attribute_uuid
+		WHERE i.selection_uuid = ? AND i.ordinal >= ? AND i.ordinal < ?`, selectionUUID, from, from+limit)
+	return out, err
 }

@@ -361,23 +361,44 @@ func (w *Workpaper) CurrentPopulation(ctx context.Context, controlRef string) (*
 	if err != nil {
 		return nil, err
 	}
-	p := &Population{ControlRef: ct.Control.Ref}
-	var header, at string
-	err = w.db.QueryRowContext(ctx, `SELECT uuid, source_name, source_size, sha256, format, sheet, header_row, header, id_column,
-		date_column, row_count, rows_digest, out_of_period, bad_dates, duplicates, blank_rows, ipe_procedure, ipe_result,
-		replace_reason, created_by, created_at, version FROM population WHERE test_uuid = ? AND current = 1`, ct.UUID).Scan(
-		&p.UUID, &p.SourceName, &p.SourceSize, &p.SHA256, &p.Format, &p.Sheet, &p.HeaderRow, &header, &p.IDColumn,
-		&p.DateColumn, &p.Rows, &p.RowsDigest, &p.OutOfPeriod, &p.BadDates, &p.Duplicates, &p.BlankRows, &p.IPEProcedure,
-		&p.IPEResult, &p.ReplaceReason, &p.ImportedBy, &at, &p.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	pops, err := w.currentPopulations(ctx, []*ControlTest{ct}, false)
 	if err != nil {
 		return nil, err
 	}
-	json.Unmarshal([]byte(header), &p.Header)
-	p.ImportedAt = parseTime(at)
-	return p, nil
+	return pops[ct.UUID], nil
+}
+
+// currentPopulations reads the current populations of tests by test UUID.
+// With all set, tests is every test and the table is read once; otherwise
+// tests is one test and only its row is read.
+func (w *Workpaper) currentPopulations(ctx context.Context, tests []*ControlTest, all bool) (map[string]*Population, error) {
+	refs := make(map[string]string, len(tests))
+	for _, ct := range tests {
+		refs[ct.UUID] = ct.Control.Ref
+	}
+	q := `SELECT test_uuid, uuid, source_name, source_size, sha256, format, sheet, header_row, header, id_column,
+		date_column, row_count, rows_digest, out_of_period, bad_dates, duplicates, blank_rows, ipe_procedure, ipe_result,
+		replace_reason, created_by, created_at, version FROM population WHERE current = 1`
+	var args []any
+	if !all {
+		q += " AND test_uuid = ?"
+		args = append(args, tests[0].UUID)
+	}
+	out := map[string]*Population{}
+	err := w.scanRows(ctx, func(rows *sql.Rows) error {
+		p := &Population{}
+		var test, header, at string
+		if err := rows.Scan(&test, &p.UUID, &p.SourceName, &p.SourceSize, &p.SHA256, &p.Format, &p.Sheet, &p.HeaderRow, &header, &p.IDColumn,
+			&p.DateColumn, &p.Rows, &p.RowsDigest, &p.OutOfPeriod, &p.BadDates, &p.Duplicates, &p.BlankRows, &p.IPEProcedure,
+			&p.IPEResult, &p.ReplaceReason, &p.ImportedBy, &at, &p.Version); err != nil {
+			return err
+		}
+		json.Unmarshal([]byte(header), &p.Header)
+		p.ControlRef, p.ImportedAt = refs[test], parseTime(at)
+		out[test] = p
+		return nil
+	}, q, args...)
+	return out, err
 }
 
 // PopulationRows returns up to limit rows from position from (1-based), in

@@ -358,33 +358,67 @@ func (w *Workpaper) Selection(ctx context.Context, controlRef string) (*Selectio
 	if err != nil {
 		return nil, err
 	}
-	s := &Selection{ControlRef: ct.Control.Ref}
-	var rec, at string
-	err = w.db.QueryRowContext(ctx, `SELECT uuid, population_uuid, record, size_basis, created_by, created_at, version
-		FROM selection WHERE test_uuid = ? AND current = 1`, ct.UUID).Scan(&s.UUID, &s.PopulationUUID, &rec, &s.SizeBasis, &s.DrawnBy, &at, &s.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	sels, err := w.currentSelections(ctx, []*ControlTest{ct}, false)
 	if err != nil {
 		return nil, err
 	}
-	s.DrawnAt = parseTime(at)
-	if err := json.Unmarshal([]byte(rec), &s.Record); err != nil {
-		return nil, fmt.Errorf("the selection record of %s is unreadable: %w", ct.Control.Ref, err)
+	return sels[ct.UUID], nil
+}
+
+// currentSelections reads the current samples, with their items, of tests
+// by test UUID. With all set, tests is every test and each table is read
+// once; otherwise tests is one test and only its rows are read.
+func (w *Workpaper) currentSelections(ctx context.Context, tests []*ControlTest, all bool) (map[string]*Selection, error) {
+	refs := make(map[string]string, len(tests))
+	for _, ct := range tests {
+		refs[ct.UUID] = ct.Control.Ref
 	}
-	rows, err := w.db.QueryContext(ctx, "SELECT uuid, ordinal, position, extension FROM sample_item WHERE selection_uuid = ? ORDER BY ordinal", s.UUID)
-	if err != nil {
-		return nil, err
+	q := `SELECT test_uuid, uuid, population_uuid, record, size_basis, created_by, created_at, version
+		FROM selection WHERE current = 1`
+	var args []any
+	if !all {
+		q += " AND test_uuid = ?"
+		args = append(args, tests[0].UUID)
 	}
-	for rows.Next() {
-		var it SampleItem
-		if err := rows.Scan(&it.UUID, &it.Ordinal, &it.Position, &it.Extension); err != nil {
-			rows.Close()
-			return nil, err
+	out := map[string]*Selection{}
+	byUUID := map[string]*Selection{}
+	err := w.scanRows(ctx, func(rows *sql.Rows) error {
+		s := &Selection{}
+		var test, rec, at string
+		if err := rows.Scan(&test, &s.UUID, &s.PopulationUUID, &rec, &s.SizeBasis, &s.DrawnBy, &at, &s.Version); err != nil {
+			return err
 		}
-		s.Items = append(s.Items, it)
+		s.ControlRef, s.DrawnAt = refs[test], parseTime(at)
+		if err := json.Unmarshal([]byte(rec), &s.Record); err != nil {
+			return fmt.Errorf("the selection record of %s is unreadable: %w", s.ControlRef, err)
+		}
+		out[test], byUUID[s.UUID] = s, s
+		return nil
+	}, q, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
-	return s, closeRows(rows)
+	// The items: of the one selection, or of every current one.
+	q = "SELECT i.selection_uuid, i.uuid, i.ordinal, i.position, i.extension FROM sample_item i"
+	args = nil
+	if !all {
+		q += " WHERE i.selection_uuid = ?"
+		args = append(args, out[tests[0].UUID].UUID)
+	} else {
+		q += " JOIN selection s ON s.uuid = i.selection_uuid AND s.current = 1"
+	}
+	err = w.scanRows(ctx, func(rows *sql.Rows) error {
+		var sel string
+		var it SampleItem
+		if err := rows.Scan(&sel, &it.UUID, &it.Ordinal, &it.Position, &it.Extension); err != nil {
+			return err
+		}
+		if s := byUUID[sel]; s != nil {
+			s.Items = append(s.Items, it)
+		}
+		return nil
+	}, q+" ORDER BY i.ordinal", args...)
+	return out, err
 }
 
 // SelectionCheck is the outcome of re-performing a stored selection.
