@@ -314,16 +314,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
 		p.BlankRows = tbl.BlankRows()
 		if idCol >= 0 {
-			// Duplicates are found by SQLite, not a map in memory.
-			res, err := t.exec(`UPDATE population_row SET flags = CASE WHEN flags = '' THEN ?1 ELSE flags || ',' || ?1 END
-				WHERE population_id = ?2 AND occurrence_id IN (
-					SELECT occurrence_id FROM population_row WHERE population_id = ?2 AND occurrence_id != ''
-					GROUP BY occurrence_id HAVING count(*) > 1)`, FlagDuplicateID, popID)
-			if err != nil {
+			if p.Duplicates, err = flagDuplicates(t, popID, rd.ids); err != nil {
 				return err
 			}
-			n, _ := res.RowsAffected()
-			p.Duplicates = int(n)
 		}
 		if in.Progress != nil {
 			in.Progress(p.Rows)
@@ -471,13 +464,14 @@ type rowReader struct {
 	// Set by the reader; read only after wait.
 	rows, outOfPeriod, badDates int
 	digest                      string
+	ids                         *idIndex // the occurrence IDs, to find duplicates
 }
 
 const rowBatch = 128 // rows per INSERT; 7 parameters each, far below SQLite's limit
 
 func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &rowReader{batches: make(chan []any, 4), done: make(chan struct{}), cancel: cancel}
+	r := &rowReader{batches: make(chan []any, 4), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
 		defer close(r.done)
 		defer close(r.batches)
@@ -518,6 +512,9 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 					flags = FlagBadDate
 					r.badDates++
 				}
+			}
+			if idCol >= 0 {
+				r.ids.add(id)
 			}
 			cellsBuf = appendCells(cellsBuf[:0], row)
 			cells := string(cellsBuf)

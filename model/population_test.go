@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,5 +158,50 @@ func TestAppendCellsRoundTrip(t *testing.T) {
 		if got[i] != cells[i] {
 			t.Errorf("cell %d: %q, want %q", i, got[i], cells[i])
 		}
+	}
+}
+
+// The three ways duplicates are found (hash candidates checked by SQLite,
+// every hash colliding, the whole population grouped in SQL) flag the same
+// rows the same way.
+func TestImportPopulationDuplicateStrategiesAgree(t *testing.T) {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("Ticket,Opened\n")
+	ids := []string{"A", " A ", "B", "", "C", "a", "B", "D", "", "A", "E", "C"}
+	for i, id := range ids {
+		fmt.Fprintf(&b, "%s,2026-%02d-01\n", id, i+1) // months 7 to 12 are out of period
+	}
+	src := writeFile(t, "dups.csv", b.String())
+	flags := func() (int, string) {
+		w, _ := newTestWorkpaper(t)
+		withControl(t, w)
+		p, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: src, IDColumn: "Ticket", DateColumn: "Opened"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := w.PopulationRows(ctx, p.UUID, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, strings.Join(r.Flags, "+"))
+		}
+		return p.Duplicates, strings.Join(got, "|")
+	}
+	const want = "duplicate-id|duplicate-id|duplicate-id||duplicate-id||out-of-period+duplicate-id|out-of-period|out-of-period|out-of-period+duplicate-id|out-of-period|out-of-period+duplicate-id"
+	if n, got := flags(); n != 7 || got != want {
+		t.Fatalf("hashed: %d duplicates, flags %s", n, got)
+	}
+	defer func(h func(maphash.Seed, string) uint64) { hashID = h }(hashID)
+	hashID = func(maphash.Seed, string) uint64 { return 42 }
+	if n, got := flags(); n != 7 || got != want {
+		t.Fatalf("all hashes colliding: %d duplicates, flags %s", n, got)
+	}
+	defer func(n int) { dupCandidateLimit = n }(dupCandidateLimit)
+	dupCandidateLimit = 3
+	if n, got := flags(); n != 7 || got != want {
+		t.Fatalf("grouped in SQL: %d duplicates, flags %s", n, got)
 	}
 }
