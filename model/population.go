@@ -299,8 +299,8 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		// Reading and encoding rows (one goroutine) overlaps with SQLite
 		// inserting them (this one): batches pass through a small channel,
 		// so memory stays bounded whatever the file's size.
-		rd := readRows(ctx, tbl, popID, idCol, dateCol, eng, in.Progress)
-		ins := newRowInserter(t)
+		rd := readRows(ctx, tbl, idCol, dateCol, eng, in.Progress)
+		ins := newRowInserter(t, popID)
 		defer ins.close()
 		for batch := range rd.batches {
 			if err := ins.exec(batch); err != nil {
@@ -467,9 +467,12 @@ type rowReader struct {
 	ids                         *idIndex // the occurrence IDs, to find duplicates
 }
 
-const rowBatch = 128 // rows per INSERT; 7 parameters each, far below SQLite's limit
+const (
+	rowBatch  = 128 // rows per INSERT, far below SQLite's parameter limit
+	rowParams = 6   // parameters a row (the population ID is in the SQL)
+)
 
-func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
+func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &rowReader{batches: make(chan []any, 4), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
@@ -477,11 +480,11 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 		defer close(r.batches)
 		digest := newRowsDigest()
 		var cellsBuf []byte
-		batch := make([]any, 0, rowBatch*7)
+		batch := make([]any, 0, rowBatch*rowParams)
 		send := func() bool {
 			select {
 			case r.batches <- batch:
-				batch = make([]any, 0, rowBatch*7)
+				batch = make([]any, 0, rowBatch*rowParams)
 				return true
 			case <-ctx.Done():
 				r.err = ctx.Err()
@@ -519,9 +522,10 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 			cellsBuf = appendCells(cellsBuf[:0], row)
 			cells := string(cellsBuf)
 			digest.add(pos, tbl.Row(), id, date, cells)
-			batch = append(batch, popID, pos, tbl.Row(), id, date, flags, cells)
+			// int64, not int: database/sql converts other integer types by reflection.
+			batch = append(batch, int64(pos), int64(tbl.Row()), id, date, flags, cells)
 			r.rows = pos
-			if len(batch) == rowBatch*7 && !send() {
+			if len(batch) == rowBatch*rowParams && !send() {
 				return
 			}
 			if progress != nil && pos%5000 == 0 {
@@ -552,27 +556,30 @@ func (r *rowReader) wait() error {
 }
 
 // rowInserter writes population rows in multi-row INSERTs: one statement
-// per batch instead of one per row.
+// per batch instead of one per row. The population's ID is written into the
+// statement, which saves binding it on every row.
 type rowInserter struct {
-	t    *txn
-	stmt *sql.Stmt
+	t     *txn
+	popID int64
+	stmt  *sql.Stmt
 }
 
-func newRowInserter(t *txn) *rowInserter { return &rowInserter{t: t} }
+func newRowInserter(t *txn, popID int64) *rowInserter { return &rowInserter{t: t, popID: popID} }
 
-func rowInsertSQL(n int) string {
+func (r *rowInserter) sql(n int) string {
+	row := "(" + strconv.FormatInt(r.popID, 10) + ",?,?,?,?,?,?),"
 	return "INSERT INTO population_row (population_id, position, source_row, occurrence_id, occurrence_date, flags, cells) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?),", n), ",")
+		strings.TrimSuffix(strings.Repeat(row, n), ",")
 }
 
 func (r *rowInserter) exec(args []any) error {
-	if len(args) < rowBatch*7 {
-		_, err := r.t.exec(rowInsertSQL(len(args)/7), args...)
+	if len(args) < rowBatch*rowParams {
+		_, err := r.t.exec(r.sql(len(args)/rowParams), args...)
 		return err
 	}
 	if r.stmt == nil {
 		var err error
-		if r.stmt, err = r.t.tx.PrepareContext(r.t.ctx, rowInsertSQL(rowBatch)); err != nil {
+		if r.stmt, err = r.t.tx.PrepareContext(r.t.ctx, r.sql(rowBatch)); err != nil {
 			return err
 		}
 	}
