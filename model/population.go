@@ -92,6 +92,9 @@ var dateLayouts = []string{
 // month-first for slashed dates, as Excel's default en-US display does).
 func ParseOccurrenceDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
+	if d, ok := isoDate(s); ok {
+		return d, true
+	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
@@ -103,6 +106,51 @@ func ParseOccurrenceDate(s string) (time.Time, bool) {
 		return d, true
 	}
 	return time.Time{}, false
+}
+
+// isoDate reads YYYY-MM-DD, the first of dateLayouts and what most
+// populations hold, without time.Parse's general machinery. It accepts a
+// subset of what time.Parse accepts with that layout, with the same result.
+func isoDate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	y, ok1 := decimal(s[0:4])
+	m, ok2 := decimal(s[5:7])
+	d, ok3 := decimal(s[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // past the month's end: time.Date rolled it over
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// decimal reads a string of ASCII digits.
+func decimal(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// occurrenceDate parses a date cell and returns it as stored (YYYY-MM-DD,
+// "" when it does not parse). A cell already in that form is stored as it
+// is, trimmed, which is what formatting the parsed date would give.
+func occurrenceDate(cell string) (string, time.Time, bool) {
+	s := strings.TrimSpace(cell)
+	if d, ok := isoDate(s); ok && !d.IsZero() {
+		return s, d, true
+	}
+	d, ok := ParseOccurrenceDate(s)
+	return formatDate(d), d, ok
 }
 
 func columnIndex(header []string, name, what string) (int, error) {
@@ -505,8 +553,9 @@ func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engageme
 				id = strings.TrimSpace(row[idCol])
 			}
 			if dateCol >= 0 && dateCol < len(row) {
-				if d, ok := ParseOccurrenceDate(row[dateCol]); ok {
-					date = formatDate(d)
+				var d time.Time
+				var ok bool
+				if date, d, ok = occurrenceDate(row[dateCol]); ok {
 					if eng.Type == TypeII && !eng.InPeriod(d) {
 						flags = FlagOutOfPeriod
 						r.outOfPeriod++

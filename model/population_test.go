@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
@@ -203,5 +204,40 @@ func TestImportPopulationDuplicateStrategiesAgree(t *testing.T) {
 	dupCandidateLimit = 3
 	if n, got := flags(); n != 7 || got != want {
 		t.Fatalf("grouped in SQL: %d duplicates, flags %s", n, got)
+	}
+}
+
+// isoDate, the fast path for YYYY-MM-DD, agrees with time.Parse, and
+// occurrenceDate stores what formatting the parsed date gives.
+func TestISODateMatchesTimeParse(t *testing.T) {
+	var cells []string
+	for _, y := range []string{"0000", "0001", "1900", "2000", "2024", "2026", "2100", "9999"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				cells = append(cells, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	cells = append(cells, " 2026-03-04 ", "2026-3-04", "2026-03-4", "+026-03-04", "-026-03-04", "2026/03/04", "2026-03-04x", "")
+	for _, c := range cells {
+		want, wantErr := time.Parse(DateLayout, strings.TrimSpace(c))
+		got, ok := isoDate(strings.TrimSpace(c))
+		if ok && (wantErr != nil || !got.Equal(want)) {
+			t.Errorf("isoDate(%q) = %v, time.Parse = %v, %v", c, got, want, wantErr)
+		}
+		if !ok && wantErr == nil && len(strings.TrimSpace(c)) == 10 && c[0] != '+' && c[0] != '-' {
+			t.Errorf("isoDate(%q) refused what time.Parse reads", c)
+		}
+		d, ok := ParseOccurrenceDate(c)
+		wantDate := ""
+		if ok {
+			wantDate = d.Format(DateLayout)
+			if d.IsZero() {
+				wantDate = ""
+			}
+		}
+		if s, d2, ok2 := occurrenceDate(c); s != wantDate || ok2 != ok || !d2.Equal(d) {
+			t.Errorf("occurrenceDate(%q) = %q %v %v, want %q %v %v", c, s, d2, ok2, wantDate, d, ok)
+		}
 	}
 }
