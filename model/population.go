@@ -190,6 +190,34 @@ func hashFile(path string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
+	return hashOpenFile(path, f)
+}
+
+// hashFileAsync opens a file now and hashes it on its own goroutine: an
+// import reads and inserts meanwhile, so hashing adds no wall time. wait
+// returns what hashFile would.
+func hashFileAsync(path string) (wait func() (string, int64, error), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		sum  string
+		size int64
+		err  error
+	}
+	done := make(chan result, 1) // the goroutine never blocks, even if no one waits
+	go func() {
+		sum, size, err := hashOpenFile(path, f)
+		done <- result{sum, size, err}
+	}()
+	return func() (string, int64, error) {
+		r := <-done
+		return r.sum, r.size, r.err
+	}, nil
+}
+
+func hashOpenFile(path string, f *os.File) (string, int64, error) {
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
@@ -277,7 +305,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, err
 	}
-	sum, size, err := hashFile(in.Path)
+	hashed, err := hashFileAsync(in.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +324,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
 	}
 	headerJSON, _ := json.Marshal(header)
-	p := &Population{SourceName: filepath.Base(in.Path), SourceSize: size, SHA256: sum, Format: tbl.Format(), Sheet: tbl.Sheet(),
+	p := &Population{SourceName: filepath.Base(in.Path), Format: tbl.Format(), Sheet: tbl.Sheet(),
 		HeaderRow: tbl.HeaderRow(), Header: header, ReplaceReason: in.Reason, ImportedBy: w.user}
 	if idCol >= 0 {
 		p.IDColumn = header[idCol]
@@ -347,7 +375,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				{"blank_rows", p.BlankRows}, {"replace_reason", in.Reason}}
 		}
 		// The record goes in first (for its integer key); its final counts
-		// are set and logged once the rows are in.
+		// and the file's hash are set and logged once the rows are in.
 		popID, err := t.insertRow("population", popUUID, fields()...)
 		if err != nil {
 			return err
@@ -378,8 +406,12 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			in.Progress(p.Rows)
 		}
 		p.UUID = popUUID
-		if _, err := t.exec(`UPDATE population SET row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?, duplicates = ?, blank_rows = ?
-			WHERE id = ?`, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates, p.BlankRows, popID); err != nil {
+		if p.SHA256, p.SourceSize, err = hashed(); err != nil {
+			return err
+		}
+		if _, err := t.exec(`UPDATE population SET source_size = ?, sha256 = ?, row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?,
+			duplicates = ?, blank_rows = ? WHERE id = ?`, p.SourceSize, p.SHA256, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates,
+			p.BlankRows, popID); err != nil {
 			return err
 		}
 		if err := t.logInsert("population", popUUID, fields()...); err != nil {
