@@ -391,6 +391,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				rd.stop()
 				return err
 			}
+			rd.recycle(batch)
 		}
 		if err := rd.wait(); err != nil {
 			return err
@@ -546,6 +547,7 @@ func (w *Workpaper) SetIPE(ctx context.Context, controlRef, procedure, result st
 // goroutine and hands them over in batches of insert arguments.
 type rowReader struct {
 	batches chan []any
+	spent   chan []any // batches inserted, for the reader to fill again
 	done    chan struct{}
 	cancel  context.CancelFunc
 	err     error
@@ -562,7 +564,7 @@ const (
 
 func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &rowReader{batches: make(chan []any, 4), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
+	r := &rowReader{batches: make(chan []any, 4), spent: make(chan []any, 6), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
 		defer close(r.done)
 		defer close(r.batches)
@@ -572,7 +574,7 @@ func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engageme
 		send := func() bool {
 			select {
 			case r.batches <- batch:
-				batch = make([]any, 0, rowBatch*rowParams)
+				batch = r.emptyBatch()
 				return true
 			case <-ctx.Done():
 				r.err = ctx.Err()
@@ -580,7 +582,7 @@ func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engageme
 			}
 		}
 		for pos := 1; ; pos++ {
-			row, err := tbl.Next()
+			row, err := tbl.nextShared() // row is used up in this iteration
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -627,6 +629,25 @@ func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engageme
 		r.digest = digest.sum()
 	}()
 	return r
+}
+
+// emptyBatch returns an inserted batch to fill again, or a new one.
+func (r *rowReader) emptyBatch() []any {
+	select {
+	case b := <-r.spent:
+		return b[:0]
+	default:
+		return make([]any, 0, rowBatch*rowParams)
+	}
+}
+
+// recycle hands an inserted batch back to the reader. database/sql keeps
+// nothing of a statement's arguments once it has run.
+func (r *rowReader) recycle(b []any) {
+	select {
+	case r.spent <- b:
+	default:
+	}
 }
 
 // stop abandons reading (the insert failed) and waits for the reader.
