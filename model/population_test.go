@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,28 @@ func TestISODateMatchesTimeParse(t *testing.T) {
 		}
 		if s, d2, ok2 := occurrenceDate(c); s != wantDate || ok2 != ok || !d2.Equal(d) {
 			t.Errorf("occurrenceDate(%q) = %q %v %v, want %q %v %v", c, s, d2, ok2, wantDate, d, ok)
+		}
+	}
+}
+
+func TestSortHashes(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 5000, 300_000} {
+		a := make([]uint32, n)
+		x := uint32(12345)
+		for i := range a {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			a[i] = x
+			if i%7 == 0 {
+				a[i] &= 0xffff // low values, equal high halves
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		sortHashes(a)
+		if !slices.Equal(a, want) {
+			t.Fatalf("n=%d: not sorted like slices.Sort", n)
 		}
 	}
 }
