@@ -17,7 +17,7 @@ import (
 
 const (
 	idChunk   = 1 << 16 // hashes a chunk (256 KB)
-	idMaxRows = 4 << 20 // beyond this, SQL finds the duplicates: at most 32 MB here
+	idMaxRows = 4 << 20 // beyond this, SQL finds the duplicates (16 MB of hashes, 48 MB while sorting)
 )
 
 // hashID hashes an occurrence ID; tests replace it to force collisions.

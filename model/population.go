@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -190,37 +191,51 @@ func hashFile(path string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	return hashOpenFile(path, f)
+	return hashOpenFile(path, f, f)
+}
+
+// fileHash is what hashFile returns.
+type fileHash struct {
+	sum  string
+	size int64
+	err  error
 }
 
 // hashFileAsync opens a file now and hashes it on its own goroutine: an
 // import reads and inserts meanwhile, so hashing adds no wall time. wait
-// returns what hashFile would.
-func hashFileAsync(path string) (wait func() (string, int64, error), err error) {
+// returns what hashFile would, and may be called again (the import defers a
+// call so that the file is closed whatever happens). Hashing stops early if
+// ctx ends.
+func hashFileAsync(ctx context.Context, path string) (wait func() fileHash, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	type result struct {
-		sum  string
-		size int64
-		err  error
-	}
-	done := make(chan result, 1) // the goroutine never blocks, even if no one waits
+	done := make(chan fileHash, 1)
 	go func() {
-		sum, size, err := hashOpenFile(path, f)
-		done <- result{sum, size, err}
+		sum, size, err := hashOpenFile(path, f, ctxReader{ctx, f})
+		done <- fileHash{sum, size, err}
 	}()
-	return func() (string, int64, error) {
-		r := <-done
-		return r.sum, r.size, r.err
-	}, nil
+	return sync.OnceValue(func() fileHash { return <-done }), nil
 }
 
-func hashOpenFile(path string, f *os.File) (string, int64, error) {
+// ctxReader is a reader that fails once its context has ended.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+func hashOpenFile(path string, f *os.File, r io.Reader) (string, int64, error) {
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, r)
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", path, err)
 	}
@@ -295,7 +310,8 @@ var jsonPlainByte = func() (t [256]bool) {
 }()
 
 // ImportPopulation streams a CSV or XLSX population into the workpaper in
-// one transaction: memory stays flat whatever the file's size, and an
+// one transaction: memory stays bounded whatever the file's size (what grows
+// is 4 bytes a row to find duplicate IDs, up to 4M rows: dupids.go), and an
 // interrupted import leaves no trace.
 func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (*Population, error) {
 	if w.readOnly {
@@ -305,10 +321,11 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, err
 	}
-	hashed, err := hashFileAsync(in.Path)
+	hashed, err := hashFileAsync(ctx, in.Path)
 	if err != nil {
 		return nil, err
 	}
+	defer hashed()
 	tbl, err := OpenTable(in.Path, TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow})
 	if err != nil {
 		return nil, err
@@ -407,9 +424,11 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			in.Progress(p.Rows)
 		}
 		p.UUID = popUUID
-		if p.SHA256, p.SourceSize, err = hashed(); err != nil {
-			return err
+		h := hashed()
+		if h.err != nil {
+			return h.err
 		}
+		p.SHA256, p.SourceSize = h.sum, h.size
 		if _, err := t.exec(`UPDATE population SET source_size = ?, sha256 = ?, row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?,
 			duplicates = ?, blank_rows = ? WHERE id = ?`, p.SourceSize, p.SHA256, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates,
 			p.BlankRows, popID); err != nil {
