@@ -264,3 +264,19 @@ func TestSortHashes(t *testing.T) {
 		}
 	}
 }
+
+// Past idMaxRows the index gives up and leaves duplicates to SQL.
+func TestIDIndexOverflow(t *testing.T) {
+	x := newIDIndex()
+	x.add("A")
+	x.add("A")
+	if pos, ok := x.candidates(); !ok || string(pos) != "[1,2]" {
+		t.Fatalf("candidates = %s, %v", pos, ok)
+	}
+	x = newIDIndex()
+	x.n = idMaxRows
+	x.add("A")
+	if _, ok := x.candidates(); ok || x.chunks != nil {
+		t.Fatal("an overflowing index still offers candidates")
+	}
+}
