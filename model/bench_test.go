@@ -28,7 +28,7 @@ func writePopulationCSV(tb testing.TB, dir string, n int) string {
 	return p
 }
 
-// BenchmarkImportPopulation imports a 100,000-row, 8-column CSV per op.
+// BenchmarkImportPopulation imports a 300,000-row, 8-column CSV per op.
 func BenchmarkImportPopulation(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -92,6 +93,9 @@ var dateLayouts = []string{
 // month-first for slashed dates, as Excel's default en-US display does).
 func ParseOccurrenceDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
+	if d, ok := isoDate(s); ok {
+		return d, true
+	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
@@ -103,6 +107,51 @@ func ParseOccurrenceDate(s string) (time.Time, bool) {
 		return d, true
 	}
 	return time.Time{}, false
+}
+
+// isoDate reads YYYY-MM-DD, the first of dateLayouts and what most
+// populations hold, without time.Parse's general machinery. It accepts a
+// subset of what time.Parse accepts with that layout, with the same result.
+func isoDate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	y, ok1 := decimal(s[0:4])
+	m, ok2 := decimal(s[5:7])
+	d, ok3 := decimal(s[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // past the month's end: time.Date rolled it over
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// decimal reads a string of ASCII digits.
+func decimal(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// occurrenceDate parses a date cell and returns it as stored (YYYY-MM-DD,
+// "" when it does not parse). A cell already in that form is stored as it
+// is, trimmed, which is what formatting the parsed date would give.
+func occurrenceDate(cell string) (string, time.Time, bool) {
+	s := strings.TrimSpace(cell)
+	if d, ok := isoDate(s); ok && !d.IsZero() {
+		return s, d, true
+	}
+	d, ok := ParseOccurrenceDate(s)
+	return formatDate(d), d, ok
 }
 
 func columnIndex(header []string, name, what string) (int, error) {
@@ -142,9 +191,51 @@ func hashFile(path string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
+	return hashOpenFile(path, f, f)
+}
+
+// fileHash is what hashFile returns.
+type fileHash struct {
+	sum  string
+	size int64
+	err  error
+}
+
+// hashFileAsync opens a file now and hashes it on its own goroutine: an
+// import reads and inserts meanwhile, so hashing adds no wall time. wait
+// returns what hashFile would, and may be called again (the import defers a
+// call so that the file is closed whatever happens). Hashing stops early if
+// ctx ends.
+func hashFileAsync(ctx context.Context, path string) (wait func() fileHash, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan fileHash, 1)
+	go func() {
+		sum, size, err := hashOpenFile(path, f, ctxReader{ctx, f})
+		done <- fileHash{sum, size, err}
+	}()
+	return sync.OnceValue(func() fileHash { return <-done }), nil
+}
+
+// ctxReader is a reader that fails once its context has ended.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+func hashOpenFile(path string, f *os.File, r io.Reader) (string, int64, error) {
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, r)
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", path, err)
 	}
@@ -202,16 +293,25 @@ func appendCells(b []byte, cells []string) []byte {
 // plainJSON reports whether s can stand in a JSON string without escapes.
 func plainJSON(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+		if !jsonPlainByte[s[i]] {
 			return false
 		}
 	}
 	return true
 }
 
+// jsonPlainByte: printable ASCII but " and \ (one load a byte instead of
+// four comparisons; every cell of every row goes through plainJSON).
+var jsonPlainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // ImportPopulation streams a CSV or XLSX population into the workpaper in
-// one transaction: memory stays flat whatever the file's size, and an
+// one transaction: memory stays bounded whatever the file's size (what grows
+// is 4 bytes a row to find duplicate IDs, up to 4M rows: dupids.go), and an
 // interrupted import leaves no trace.
 func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (*Population, error) {
 	if w.readOnly {
@@ -221,10 +321,11 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, err
 	}
-	sum, size, err := hashFile(in.Path)
+	hashed, err := hashFileAsync(ctx, in.Path)
 	if err != nil {
 		return nil, err
 	}
+	defer hashed()
 	tbl, err := OpenTable(in.Path, TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow})
 	if err != nil {
 		return nil, err
@@ -240,7 +341,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
 	}
 	headerJSON, _ := json.Marshal(header)
-	p := &Population{SourceName: filepath.Base(in.Path), SourceSize: size, SHA256: sum, Format: tbl.Format(), Sheet: tbl.Sheet(),
+	p := &Population{SourceName: filepath.Base(in.Path), Format: tbl.Format(), Sheet: tbl.Sheet(),
 		HeaderRow: tbl.HeaderRow(), Header: header, ReplaceReason: in.Reason, ImportedBy: w.user}
 	if idCol >= 0 {
 		p.IDColumn = header[idCol]
@@ -291,7 +392,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				{"blank_rows", p.BlankRows}, {"replace_reason", in.Reason}}
 		}
 		// The record goes in first (for its integer key); its final counts
-		// are set and logged once the rows are in.
+		// and the file's hash are set and logged once the rows are in.
 		popID, err := t.insertRow("population", popUUID, fields()...)
 		if err != nil {
 			return err
@@ -299,14 +400,15 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		// Reading and encoding rows (one goroutine) overlaps with SQLite
 		// inserting them (this one): batches pass through a small channel,
 		// so memory stays bounded whatever the file's size.
-		rd := readRows(ctx, tbl, popID, idCol, dateCol, eng, in.Progress)
-		ins := newRowInserter(t)
+		rd := readRows(ctx, tbl, idCol, dateCol, eng, in.Progress)
+		ins := newRowInserter(t, popID)
 		defer ins.close()
 		for batch := range rd.batches {
 			if err := ins.exec(batch); err != nil {
 				rd.stop()
 				return err
 			}
+			rd.recycle(batch)
 		}
 		if err := rd.wait(); err != nil {
 			return err
@@ -314,23 +416,22 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
 		p.BlankRows = tbl.BlankRows()
 		if idCol >= 0 {
-			// Duplicates are found by SQLite, not a map in memory.
-			res, err := t.exec(`UPDATE population_row SET flags = CASE WHEN flags = '' THEN ?1 ELSE flags || ',' || ?1 END
-				WHERE population_id = ?2 AND occurrence_id IN (
-					SELECT occurrence_id FROM population_row WHERE population_id = ?2 AND occurrence_id != ''
-					GROUP BY occurrence_id HAVING count(*) > 1)`, FlagDuplicateID, popID)
-			if err != nil {
+			if p.Duplicates, err = flagDuplicates(t, popID, rd.ids); err != nil {
 				return err
 			}
-			n, _ := res.RowsAffected()
-			p.Duplicates = int(n)
 		}
 		if in.Progress != nil {
 			in.Progress(p.Rows)
 		}
 		p.UUID = popUUID
-		if _, err := t.exec(`UPDATE population SET row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?, duplicates = ?, blank_rows = ?
-			WHERE id = ?`, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates, p.BlankRows, popID); err != nil {
+		h := hashed()
+		if h.err != nil {
+			return h.err
+		}
+		p.SHA256, p.SourceSize = h.sum, h.size
+		if _, err := t.exec(`UPDATE population SET source_size = ?, sha256 = ?, row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?,
+			duplicates = ?, blank_rows = ? WHERE id = ?`, p.SourceSize, p.SHA256, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates,
+			p.BlankRows, popID); err != nil {
 			return err
 		}
 		if err := t.logInsert("population", popUUID, fields()...); err != nil {
@@ -486,29 +587,34 @@ func (w *Workpaper) SetIPE(ctx context.Context, controlRef, procedure, result st
 // goroutine and hands them over in batches of insert arguments.
 type rowReader struct {
 	batches chan []any
+	spent   chan []any // batches inserted, for the reader to fill again
 	done    chan struct{}
 	cancel  context.CancelFunc
 	err     error
 	// Set by the reader; read only after wait.
 	rows, outOfPeriod, badDates int
 	digest                      string
+	ids                         *idIndex // the occurrence IDs, to find duplicates
 }
 
-const rowBatch = 128 // rows per INSERT; 7 parameters each, far below SQLite's limit
+const (
+	rowBatch  = 128 // rows per INSERT, far below SQLite's parameter limit
+	rowParams = 6   // parameters a row (the population ID is in the SQL)
+)
 
-func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
+func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &rowReader{batches: make(chan []any, 4), done: make(chan struct{}), cancel: cancel}
+	r := &rowReader{batches: make(chan []any, 4), spent: make(chan []any, 6), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
 		defer close(r.done)
 		defer close(r.batches)
 		digest := newRowsDigest()
 		var cellsBuf []byte
-		batch := make([]any, 0, rowBatch*7)
+		batch := make([]any, 0, rowBatch*rowParams)
 		send := func() bool {
 			select {
 			case r.batches <- batch:
-				batch = make([]any, 0, rowBatch*7)
+				batch = r.emptyBatch()
 				return true
 			case <-ctx.Done():
 				r.err = ctx.Err()
@@ -516,7 +622,7 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 			}
 		}
 		for pos := 1; ; pos++ {
-			row, err := tbl.Next()
+			row, err := tbl.nextShared() // row is used up in this iteration
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -529,8 +635,9 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 				id = strings.TrimSpace(row[idCol])
 			}
 			if dateCol >= 0 && dateCol < len(row) {
-				if d, ok := ParseOccurrenceDate(row[dateCol]); ok {
-					date = formatDate(d)
+				var d time.Time
+				var ok bool
+				if date, d, ok = occurrenceDate(row[dateCol]); ok {
 					if eng.Type == TypeII && !eng.InPeriod(d) {
 						flags = FlagOutOfPeriod
 						r.outOfPeriod++
@@ -540,12 +647,16 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 					r.badDates++
 				}
 			}
+			if idCol >= 0 {
+				r.ids.add(id)
+			}
 			cellsBuf = appendCells(cellsBuf[:0], row)
 			cells := string(cellsBuf)
 			digest.add(pos, tbl.Row(), id, date, cells)
-			batch = append(batch, popID, pos, tbl.Row(), id, date, flags, cells)
+			// int64, not int: database/sql converts other integer types by reflection.
+			batch = append(batch, int64(pos), int64(tbl.Row()), id, date, flags, cells)
 			r.rows = pos
-			if len(batch) == rowBatch*7 && !send() {
+			if len(batch) == rowBatch*rowParams && !send() {
 				return
 			}
 			if progress != nil && pos%5000 == 0 {
@@ -558,6 +669,25 @@ func readRows(ctx context.Context, tbl *Table, popID int64, idCol, dateCol int, 
 		r.digest = digest.sum()
 	}()
 	return r
+}
+
+// emptyBatch returns an inserted batch to fill again, or a new one.
+func (r *rowReader) emptyBatch() []any {
+	select {
+	case b := <-r.spent:
+		return b[:0]
+	default:
+		return make([]any, 0, rowBatch*rowParams)
+	}
+}
+
+// recycle hands an inserted batch back to the reader. database/sql keeps
+// nothing of a statement's arguments once it has run.
+func (r *rowReader) recycle(b []any) {
+	select {
+	case r.spent <- b:
+	default:
+	}
 }
 
 // stop abandons reading (the insert failed) and waits for the reader.
@@ -576,27 +706,30 @@ func (r *rowReader) wait() error {
 }
 
 // rowInserter writes population rows in multi-row INSERTs: one statement
-// per batch instead of one per row.
+// per batch instead of one per row. The population's ID is written into the
+// statement, which saves binding it on every row.
 type rowInserter struct {
-	t    *txn
-	stmt *sql.Stmt
+	t     *txn
+	popID int64
+	stmt  *sql.Stmt
 }
 
-func newRowInserter(t *txn) *rowInserter { return &rowInserter{t: t} }
+func newRowInserter(t *txn, popID int64) *rowInserter { return &rowInserter{t: t, popID: popID} }
 
-func rowInsertSQL(n int) string {
+func (r *rowInserter) sql(n int) string {
+	row := "(" + strconv.FormatInt(r.popID, 10) + ",?,?,?,?,?,?),"
 	return "INSERT INTO population_row (population_id, position, source_row, occurrence_id, occurrence_date, flags, cells) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?),", n), ",")
+		strings.TrimSuffix(strings.Repeat(row, n), ",")
 }
 
 func (r *rowInserter) exec(args []any) error {
-	if len(args) < rowBatch*7 {
-		_, err := r.t.exec(rowInsertSQL(len(args)/7), args...)
+	if len(args) < rowBatch*rowParams {
+		_, err := r.t.exec(r.sql(len(args)/rowParams), args...)
 		return err
 	}
 	if r.stmt == nil {
 		var err error
-		if r.stmt, err = r.t.tx.PrepareContext(r.t.ctx, rowInsertSQL(rowBatch)); err != nil {
+		if r.stmt, err = r.t.tx.PrepareContext(r.t.ctx, r.sql(rowBatch)); err != nil {
 			return err
 		}
 	}

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
@@ -157,5 +160,123 @@ func TestAppendCellsRoundTrip(t *testing.T) {
 		if got[i] != cells[i] {
 			t.Errorf("cell %d: %q, want %q", i, got[i], cells[i])
 		}
+	}
+}
+
+// The three ways duplicates are found (hash candidates checked by SQLite,
+// every hash colliding, the whole population grouped in SQL) flag the same
+// rows the same way.
+func TestImportPopulationDuplicateStrategiesAgree(t *testing.T) {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("Ticket,Opened\n")
+	ids := []string{"A", " A ", "B", "", "C", "a", "B", "D", "", "A", "E", "C"}
+	for i, id := range ids {
+		fmt.Fprintf(&b, "%s,2026-%02d-01\n", id, i+1) // months 7 to 12 are out of period
+	}
+	src := writeFile(t, "dups.csv", b.String())
+	flags := func() (int, string) {
+		w, _ := newTestWorkpaper(t)
+		withControl(t, w)
+		p, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: src, IDColumn: "Ticket", DateColumn: "Opened"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := w.PopulationRows(ctx, p.UUID, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, strings.Join(r.Flags, "+"))
+		}
+		return p.Duplicates, strings.Join(got, "|")
+	}
+	const want = "duplicate-id|duplicate-id|duplicate-id||duplicate-id||out-of-period+duplicate-id|out-of-period|out-of-period|out-of-period+duplicate-id|out-of-period|out-of-period+duplicate-id"
+	if n, got := flags(); n != 7 || got != want {
+		t.Fatalf("hashed: %d duplicates, flags %s", n, got)
+	}
+	defer func(h func(maphash.Seed, string) uint64) { hashID = h }(hashID)
+	hashID = func(maphash.Seed, string) uint64 { return 42 }
+	if n, got := flags(); n != 7 || got != want {
+		t.Fatalf("all hashes colliding: %d duplicates, flags %s", n, got)
+	}
+	defer func(n int) { dupCandidateLimit = n }(dupCandidateLimit)
+	dupCandidateLimit = 3
+	if n, got := flags(); n != 7 || got != want {
+		t.Fatalf("grouped in SQL: %d duplicates, flags %s", n, got)
+	}
+}
+
+// isoDate, the fast path for YYYY-MM-DD, agrees with time.Parse, and
+// occurrenceDate stores what formatting the parsed date gives.
+func TestISODateMatchesTimeParse(t *testing.T) {
+	var cells []string
+	for _, y := range []string{"0000", "0001", "1900", "2000", "2024", "2026", "2100", "9999"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				cells = append(cells, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	cells = append(cells, " 2026-03-04 ", "2026-3-04", "2026-03-4", "+026-03-04", "-026-03-04", "2026/03/04", "2026-03-04x", "")
+	for _, c := range cells {
+		want, wantErr := time.Parse(DateLayout, strings.TrimSpace(c))
+		got, ok := isoDate(strings.TrimSpace(c))
+		if ok && (wantErr != nil || !got.Equal(want)) {
+			t.Errorf("isoDate(%q) = %v, time.Parse = %v, %v", c, got, want, wantErr)
+		}
+		if !ok && wantErr == nil && len(strings.TrimSpace(c)) == 10 && c[0] != '+' && c[0] != '-' {
+			t.Errorf("isoDate(%q) refused what time.Parse reads", c)
+		}
+		d, ok := ParseOccurrenceDate(c)
+		wantDate := ""
+		if ok {
+			wantDate = d.Format(DateLayout)
+			if d.IsZero() {
+				wantDate = ""
+			}
+		}
+		if s, d2, ok2 := occurrenceDate(c); s != wantDate || ok2 != ok || !d2.Equal(d) {
+			t.Errorf("occurrenceDate(%q) = %q %v %v, want %q %v %v", c, s, d2, ok2, wantDate, d, ok)
+		}
+	}
+}
+
+func TestSortHashes(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 5000, 300_000} {
+		a := make([]uint32, n)
+		x := uint32(12345)
+		for i := range a {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			a[i] = x
+			if i%7 == 0 {
+				a[i] &= 0xffff // low values, equal high halves
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		sortHashes(a)
+		if !slices.Equal(a, want) {
+			t.Fatalf("n=%d: not sorted like slices.Sort", n)
+		}
+	}
+}
+
+// Past idMaxRows the index gives up and leaves duplicates to SQL.
+func TestIDIndexOverflow(t *testing.T) {
+	x := newIDIndex()
+	x.add("A")
+	x.add("A")
+	if pos, ok := x.candidates(); !ok || string(pos) != "[1,2]" {
+		t.Fatalf("candidates = %s, %v", pos, ok)
+	}
+	x = newIDIndex()
+	x.n = idMaxRows
+	x.add("A")
+	if _, ok := x.candidates(); ok || x.chunks != nil {
+		t.Fatal("an overflowing index still offers candidates")
 	}
 }

@@ -97,6 +97,7 @@ type Table struct {
 	blank     int
 	src       tableSource
 	err       error
+	shaped    []string // the row nextShared returns, reused
 }
 
 // tableSource yields the rows of a file in order, blank ones included.
@@ -305,6 +306,26 @@ func (t *Table) BlankRows() int { return t.blank }
 // stand beyond the last heading (a sign of a shifted row that the caller may
 // want to report). The slice belongs to the caller.
 func (t *Table) Next() ([]string, error) {
+	cells, err := t.nextCells()
+	if err != nil {
+		return nil, err
+	}
+	return t.shape(cells, nil), nil
+}
+
+// nextShared is Next for a caller that is done with the row before the
+// following call: the slice is reused (the strings in it are not), which
+// spares an allocation a row on a large import.
+func (t *Table) nextShared() ([]string, error) {
+	cells, err := t.nextCells()
+	if err != nil {
+		return nil, err
+	}
+	t.shaped = t.shape(cells, t.shaped)
+	return t.shaped, nil
+}
+
+func (t *Table) nextCells() ([]string, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
@@ -319,11 +340,12 @@ func (t *Table) Next() ([]string, error) {
 			continue
 		}
 		t.row = row
-		return t.shape(cells), nil
+		return cells, nil
 	}
 }
 
-func (t *Table) shape(cells []string) []string {
+// shape copies cells into buf (grown as needed), padded or cut as Next says.
+func (t *Table) shape(cells, buf []string) []string {
 	n := len(t.header)
 	for i := len(cells) - 1; i >= n; i-- {
 		if !blankText(cells[i]) {
@@ -331,8 +353,12 @@ func (t *Table) shape(cells []string) []string {
 			break
 		}
 	}
-	out := make([]string, n)
-	copy(out, cells)
+	out := buf[:cap(buf)]
+	if len(out) < n {
+		out = make([]string, n)
+	}
+	out = out[:n]
+	clear(out[copy(out, cells):])
 	return out
 }
 
