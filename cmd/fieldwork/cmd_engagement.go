@@ -3,18 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui"
 )
 
 func init() {
 	register(&command{
 		name:    "new",
 		args:    "FILE --client NAME --system NAME --type 1|2 (--from DATE --to DATE | --as-of DATE) [--categories LIST] [--firm NAME] [--planning DATE] [--fieldwork-start DATE] [--fieldwork-end DATE] [--report-due DATE]",
-		summary: "create a workpaper for a new engagement",
+		summary: "create a workpaper for a new engagement (in a terminal, with FILE alone: the new-engagement form)",
 		run:     runNew,
 	})
 	register(&command{
@@ -96,6 +98,15 @@ func runNew(e *env, args []string) error {
 	}
 	if err := wantArgs(pos, 1, "FILE"); err != nil {
 		return err
+	}
+	// Nothing but the file, in a terminal: the workbench asks for the rest.
+	if fs.NFlag() == 0 || (fs.NFlag() == 1 && *userFlag != "") {
+		if in, out, ok := terminal(e); ok {
+			if _, err := os.Lstat(pos[0]); err == nil {
+				return fmt.Errorf("%s: %w; choose another name or remove it first", pos[0], model.ErrExists)
+			}
+			return tui.RunNew(pos[0], resolveUser(e, *userFlag), tui.Options{Theme: "auto", Mouse: true, Input: in, Output: out, Version: version})
+		}
 	}
 	categories, err := parseCategories(*cats)
 	if err != nil {

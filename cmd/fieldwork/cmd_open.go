@@ -30,6 +30,13 @@ func init() {
 // isTerminal is replaced in tests.
 var isTerminal = func(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
+// terminal returns stdin and stdout when both are a terminal.
+func terminal(e *env) (in, out *os.File, ok bool) {
+	in, inOK := e.stdin.(*os.File)
+	out, outOK := e.stdout.(*os.File)
+	return in, out, inOK && outOK && isTerminal(in) && isTerminal(out)
+}
+
 func runOpen(e *env, args []string) error {
 	c := commands["open"]
 	fs := flags(c)
@@ -50,9 +57,7 @@ func runOpen(e *env, args []string) error {
 	default:
 		return usagef("unknown theme %q (auto, light or dark)", *theme)
 	}
-	in, inOK := e.stdin.(*os.File)
-	out, outOK := e.stdout.(*os.File)
-	tty := inOK && outOK && isTerminal(in) && isTerminal(out)
+	in, out, tty := terminal(e)
 	opts := tui.Options{Theme: *theme, Mouse: !*noMouse, Input: in, Output: out, KeyConfig: *keys, Version: version}
 	// A file that does not exist yet is a new engagement: in a terminal,
 	// the workbench asks for it (and creates nothing if the user leaves).
