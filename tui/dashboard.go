@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -22,25 +21,16 @@ import (
 type dashboardPage struct {
 	common
 	lazy
-	data     *snapshot
-	prog     *dashProgress // testing progress, read by the page itself
-	progErr  error
-	reqID    int64
-	loading  bool
-	vp       viewport.Model
-	overflow bool // the text is taller than the page: show where we are
+	data    *snapshot
+	prog    *dashProgress // testing progress, read by the page itself
+	progErr error
+	reqID   int64
+	loading bool
+	scrollDoc
 }
 
 func newDashboardPage(c common) *dashboardPage {
-	return &dashboardPage{common: c, vp: newScroller(c), lazy: lazy{visible: true}}
-}
-
-// newScroller is a viewport driven by the workbench's keys.
-func newScroller(c common) viewport.Model {
-	vp := viewport.New(0, 0)
-	vp.KeyMap = viewport.KeyMap{Up: c.keys.Up, Down: c.keys.Down, PageUp: c.keys.PageUp, PageDown: c.keys.PageDown}
-	vp.MouseWheelEnabled = true
-	return vp
+	return &dashboardPage{common: c, scrollDoc: newScrollDoc(c), lazy: lazy{visible: true}}
 }
 
 func (p *dashboardPage) Init() tea.Cmd      { return nil }
@@ -76,14 +66,7 @@ func (p *dashboardPage) SetSize(width, height int) {
 }
 
 func (p *dashboardPage) layout() {
-	lines := p.render(p.width)
-	p.overflow = len(lines) > p.height
-	p.vp.Width = p.width
-	p.vp.Height = p.height
-	if p.overflow {
-		p.vp.Height = max(0, p.height-1)
-	}
-	p.vp.SetContent(strings.Join(lines, "\n"))
+	p.setLines(p.render(p.width), p.width, p.height)
 }
 
 func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
@@ -103,12 +86,6 @@ func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		return p, nil
 	case tea.KeyMsg:
 		switch {
-		case key.Matches(msg, p.keys.Top):
-			p.vp.GotoTop()
-			return p, nil
-		case key.Matches(msg, p.keys.Bottom):
-			p.vp.GotoBottom()
-			return p, nil
 		case key.Matches(msg, p.keys.Conflicts):
 			return p, pushCmd(newConflictsPage(p.common))
 		case key.Matches(msg, p.keys.ImportMatrix):
@@ -116,13 +93,9 @@ func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, p.keys.AddTeam):
 			return p, p.openEditor(newTeamForm(p.common, p.data))
 		}
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	case tea.MouseMsg:
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	}
 	return p, nil
 }
@@ -131,25 +104,7 @@ func (p *dashboardPage) View() string {
 	if p.height <= 0 {
 		return ""
 	}
-	v := p.vp.View()
-	if p.overflow {
-		v += "\n" + scrollLine(p.styles, p.vp, p.width)
-	}
-	return v
-}
-
-// scrollLine says where a scrolled text is.
-func scrollLine(s *Styles, vp viewport.Model, w int) string {
-	var where string
-	switch {
-	case vp.AtTop():
-		where = "top · ↓ more below"
-	case vp.AtBottom():
-		where = "end · ↑ more above"
-	default:
-		where = fmt.Sprintf("%d%% · ↑↓ more", int(vp.ScrollPercent()*100))
-	}
-	return s.Scroll.Render(fitRight(where, w))
+	return p.docView(p.styles, p.width)
 }
 
 // openEditor opens a screen that changes the workpaper, unless it is

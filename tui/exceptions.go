@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
@@ -289,20 +288,19 @@ func outstandingNotes(notes []model.ReviewNote, kind string) map[string]int {
 // excDetailPage is one exception in full, with its review notes.
 type excDetailPage struct {
 	common
-	ref      string
-	x        model.Exception
-	notes    []model.ReviewNote
-	found    bool
-	loaded   bool
-	loading  bool
-	reqID    int64
-	err      error
-	vp       viewport.Model
-	overflow bool
+	ref     string
+	x       model.Exception
+	notes   []model.ReviewNote
+	found   bool
+	loaded  bool
+	loading bool
+	reqID   int64
+	err     error
+	scrollDoc
 }
 
 func newExcDetailPage(c common, ref string) *excDetailPage {
-	return &excDetailPage{common: c, ref: ref, vp: newScroller(c)}
+	return &excDetailPage{common: c, ref: ref, scrollDoc: newScrollDoc(c)}
 }
 
 func (p *excDetailPage) Init() tea.Cmd { return p.load() }
@@ -337,13 +335,7 @@ func (p *excDetailPage) SetSize(width, height int) {
 }
 
 func (p *excDetailPage) layout() {
-	lines := p.render(p.width)
-	p.overflow = len(lines) > p.height
-	p.vp.Width, p.vp.Height = p.width, p.height
-	if p.overflow {
-		p.vp.Height = max(0, p.height-1)
-	}
-	p.vp.SetContent(strings.Join(lines, "\n"))
+	p.setLines(p.render(p.width), p.width, p.height)
 }
 
 func (p *excDetailPage) NoteTarget() (noteTarget, bool) {
@@ -393,20 +385,10 @@ func (p *excDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 				return p, ro
 			}
 			return p, pushCmd(newExceptionForm(p.common, p.x))
-		case key.Matches(msg, p.keys.Top):
-			p.vp.GotoTop()
-			return p, nil
-		case key.Matches(msg, p.keys.Bottom):
-			p.vp.GotoBottom()
-			return p, nil
 		}
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	case tea.MouseMsg:
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	}
 	return p, nil
 }
@@ -512,11 +494,7 @@ func (p *excDetailPage) View() string {
 	if p.height <= 0 {
 		return ""
 	}
-	v := p.vp.View()
-	if p.overflow {
-		v += "\n" + scrollLine(p.styles, p.vp, p.width)
-	}
-	return v
+	return p.docView(p.styles, p.width)
 }
 
 func (p *excDetailPage) ShortHelp() []key.Binding {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
@@ -453,21 +452,20 @@ func (p *notesPage) FullHelp() [][]key.Binding {
 // noteDetailPage is one review note in full.
 type noteDetailPage struct {
 	common
-	ref      string
-	n        model.ReviewNote
-	found    bool
-	loaded   bool
-	loading  bool
-	reqID    int64
-	writeID  int64
-	err      error
-	confirm  string
-	vp       viewport.Model
-	overflow bool
+	ref     string
+	n       model.ReviewNote
+	found   bool
+	loaded  bool
+	loading bool
+	reqID   int64
+	writeID int64
+	err     error
+	confirm string
+	scrollDoc
 }
 
 func newNoteDetailPage(c common, ref string) *noteDetailPage {
-	return &noteDetailPage{common: c, ref: ref, vp: newScroller(c)}
+	return &noteDetailPage{common: c, ref: ref, scrollDoc: newScrollDoc(c)}
 }
 
 func (p *noteDetailPage) Init() tea.Cmd { return p.load() }
@@ -507,12 +505,7 @@ func (p *noteDetailPage) layout() {
 	if p.confirm != "" {
 		h--
 	}
-	p.overflow = len(lines) > h
-	p.vp.Width, p.vp.Height = p.width, max(0, h)
-	if p.overflow {
-		p.vp.Height = max(0, h-1)
-	}
-	p.vp.SetContent(strings.Join(lines, "\n"))
+	p.setLines(lines, p.width, h)
 }
 
 func (p *noteDetailPage) NoteTarget() (noteTarget, bool) {
@@ -594,13 +587,9 @@ func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, k.Open):
 			return p, p.openTarget()
 		}
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	case tea.MouseMsg:
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	}
 	return p, nil
 }
@@ -671,10 +660,7 @@ func (p *noteDetailPage) View() string {
 	if p.height <= 0 {
 		return ""
 	}
-	v := p.vp.View()
-	if p.overflow {
-		v += "\n" + scrollLine(p.styles, p.vp, p.width)
-	}
+	v := p.docView(p.styles, p.width)
 	if p.confirm != "" {
 		v += "\n" + p.styles.Hint.Render(truncate(p.confirm, p.width))
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -478,14 +476,13 @@ func (p *trailPage) FullHelp() [][]key.Binding {
 // changePage is one audit-trail entry in full.
 type changePage struct {
 	common
-	c        model.Change
-	label    string
-	vp       viewport.Model
-	overflow bool
+	c     model.Change
+	label string
+	scrollDoc
 }
 
 func newChangePage(c common, ch model.Change, label string) *changePage {
-	return &changePage{common: c, c: ch, label: label, vp: newScroller(c)}
+	return &changePage{common: c, c: ch, label: label, scrollDoc: newScrollDoc(c)}
 }
 
 func (p *changePage) Init() tea.Cmd               { return nil }
@@ -497,13 +494,7 @@ func (p *changePage) SetData(d *snapshot) tea.Cmd { return nil }
 
 func (p *changePage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
-	lines := p.render(width)
-	p.overflow = len(lines) > height
-	p.vp.Width, p.vp.Height = width, height
-	if p.overflow {
-		p.vp.Height = max(0, height-1)
-	}
-	p.vp.SetContent(strings.Join(lines, "\n"))
+	p.setLines(p.render(width), width, height)
 }
 
 func (p *changePage) render(w int) []string {
@@ -558,18 +549,13 @@ func valueLines(s *Styles, v *string, w int) []string {
 func (p *changePage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg.(type) {
 	case tea.KeyMsg, tea.MouseMsg:
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	}
 	return p, nil
 }
 
 func (p *changePage) View() string {
-	v := p.vp.View()
-	if p.overflow {
-		v += "\n" + scrollLine(p.styles, p.vp, p.width)
-	}
+	v := p.docView(p.styles, p.width)
 	return v
 }
 
@@ -592,18 +578,17 @@ func (p *changePage) FullHelp() [][]key.Binding {
 // and shows the report. esc while it runs cancels it.
 type verifyPage struct {
 	common
-	reqID    int64
-	cancel   context.CancelFunc
-	running  bool
-	report   *model.VerifyReport
-	err      error
-	took     time.Duration
-	vp       viewport.Model
-	overflow bool
+	reqID   int64
+	cancel  context.CancelFunc
+	running bool
+	report  *model.VerifyReport
+	err     error
+	took    time.Duration
+	scrollDoc
 }
 
 func newVerifyPage(c common) *verifyPage {
-	return &verifyPage{common: c, vp: newScroller(c)}
+	return &verifyPage{common: c, scrollDoc: newScrollDoc(c)}
 }
 
 type verifiedMsg struct {
@@ -661,13 +646,7 @@ func (p *verifyPage) SetSize(width, height int) {
 }
 
 func (p *verifyPage) layout() {
-	lines := p.render(p.width)
-	p.overflow = len(lines) > p.height
-	p.vp.Width, p.vp.Height = p.width, p.height
-	if p.overflow {
-		p.vp.Height = max(0, p.height-1)
-	}
-	p.vp.SetContent(strings.Join(lines, "\n"))
+	p.setLines(p.render(p.width), p.width, p.height)
 }
 
 func (p *verifyPage) Update(msg tea.Msg) (page, tea.Cmd) {
@@ -695,13 +674,9 @@ func (p *verifyPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, p.keys.Verify):
 			return p, p.start()
 		}
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	case tea.MouseMsg:
-		var cmd tea.Cmd
-		p.vp, cmd = p.vp.Update(msg)
-		return p, cmd
+		return p, p.scroll(msg)
 	}
 	return p, nil
 }
@@ -770,10 +745,7 @@ func (p *verifyPage) render(w int) []string {
 }
 
 func (p *verifyPage) View() string {
-	v := p.vp.View()
-	if p.overflow {
-		v += "\n" + scrollLine(p.styles, p.vp, p.width)
-	}
+	v := p.docView(p.styles, p.width)
 	return v
 }
 
