@@ -589,7 +589,11 @@ func (w *Workpaper) SignOffAs(ctx context.Context, controlRef string, role Role)
 		if err := t.staleSignOffs(id, role); err != nil {
 			return err
 		}
-		_, err = t.insert("signoff", field{"test_uuid", id}, field{"role", string(role)}, field{"signer", t.w.user}, field{"signed_at", t.at})
+		pin, err := t.signOffFields(id)
+		if err != nil {
+			return err
+		}
+		_, err = t.insert("signoff", append([]field{{"test_uuid", id}, {"role", string(role)}, {"signer", t.w.user}, {"signed_at", t.at}}, pin...)...)
 		return err
 	})
 }

@@ -369,7 +369,7 @@ var mergeOrder = []string{"engagement", "team_member", "subservice_org", "comple
 	"sample_item", "result", "exception", "exception_item", "signoff", "review_note", "pbc_request", "interview"}
 
 // notMerged are tables with a uuid-less or operational shape.
-var notMerged = map[string]bool{"change_log": true, "session": true, "merge_conflict": true}
+var notMerged = map[string]bool{"change_log": true, "session": true, "merge_conflict": true, "trail_signature": true}
 
 // naturalKeys identify a record both sides may have created separately
 // with different UUIDs: such records are the same record.
@@ -403,6 +403,9 @@ type merger struct {
 
 	conflicts []Conflict
 	demoted   map[string]bool // their populations inserted as not current
+	// theirRecords are the records their appended entries touch: the
+	// merge reconciles the trail's replay of each with what it decided.
+	theirRecords map[string]bool
 }
 
 func (m *merger) run() error {
@@ -431,6 +434,10 @@ func (m *merger) run() error {
 		m.findAliases(ti)
 	}
 	if err := m.appendLog(); err != nil {
+		return err
+	}
+	if _, err := t.exec(`INSERT OR IGNORE INTO main.trail_signature SELECT * FROM other.trail_signature
+		WHERE last_uuid NOT IN (SELECT last_uuid FROM main.trail_signature)`); err != nil {
 		return err
 	}
 	restore := m.restoreSet()
@@ -462,6 +469,19 @@ func (m *merger) run() error {
 		return err
 	}
 	t.scope = ""
+	again := map[string]bool{}
+	for u := range m.theirRecords {
+		again[u] = true
+		if mu := m.mapUUID(u); mu != u {
+			again[mu] = true
+		}
+	}
+	for u := range restore {
+		again[u] = true
+	}
+	if err := t.reconcile(again, "what the merge of "+m.source+" decided"); err != nil {
+		return err
+	}
 	count := func(mp map[string]int) int {
 		n := 0
 		for _, v := range mp {
@@ -690,6 +710,12 @@ func (m *merger) appendLog() error {
 			if o.Hash == "" {
 				o = ChangeOrigin{Seq: e.Seq, PrevHash: prev, Hash: hash}
 			}
+			if e.Op != "event" {
+				if m.theirRecords == nil {
+					m.theirRecords = map[string]bool{}
+				}
+				m.theirRecords[e.RecordUUID] = true
+			}
 			e.Origin = &o
 			page = append(page, e)
 		}
@@ -719,6 +745,7 @@ func (t *txn) appendEntry(e logEntry) error {
 		e.Seq, e.UUID, e.At, e.User, e.Op, e.Table, e.RecordUUID, e.Field, e.Old, e.New, e.Note, e.Scope, e.PrevHash, sum,
 		e.Origin.Seq, e.Origin.PrevHash, e.Origin.Hash)
 	t.prevHash = sum
+	t.runOpen = false // someone else's entry: the merger's own run ends here
 	return err
 }
 

@@ -34,6 +34,7 @@ type Population struct {
 	DateColumn    string
 	Rows          int
 	RowsDigest    string // SHA-256 over the stored rows, to detect tampering
+	FlagsDigest   string // SHA-256 over the rows' flags (set after the rows digest)
 	OutOfPeriod   int
 	BadDates      int
 	Duplicates    int // rows whose occurrence ID appears more than once
@@ -389,7 +390,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				{"header_row", p.HeaderRow}, {"header", string(headerJSON)}, {"id_column", p.IDColumn},
 				{"date_column", p.DateColumn}, {"row_count", p.Rows}, {"rows_digest", p.RowsDigest},
 				{"out_of_period", p.OutOfPeriod}, {"bad_dates", p.BadDates}, {"duplicates", p.Duplicates},
-				{"blank_rows", p.BlankRows}, {"replace_reason", in.Reason}}
+				{"blank_rows", p.BlankRows}, {"replace_reason", in.Reason}, {"flags_digest", p.FlagsDigest}}
 		}
 		// The record goes in first (for its integer key); its final counts
 		// and the file's hash are set and logged once the rows are in.
@@ -420,6 +421,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				return err
 			}
 		}
+		if p.FlagsDigest, err = flagsDigestOf(ctx, t.tx, popID); err != nil {
+			return err
+		}
 		if in.Progress != nil {
 			in.Progress(p.Rows)
 		}
@@ -430,8 +434,8 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		}
 		p.SHA256, p.SourceSize = h.sum, h.size
 		if _, err := t.exec(`UPDATE population SET source_size = ?, sha256 = ?, row_count = ?, rows_digest = ?, out_of_period = ?, bad_dates = ?,
-			duplicates = ?, blank_rows = ? WHERE id = ?`, p.SourceSize, p.SHA256, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates,
-			p.BlankRows, popID); err != nil {
+			duplicates = ?, blank_rows = ?, flags_digest = ? WHERE id = ?`, p.SourceSize, p.SHA256, p.Rows, p.RowsDigest, p.OutOfPeriod, p.BadDates, p.Duplicates,
+			p.BlankRows, p.FlagsDigest, popID); err != nil {
 			return err
 		}
 		if err := t.logInsert("population", popUUID, fields()...); err != nil {

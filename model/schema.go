@@ -342,6 +342,36 @@ CREATE TABLE merge_conflict (
 	resolved_at  TEXT NOT NULL DEFAULT ''
 );
 `,
+	// 2 → 3: the trail becomes provable (issue #12). Every write
+	// transaction's own entries are signed with its author's Ed25519 key
+	// (trail_signature, not itself logged: it is the layer that proves the
+	// log); team members carry the user name they sign as and their public
+	// key; a sign-off records the digest of what it covers and the chain
+	// head it saw; a population's row flags get a digest of their own.
+	`
+ALTER TABLE team_member ADD COLUMN user TEXT NOT NULL DEFAULT '';
+ALTER TABLE team_member ADD COLUMN public_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE signoff ADD COLUMN state_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE signoff ADD COLUMN head_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE signoff ADD COLUMN head_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE population ADD COLUMN flags_digest TEXT NOT NULL DEFAULT '';
+-- One row per run of consecutive entries one author wrote in one
+-- transaction. The signed hash is the run's last entry's hash where it was
+-- written (its origin hash once merged elsewhere), so it covers the whole
+-- chain before it; kind 'migration' vouches for the entries written before
+-- signatures existed.
+CREATE TABLE trail_signature (
+	last_uuid   TEXT PRIMARY KEY,
+	first_uuid  TEXT NOT NULL,
+	entries     INTEGER NOT NULL,
+	signed_hash TEXT NOT NULL,
+	user        TEXT NOT NULL,
+	public_key  TEXT NOT NULL,
+	signature   TEXT NOT NULL,
+	kind        TEXT NOT NULL DEFAULT 'op' CHECK (kind IN ('op', 'migration'))
+);
+CREATE INDEX trail_signature_by_first ON trail_signature(first_uuid);
+`,
 }
 
 func (w *Workpaper) migrate(ctx context.Context, from int) error {

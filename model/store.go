@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fieldwork-audit/fieldwork/internal/signing"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
 
@@ -22,7 +23,7 @@ import (
 const ApplicationID = 0x4657524B
 
 // SchemaVersion is the newest workpaper schema this build reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Extension is the suggested file extension of a workpaper.
 const Extension = ".fieldwork"
@@ -54,6 +55,16 @@ type Options struct {
 	// (session.go): for one-shot commands, which still see who else is
 	// editing (OtherSessions) but are not editors themselves.
 	NoSession bool
+	// Signer gives the key that signs this handle's writes (sign.go); nil
+	// means the user's own key from the key folder, made on the first write.
+	// Reading never needs a key.
+	Signer func(user string) (key *signing.Key, created bool, err error)
+	// OnKeyCreated is told where a key made on the first write was saved,
+	// so that the user hears of it once.
+	OnKeyCreated func(path string)
+	// MigrationReason lets a workpaper whose old trail does not verify be
+	// upgraded all the same; the reason is recorded in the trail.
+	MigrationReason string
 }
 
 // Workpaper is one open workpaper file. Its methods are safe for concurrent
@@ -78,8 +89,14 @@ type Workpaper struct {
 	noSession       bool
 	others          []Session
 	migrationBackup string
-	closeOnce       sync.Once
-	closeErr        error
+	migrationReason string
+	// The signing key, loaded on the first write (sign.go).
+	signer       func(user string) (*signing.Key, bool, error)
+	onKeyCreated func(path string)
+	keyMu        sync.Mutex
+	key          *signing.Key
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // Path is the workpaper's file name as opened.
@@ -272,7 +289,8 @@ func openDB(path string, opt Options, readOnly bool) (*Workpaper, error) {
 		db.Close()
 		return nil, friendlyDBError(err)
 	}
-	w := &Workpaper{db: db, path: path, readOnly: readOnly, user: opt.User, now: opt.Now, newUUID: opt.NewUUID}
+	w := &Workpaper{db: db, path: path, readOnly: readOnly, user: opt.User, now: opt.Now, newUUID: opt.NewUUID,
+		signer: opt.Signer, onKeyCreated: opt.OnKeyCreated, migrationReason: opt.MigrationReason}
 	if w.now == nil {
 		w.now = time.Now
 	}

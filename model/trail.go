@@ -3,8 +3,12 @@ package model
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -81,20 +85,78 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 
 // VerifyReport lists everything "fieldwork verify" found.
 type VerifyReport struct {
-	Integrity  []string         `json:"integrity"`
-	Trail      []string         `json:"trail"`
-	Entries    int64            `json:"trail_entries"`
-	Blobs      []string         `json:"blobs"`
-	BlobCount  int              `json:"blob_count"`
-	Selections []SelectionCheck `json:"selections"`
-	OK         bool             `json:"ok"`
+	Integrity []string `json:"integrity"`
+	Trail     []string `json:"trail"`
+	Entries   int64    `json:"trail_entries"`
+	// Head is the trail's last entry: quote it elsewhere (a ticket, the
+	// firm's archive) and 'verify --head' proves the file still holds
+	// that exact history.
+	Head Head `json:"head"`
+	// Anchor is the result of checking a quoted head, when one was given.
+	Anchor *AnchorCheck `json:"anchor,omitempty"`
+	// Records are differences between the tables and the trail's replay.
+	Records        []string         `json:"records"`
+	RecordsChecked int64            `json:"records_checked"`
+	Populations    []string         `json:"populations"`
+	Signatures     *SignatureCheck  `json:"signatures"`
+	SignOffs       []string         `json:"signoffs"`
+	Blobs          []string         `json:"blobs"`
+	BlobCount      int              `json:"blob_count"`
+	Selections     []SelectionCheck `json:"selections"`
+	OK             bool             `json:"ok"`
+}
+
+// Head is a position in the trail: an entry's sequence number and hash.
+type Head struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// String is the form 'verify --head' takes: SEQ:HASH.
+func (h Head) String() string { return fmt.Sprintf("%d:%s", h.Seq, h.Hash) }
+
+// ParseHead reads SEQ:HASH.
+func ParseHead(s string) (Head, error) {
+	seq, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil || n < 0 || len(hash) != 64 {
+		return Head{}, fmt.Errorf("%q is not a trail head: expected SEQ:HASH, e.g. 2376:9f2c… (64 hex digits), as verify prints it", s)
+	}
+	return Head{Seq: n, Hash: strings.ToLower(hash)}, nil
+}
+
+// AnchorCheck says whether the file still holds a quoted head.
+type AnchorCheck struct {
+	Head    Head   `json:"head"`
+	Holds   bool   `json:"holds"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// TrailHead is the trail's last entry now.
+func (w *Workpaper) TrailHead(ctx context.Context) (Head, error) {
+	var h Head
+	err := w.db.QueryRowContext(ctx, `SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1`).Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Head{}, nil
+	}
+	return h, friendlyDBError(err)
+}
+
+// VerifyOptions says what else verify checks.
+type VerifyOptions struct {
+	// Heads are trail heads quoted outside the file; each must still be
+	// in the trail, with the same hash.
+	Heads []Head
 }
 
 // Verify checks the whole workpaper: SQLite's integrity check, the audit
-// trail's hash chain, every attached blob's hash, and every stored
-// selection re-performed against its population.
-func (w *Workpaper) Verify(ctx context.Context) (*VerifyReport, error) {
-	r := &VerifyReport{Integrity: []string{}, Trail: []string{}, Blobs: []string{}, Selections: []SelectionCheck{}}
+// trail's hash chain and signatures, every record against the trail's
+// replay, every population's digests, every attached blob's hash, every
+// sign-off's digest, and every stored selection re-performed against its
+// population.
+func (w *Workpaper) Verify(ctx context.Context, opts ...VerifyOptions) (*VerifyReport, error) {
+	r := &VerifyReport{Integrity: []string{}, Trail: []string{}, Blobs: []string{}, Selections: []SelectionCheck{},
+		Records: []string{}, Populations: []string{}, SignOffs: []string{}}
 	rows, err := w.db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return nil, friendlyDBError(err)
@@ -123,38 +185,32 @@ func (w *Workpaper) Verify(ctx context.Context) (*VerifyReport, error) {
 		return nil, err
 	}
 
-	// The hash chain, streamed in pages.
-	prev, expectSeq := "", int64(1)
-	for {
-		page, err := w.Trail(ctx, TrailFilter{AfterSeq: expectSeq - 1, Limit: 5000})
-		if err != nil {
-			return nil, err
+	if r.Trail, r.Entries, err = w.verifyChain(ctx); err != nil {
+		return nil, err
+	}
+	if r.Head, err = w.TrailHead(ctx); err != nil {
+		return nil, err
+	}
+	for _, o := range opts {
+		for _, h := range o.Heads {
+			a, err := w.checkAnchor(ctx, h)
+			if err != nil {
+				return nil, err
+			}
+			r.Anchor = a
 		}
-		for _, c := range page {
-			if c.Seq != expectSeq {
-				r.Trail = append(r.Trail, fmt.Sprintf("entries %d to %d are missing (deleted from the trail)", expectSeq, c.Seq-1))
-			}
-			e := logEntry{Seq: c.Seq, UUID: c.UUID, At: formatTime(c.At), User: c.User, Op: c.Op, Table: c.Table, RecordUUID: c.RecordUUID,
-				Field: c.Field, Old: c.Old, New: c.New, Note: c.Note, Scope: c.Scope, PrevHash: prev, Origin: c.Origin}
-			var storedPrev string
-			w.db.QueryRowContext(ctx, "SELECT prev_hash FROM change_log WHERE seq = ?", c.Seq).Scan(&storedPrev)
-			if storedPrev != prev {
-				r.Trail = append(r.Trail, fmt.Sprintf("entry %d does not follow entry %d (chain broken)", c.Seq, c.Seq-1))
-			}
-			if e.hash() != c.Hash {
-				r.Trail = append(r.Trail, fmt.Sprintf("entry %d (%s %s.%s by %s at %s) was altered after it was written",
-					c.Seq, c.Op, c.Table, c.Field, c.User, c.At.Format(time.RFC3339)))
-			}
-			if c.Origin != nil && !c.Origin.matches(e) {
-				r.Trail = append(r.Trail, fmt.Sprintf("entry %d (merged from another copy, where it was entry %d) does not match the hash it was written with there",
-					c.Seq, c.Origin.Seq))
-			}
-			prev, expectSeq = c.Hash, c.Seq+1
-			r.Entries++
-		}
-		if len(page) < 5000 {
-			break
-		}
+	}
+	if r.Signatures, err = w.verifySignatures(ctx); err != nil {
+		return nil, err
+	}
+	if r.Records, r.RecordsChecked, err = w.replayCheck(ctx); err != nil {
+		return nil, err
+	}
+	if r.Populations, err = w.populationCheck(ctx); err != nil {
+		return nil, err
+	}
+	if r.SignOffs, err = w.signOffCheck(ctx); err != nil {
+		return nil, err
 	}
 
 	// Blobs, one at a time.
@@ -204,9 +260,92 @@ func (w *Workpaper) Verify(ctx context.Context) (*VerifyReport, error) {
 		}
 		r.Selections = append(r.Selections, chk)
 	}
-	r.OK = len(r.Integrity) == 0 && len(r.Trail) == 0 && len(r.Blobs) == 0
+	r.OK = len(r.Integrity) == 0 && len(r.Trail) == 0 && len(r.Blobs) == 0 && len(r.Records) == 0 &&
+		len(r.Populations) == 0 && len(r.Signatures.Problems) == 0 && len(r.SignOffs) == 0 && (r.Anchor == nil || r.Anchor.Holds)
 	for _, s := range r.Selections {
 		r.OK = r.OK && s.Matches
 	}
 	return r, nil
+}
+
+// verifyChain checks the hash chain, streamed in pages: every entry's hash,
+// its link to the one before, no gaps, and merged entries against the hash
+// they had where they were written.
+func (w *Workpaper) verifyChain(ctx context.Context) ([]string, int64, error) {
+	problems := []string{}
+	var n int64
+	prev, expectSeq := "", int64(1)
+	for {
+		page, err := w.Trail(ctx, TrailFilter{AfterSeq: expectSeq - 1, Limit: 5000})
+		if err != nil {
+			return nil, 0, err
+		}
+		prevs := map[int64]string{}
+		if len(page) > 0 {
+			rows, err := w.db.QueryContext(ctx, "SELECT seq, prev_hash FROM change_log WHERE seq >= ? AND seq <= ?", page[0].Seq, page[len(page)-1].Seq)
+			if err != nil {
+				return nil, 0, err
+			}
+			for rows.Next() {
+				var seq int64
+				var ph string
+				rows.Scan(&seq, &ph)
+				prevs[seq] = ph
+			}
+			if err := closeRows(rows); err != nil {
+				return nil, 0, err
+			}
+		}
+		for _, c := range page {
+			if c.Seq != expectSeq {
+				problems = append(problems, fmt.Sprintf("entries %d to %d are missing (deleted from the trail)", expectSeq, c.Seq-1))
+			}
+			e := logEntry{Seq: c.Seq, UUID: c.UUID, At: formatTime(c.At), User: c.User, Op: c.Op, Table: c.Table, RecordUUID: c.RecordUUID,
+				Field: c.Field, Old: c.Old, New: c.New, Note: c.Note, Scope: c.Scope, PrevHash: prev, Origin: c.Origin}
+			if prevs[c.Seq] != prev {
+				problems = append(problems, fmt.Sprintf("entry %d does not follow entry %d (chain broken)", c.Seq, c.Seq-1))
+			}
+			if e.hash() != c.Hash {
+				problems = append(problems, fmt.Sprintf("entry %d (%s %s.%s by %s at %s) was altered after it was written",
+					c.Seq, c.Op, c.Table, c.Field, c.User, c.At.Format(time.RFC3339)))
+			}
+			if c.Origin != nil && !c.Origin.matches(e) {
+				problems = append(problems, fmt.Sprintf("entry %d (merged from another copy, where it was entry %d) does not match the hash it was written with there",
+					c.Seq, c.Origin.Seq))
+			}
+			prev, expectSeq = c.Hash, c.Seq+1
+			n++
+		}
+		if len(page) < 5000 {
+			break
+		}
+	}
+	return problems, n, nil
+}
+
+// checkAnchor reports whether the trail still holds entry h.Seq with hash
+// h.Hash. With the chain intact, that entry's hash covers every entry
+// before it, so the file holds the quoted history as a prefix.
+func (w *Workpaper) checkAnchor(ctx context.Context, h Head) (*AnchorCheck, error) {
+	a := &AnchorCheck{Head: h}
+	var hash string
+	err := w.db.QueryRowContext(ctx, "SELECT hash FROM change_log WHERE seq = ?", h.Seq).Scan(&hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		a.Problem = fmt.Sprintf("the trail has no entry %d: history quoted at %s was cut off", h.Seq, h)
+	case err != nil:
+		return nil, friendlyDBError(err)
+	case hash != h.Hash:
+		a.Problem = fmt.Sprintf("entry %d has hash %s, not %s as quoted: the history up to it was rewritten", h.Seq, shortHash(hash), shortHash(h.Hash))
+	default:
+		a.Holds = true
+	}
+	return a, nil
+}
+
+func shortHash(s string) string {
+	if len(s) > 12 {
+		return s[:12] + "…"
+	}
+	return s
 }

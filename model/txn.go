@@ -88,6 +88,14 @@ type txn struct {
 	// lets the trail be filtered per workpaper and sign-offs go stale.
 	scope string
 	stmts map[string]*sql.Stmt // prepared by exec, by query text
+	// runs are the stretches of consecutive entries this transaction's
+	// author wrote (a merge interleaves other authors' entries); each is
+	// signed at commit (sign.go).
+	runs    []signRun
+	runOpen bool
+	// kind is the signature kind of this transaction's runs: "op", or
+	// "migration" for the entry that vouches for a legacy trail.
+	kind string
 }
 
 // write runs fn in one immediate transaction: all of it commits or none.
@@ -143,6 +151,9 @@ func (w *Workpaper) writeOn(ctx context.Context, db beginner, fn func(t *txn) er
 	}
 	if err == nil {
 		err = fn(t)
+	}
+	if err == nil {
+		err = t.sign()
 	}
 	if err == nil {
 		crashPoint("write")
@@ -300,6 +311,7 @@ func (t *txn) log(op, table, record, fieldName string, old, new *string, note st
 	_, err := t.exec(`INSERT INTO change_log (seq, uuid, at, user, op, tbl, record_uuid, field, old_value, new_value, note, scope, prev_hash, hash)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.Seq, e.UUID, e.At, e.User, e.Op, e.Table, e.RecordUUID, e.Field, e.Old, e.New, e.Note, e.Scope, e.PrevHash, sum)
 	t.prevHash = sum
+	t.own(e.UUID, sum)
 	return err
 }
 
