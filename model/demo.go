@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"github.com/fieldwork-audit/fieldwork/internal/signing"
 	"time"
 
 	"github.com/fieldwork-audit/fieldwork/sampling"
@@ -78,6 +79,7 @@ func WriteDemo(ctx context.Context, path string) error {
 	clock := DemoClock
 	w, err := Create(path, Options{
 		User:    "maria.chen",
+		Signer:  DemoSigner,
 		Now:     func() time.Time { return clock },
 		NewUUID: DeterministicUUIDs("fieldwork-demo/1"),
 	})
@@ -103,16 +105,16 @@ func WriteDemo(ctx context.Context, path string) error {
 	}
 	steps := []func() error{
 		func() error {
-			return w.AddTeamMember(ctx, TeamMember{Name: "Maria Chen", Role: RolePreparer, Email: "mchen@calderfinch.example"})
+			return w.AddTeamMember(ctx, TeamMember{Name: "Maria Chen", Role: RolePreparer, Email: "mchen@calderfinch.example", User: "maria.chen", PublicKey: demoKey("maria.chen")})
 		},
 		func() error {
-			return w.AddTeamMember(ctx, TeamMember{Name: "Dev Patel", Role: RolePreparer, Email: "dpatel@calderfinch.example"})
+			return w.AddTeamMember(ctx, TeamMember{Name: "Dev Patel", Role: RolePreparer, Email: "dpatel@calderfinch.example", User: "dev.patel", PublicKey: demoKey("dev.patel")})
 		},
 		func() error {
-			return w.AddTeamMember(ctx, TeamMember{Name: "Olivia Brandt", Role: RoleReviewer, Email: "obrandt@calderfinch.example"})
+			return w.AddTeamMember(ctx, TeamMember{Name: "Olivia Brandt", Role: RoleReviewer, Email: "obrandt@calderfinch.example", User: "olivia.brandt", PublicKey: demoKey("olivia.brandt")})
 		},
 		func() error {
-			return w.AddTeamMember(ctx, TeamMember{Name: "James Okafor", Role: RolePartner, Email: "jokafor@calderfinch.example"})
+			return w.AddTeamMember(ctx, TeamMember{Name: "James Okafor", Role: RolePartner, Email: "jokafor@calderfinch.example", User: "james.okafor", PublicKey: demoKey("james.okafor")})
 		},
 		func() error {
 			return w.AddSubserviceOrg(ctx, SubserviceOrg{Name: "Stratus Cloud Services", Method: CarveOut,
@@ -159,6 +161,7 @@ func WriteDemo(ctx context.Context, path string) error {
 	}
 	rev, err := Open(path, Options{
 		User:    "olivia.brandt",
+		Signer:  DemoSigner,
 		Now:     func() time.Time { return clock },
 		NewUUID: DeterministicUUIDs("fieldwork-demo/1/reviewer"),
 	})
@@ -171,3 +174,6 @@ func WriteDemo(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// demoKey is the demo team member's public key (a demo key: see DemoSigner).
+func demoKey(user string) string { return signing.DemoKey(user).Public().String() }

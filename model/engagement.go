@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/fieldwork-audit/fieldwork/internal/signing"
 	"strings"
 	"time"
 )
@@ -70,6 +71,11 @@ type TeamMember struct {
 	Name  string
 	Role  Role
 	Email string
+	// User is the fieldwork user name the member works and signs as.
+	User string
+	// PublicKey is the member's Ed25519 public key ("ed25519:…"): entries
+	// by User must be signed with it.
+	PublicKey string
 }
 
 // SubserviceMethod is how a subservice organization is treated in the report.
@@ -313,13 +319,13 @@ func (w *Workpaper) Engagement(ctx context.Context) (*Engagement, error) {
 		}
 	}
 
-	rows, err := w.db.QueryContext(ctx, `SELECT uuid, name, role, email FROM team_member ORDER BY id`)
+	rows, err := w.db.QueryContext(ctx, `SELECT uuid, name, role, email, user, public_key FROM team_member ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var m TeamMember
-		if err := rows.Scan(&m.UUID, &m.Name, &m.Role, &m.Email); err != nil {
+		if err := rows.Scan(&m.UUID, &m.Name, &m.Role, &m.Email, &m.User, &m.PublicKey); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -393,10 +399,109 @@ func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
 	default:
 		return fmt.Errorf("unknown role %q (preparer, reviewer, partner, manager or specialist)", m.Role)
 	}
+	if m.PublicKey != "" {
+		pk, err := signing.ParsePublicKey(m.PublicKey)
+		if err != nil {
+			return err
+		}
+		m.PublicKey = pk.String()
+		if strings.TrimSpace(m.User) == "" {
+			return errors.New("a team member's key needs the user name they sign as (--user)")
+		}
+	}
 	return w.write(ctx, func(t *txn) error {
-		_, err := t.insert("team_member", field{"name", strings.TrimSpace(m.Name)}, field{"role", string(m.Role)}, field{"email", m.Email})
+		if m.User != "" {
+			var other string
+			if err := t.tx.QueryRowContext(t.ctx, `SELECT name FROM team_member WHERE user = ?`, m.User).Scan(&other); err == nil {
+				return fmt.Errorf("%s is already on the team as %s", m.User, other)
+			}
+		}
+		_, err := t.insert("team_member", field{"name", strings.TrimSpace(m.Name)}, field{"role", string(m.Role)}, field{"email", m.Email},
+			field{"user", strings.TrimSpace(m.User)}, field{"public_key", m.PublicKey})
 		return err
 	})
+}
+
+// JoinTeam records the acting user's own public key on their team member
+// record (made when they are not on the team yet, with name and role).
+// The entry is signed with that same key, so the key registers itself;
+// verify shows whether a manager or partner is on record as having added
+// the member.
+func (w *Workpaper) JoinTeam(ctx context.Context, name string, role Role) (*TeamMember, error) {
+	k, err := w.signingKey()
+	if err != nil {
+		return nil, err
+	}
+	pub := k.Public().String()
+	m := &TeamMember{Name: strings.TrimSpace(name), Role: role, User: w.user, PublicKey: pub}
+	err = w.write(ctx, func(t *txn) error {
+		var id, cur, curName, curRole string
+		err := t.tx.QueryRowContext(t.ctx, `SELECT uuid, public_key, name, role FROM team_member WHERE user = ?`, w.user).Scan(&id, &cur, &curName, &curRole)
+		if err == nil {
+			m.UUID, m.Name, m.Role = id, curName, Role(curRole)
+			if cur == pub {
+				return nil
+			}
+			if cur != "" {
+				return fmt.Errorf("%s is on the team with another key (%s): a manager or partner changes it with 'fieldwork team key'", w.user, fingerprintOf(cur))
+			}
+			_, err := t.update("team_member", id, 0, "team member "+curName, field{"public_key", pub})
+			return err
+		}
+		if m.Name == "" {
+			return fmt.Errorf("%s is not on the team yet: say your name (--name) and role (--role)", w.user)
+		}
+		switch role {
+		case RolePreparer, RoleReviewer, RolePartner, RoleManager, RoleSpecialist:
+		default:
+			return fmt.Errorf("unknown role %q (preparer, reviewer, partner, manager or specialist)", role)
+		}
+		m.UUID, err = t.insert("team_member", field{"name", m.Name}, field{"role", string(role)}, field{"user", w.user}, field{"public_key", pub})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// SetTeamKey records (or replaces) a member's public key; a manager or
+// partner does this for someone else.
+func (w *Workpaper) SetTeamKey(ctx context.Context, user, publicKey string) error {
+	pk, err := signing.ParsePublicKey(publicKey)
+	if err != nil {
+		return err
+	}
+	return w.write(ctx, func(t *txn) error {
+		var id, name string
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT uuid, name FROM team_member WHERE user = ?`, user).Scan(&id, &name); err != nil {
+			return fmt.Errorf("%s is not on the team: add them with 'fieldwork team add --user %s'", user, user)
+		}
+		if user != w.user {
+			var role string
+			t.tx.QueryRowContext(t.ctx, `SELECT role FROM team_member WHERE user = ?`, w.user).Scan(&role)
+			if Role(role) != RoleManager && Role(role) != RolePartner {
+				return fmt.Errorf("only a manager or partner on the team records another member's key (you, %s, are %s)", w.user, orNone(role))
+			}
+		}
+		_, err := t.update("team_member", id, 0, "team member "+name, field{"public_key", pk.String()})
+		return err
+	})
+}
+
+func orNone(role string) string {
+	if role == "" {
+		return "not on the team"
+	}
+	return "a " + role
+}
+
+func fingerprintOf(pub string) string {
+	pk, err := signing.ParsePublicKey(pub)
+	if err != nil {
+		return "unreadable key"
+	}
+	return pk.Fingerprint()
 }
 
 // AddSubserviceOrg records a subservice organization and its method.

@@ -187,6 +187,10 @@ func (w *Workpaper) Merge(ctx context.Context, otherPath string, opt MergeOption
 		return nil, fmt.Errorf("%s was written by an older fieldwork (schema %d): open it once with this one to upgrade it, then merge", otherPath, h.userVersion)
 	}
 
+	if err := verifyCopy(ctx, otherPath); err != nil {
+		return nil, err
+	}
+
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return nil, friendlyDBError(err)
@@ -265,6 +269,48 @@ func (w *Workpaper) Merge(ctx context.Context, otherPath string, opt MergeOption
 		}
 	}
 	return rep, nil
+}
+
+// ErrCopyDoesNotVerify refuses to merge (or roll forward from) a copy
+// whose own verify fails: its history would become this file's.
+var ErrCopyDoesNotVerify = errors.New("does not verify")
+
+// verifyCopy runs verify on another copy and names its first failure.
+func verifyCopy(ctx context.Context, path string) error {
+	o, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	r, err := o.Verify(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: verifying it before merging: %w", path, err)
+	}
+	if r.OK {
+		return nil
+	}
+	return fmt.Errorf("%s %w, so nothing of it was taken in: %s (run 'fieldwork verify %s' for the whole report)", path, ErrCopyDoesNotVerify, r.FirstProblem(), path)
+}
+
+// FirstProblem is the first thing verify found, for one-line refusals.
+func (r *VerifyReport) FirstProblem() string {
+	for _, l := range [][]string{r.Integrity, r.Trail, r.Signatures.Problems, r.Records, r.Populations, r.SignOffs, r.Blobs} {
+		if len(l) > 0 {
+			return l[0]
+		}
+	}
+	for _, s := range r.Selections {
+		if !s.Matches {
+			if len(s.Problems) > 0 {
+				return "selection of " + s.ControlRef + ": " + s.Problems[0]
+			}
+			return "the selection of " + s.ControlRef + " does not re-perform"
+		}
+	}
+	if r.Anchor != nil && !r.Anchor.Holds {
+		return r.Anchor.Problem
+	}
+	return "verify failed"
 }
 
 // uriPath escapes a path for a file: URI.

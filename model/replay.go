@@ -328,7 +328,15 @@ func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 		}
 		for _, u := range extra {
 			r := &replayed{table: name, uuid: u}
-			report(fmt.Sprintf("%s: in the workpaper but not in the trail (added outside fieldwork)", lab.label(ctx, r, nil, t)))
+			vals := make([]any, len(t.cols))
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := w.db.QueryRowContext(ctx, t.selectQ, u).Scan(ptrs...); err != nil {
+				vals = nil
+			}
+			report(fmt.Sprintf("%s: in the workpaper but not in the trail (added outside fieldwork)", lab.label(ctx, r, vals, t)))
 		}
 	}
 	return problems, n, nil

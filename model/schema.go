@@ -375,7 +375,12 @@ CREATE INDEX trail_signature_by_first ON trail_signature(first_uuid);
 }
 
 func (w *Workpaper) migrate(ctx context.Context, from int) error {
-	for v := from; v < len(migrations); v++ {
+	return w.migrateTo(ctx, from, len(migrations))
+}
+
+// migrateTo runs the migrations from one schema version to another.
+func (w *Workpaper) migrateTo(ctx context.Context, from, to int) error {
+	for v := from; v < to; v++ {
 		tx, err := w.db.BeginTx(ctx, nil)
 		if err != nil {
 			return friendlyDBError(err)

@@ -237,7 +237,7 @@ func Open(path string, opt Options) (*Workpaper, error) {
 			}
 			w.migrationBackup = bak
 		}
-		if err := w.migrate(context.Background(), int(h.userVersion)); err != nil {
+		if err := w.upgrade(context.Background(), int(h.userVersion)); err != nil {
 			w.db.Close()
 			return nil, fmt.Errorf("%s: upgrading schema %d to %d: %w", path, h.userVersion, SchemaVersion, err)
 		}
