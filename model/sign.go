@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -132,7 +131,7 @@ type Signer struct {
 	PublicKey   string `json:"public_key"`
 	Fingerprint string `json:"fingerprint"`
 	Entries     int64  `json:"entries"`
-	Standing    string `json:"standing"` // registered, demo, unregistered, not-on-team, wrong-key
+	Standing    string `json:"standing"` // registered, demo, own-key-on-demo-team, unregistered, not-on-team, wrong-key
 }
 
 // verifySignatures walks the trail in order and checks that every entry
@@ -263,6 +262,10 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 			sg.Standing = "demo"
 		case onTeam && m.publicKey != "" && m.publicKey == sg.PublicKey:
 			sg.Standing = "registered"
+		case onTeam && isDemoKeyText(sg.User, m.publicKey):
+			// The team records a demo key, which proves nothing: someone
+			// trying the demo as this member signs with their own key.
+			sg.Standing = "own-key-on-demo-team"
 		case onTeam && m.publicKey != "":
 			sg.Standing = "wrong-key"
 			sc.Problems = append(sc.Problems, fmt.Sprintf("%d entries claim %s but are signed with key %s, not the key registered for %s on the team",
@@ -272,7 +275,7 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 		default:
 			sg.Standing = "not-on-team"
 		}
-		if keysOf[sg.User] > 1 && sg.Standing != "registered" && sg.Standing != "demo" {
+		if keysOf[sg.User] > 1 && (sg.Standing == "unregistered" || sg.Standing == "not-on-team") {
 			sc.Problems = append(sc.Problems, fmt.Sprintf("%s signed with %d different keys; one of them (%s) is not theirs", sg.User, keysOf[sg.User], sg.Fingerprint))
 		}
 		sc.Signers = append(sc.Signers, *sg)
@@ -283,6 +286,8 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with a demo key (%s), derived from a published seed: it proves nothing", sg.User, sg.Fingerprint))
 		case "unregistered":
 			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with key %s, which is not registered on the team ('fieldwork team join')", sg.User, sg.Fingerprint))
+		case "own-key-on-demo-team":
+			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with their own key %s; the team records a demo key for them", sg.User, sg.Fingerprint))
 		case "not-on-team":
 			sc.Notes = append(sc.Notes, fmt.Sprintf("%s is not on the team and signs with their own key %s", sg.User, sg.Fingerprint))
 		}
@@ -363,4 +368,7 @@ func shortID(s string) string {
 	return s
 }
 
-var _ = sql.ErrNoRows
+func isDemoKeyText(user, pub string) bool {
+	pk, err := signing.ParsePublicKey(pub)
+	return err == nil && signing.IsDemoKey(user, pk)
+}

@@ -33,7 +33,7 @@ func (w *Workpaper) upgrade(ctx context.Context, from int) error {
 	}
 	reason := strings.TrimSpace(w.migrationReason)
 	if len(problems) > 0 && reason == "" {
-		return fmt.Errorf("%w (%s%s): nothing was changed; upgrade it anyway with --force-upgrade --reason TEXT, which is recorded",
+		return fmt.Errorf("%w (%s%s): nothing was changed; upgrade it anyway with 'fieldwork upgrade FILE --reason TEXT', which records the reason",
 			ErrLegacyTrailBroken, problems[0], more(len(problems)-1))
 	}
 	if err := w.migrate(ctx, from); err != nil {

@@ -27,7 +27,7 @@ func init() {
 	})
 	register(&command{
 		name:    "team add",
-		args:    "FILE --name NAME --role preparer|reviewer|partner|manager|specialist [--email ADDR]",
+		args:    "FILE --name NAME --role preparer|reviewer|partner|manager|specialist [--email ADDR] [--login USER --key PUBLIC-KEY]",
 		summary: "add a member to the engagement team",
 		run:     runTeamAdd,
 	})
@@ -120,7 +120,7 @@ func runNew(e *env, args []string) error {
 	if err := n.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	w, err := model.Create(pos[0], model.Options{User: resolveUser(e, *userFlag)})
+	w, err := model.Create(pos[0], model.Options{User: resolveUser(e, *userFlag), OnKeyCreated: keyCreatedNotice(e)})
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func date(d dateFlag) (t time.Time) {
 // A one-shot command is not an editing session, but a writing one says
 // who else is editing the file (cmd_team.go).
 func openWorkpaper(e *env, path, userFlag string, readOnly bool) (*model.Workpaper, error) {
-	w, err := model.Open(path, model.Options{User: resolveUser(e, userFlag), ReadOnly: readOnly, NoSession: true})
+	w, err := model.Open(path, model.Options{User: resolveUser(e, userFlag), ReadOnly: readOnly, NoSession: true, OnKeyCreated: keyCreatedNotice(e)})
 	if err == nil && !readOnly {
 		noteOpen(e, w)
 	}
@@ -285,6 +285,8 @@ func runTeamAdd(e *env, args []string) error {
 	role := fs.String("role", "", "preparer, reviewer, partner, manager or specialist")
 	email := fs.String("email", "", "e-mail address")
 	userFlag := fs.String("user", "", "name recorded on the change")
+	login := fs.String("login", "", "the fieldwork user name the member works and signs as")
+	key := fs.String("key", "", "the member's public key, as 'fieldwork key show' prints it (ed25519:… or an ssh-ed25519 line)")
 	pos, err := parse(e, c, fs, args)
 	if err != nil {
 		return err
@@ -295,12 +297,15 @@ func runTeamAdd(e *env, args []string) error {
 	if *name == "" || *role == "" {
 		return usagef("--name and --role are required")
 	}
+	if *key != "" && *login == "" {
+		return usagef("--key needs --login: the user name the member signs as")
+	}
 	w, err := openWorkpaper(e, pos[0], *userFlag, false)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	if err := w.AddTeamMember(context.Background(), model.TeamMember{Name: *name, Role: model.Role(*role), Email: *email}); err != nil {
+	if err := w.AddTeamMember(context.Background(), model.TeamMember{Name: *name, Role: model.Role(*role), Email: *email, User: *login, PublicKey: *key}); err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	fmt.Fprintf(e.stdout, "added %s (%s) to the team\n", *name, *role)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -58,7 +57,7 @@ func init() {
 		{name: "tickmark list", args: "FILE [--json]", summary: "print the tickmark legend", run: runTickmarkList},
 		{name: "status", args: "FILE [--json]", summary: "progress: controls by state, deviations, review notes, criteria at risk", run: runStatus},
 		{name: "log", args: "FILE [--control ID] [--limit N] [--json]", summary: "print the audit trail", run: runLog},
-		{name: "verify", args: "FILE [--json]", summary: "check integrity, the audit trail's hash chain, attached evidence and every selection", run: runVerify},
+		{name: "verify", args: "FILE [--head SEQ:HASH] [--json]", summary: "replay every record from the trail, check its hash chain and signatures, evidence, populations, sign-offs and every selection", run: runVerify},
 	} {
 		register(c)
 	}
@@ -1059,12 +1058,21 @@ func quoteOpt(s *string) string {
 
 func runVerify(e *env, args []string) error {
 	w := newWPCmd("verify", false)
+	head := w.fs.String("head", "", "a trail head quoted elsewhere (SEQ:HASH): check that the file still holds that history")
 	wp, err := w.open(e, args, true)
 	if err != nil {
 		return err
 	}
 	defer wp.Close()
-	r, err := wp.Verify(bg)
+	var opt model.VerifyOptions
+	if *head != "" {
+		h, err := model.ParseHead(*head)
+		if err != nil {
+			return usagef("--head: %v", err)
+		}
+		opt.Heads = append(opt.Heads, h)
+	}
+	r, err := wp.Verify(bg, opt)
 	if err != nil {
 		return err
 	}
@@ -1073,15 +1081,10 @@ func runVerify(e *env, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "integrity check: %s\n", okOr(r.Integrity))
-		fmt.Fprintf(e.stdout, "audit trail (%d entries): %s\n", r.Entries, okOr(r.Trail))
-		fmt.Fprintf(e.stdout, "attached evidence (%d): %s\n", r.BlobCount, okOr(r.Blobs))
-		for _, s := range r.Selections {
-			fmt.Fprintf(e.stdout, "selection %s: %s\n", s.ControlRef, okOr(s.Problems))
-		}
+		printVerify(e, r)
 	}
 	if !r.OK {
-		return errors.New(wp.Path() + ": verification failed: see the report above")
+		return fmt.Errorf("%s: %w", wp.Path(), errVerifyFailed)
 	}
 	return nil
 }
