@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/fieldwork-audit/fieldwork/internal/demo"
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui"
 )
@@ -107,7 +108,7 @@ func runDemo(e *env, args []string) error {
 	// Write to a temporary name, then rename: a crash never leaves half a demo.
 	tmp := path + ".tmp-demo"
 	os.Remove(tmp)
-	if err := model.WriteDemo(context.Background(), tmp); err != nil {
+	if err := demo.Write(context.Background(), tmp); err != nil {
 		os.Remove(tmp)
 		return err
 	}
