@@ -1,12 +1,10 @@
 package model
 
 import (
-	"os"
-
-	"path/filepath"
-
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"

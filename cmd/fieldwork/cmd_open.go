@@ -13,21 +13,6 @@ import (
 	"github.com/fieldwork-audit/fieldwork/tui"
 )
 
-func init() {
-	register(&command{
-		name:    "open",
-		args:    "FILE [--read-only] [--theme auto|light|dark] [--no-mouse] [--keys FILE]",
-		summary: "open a workpaper in the workbench (also: fieldwork FILE); a FILE that does not exist yet starts a new engagement",
-		run:     runOpen,
-	})
-	register(&command{
-		name:    "demo",
-		args:    "FILE [--force]",
-		summary: "write the fictional demo engagement (Harborview Payroll, Type II) to FILE",
-		run:     runDemo,
-	})
-}
-
 // isTerminal is replaced in tests.
 var isTerminal = func(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
