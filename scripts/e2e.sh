@@ -44,6 +44,8 @@ capture() { if [ -n "$capture_dir" ]; then tmux -L "$sock" capture-pane -p -t fw
 
 W="$tmp/acme.fieldwork"
 export FIELDWORK_USER=maria
+# Signing keys made on the first write go to the run's own folder.
+export FIELDWORK_KEY_DIR="$tmp/keys"
 # keys KEY...: type into the workbench (tmux key names: Tab, Enter, Escape, C-s…).
 keys() { tmux -L "$sock" send-keys -t fw "$@"; }
 # The client's files sit beside the workpaper, where the file pickers start.

@@ -12,14 +12,6 @@ import (
 // Keys and the provable trail (issue #12): each auditor's own signing key,
 // the team's record of it, and verify's report.
 
-func init() {
-	register(&command{name: "key init", args: "[--from-ssh ~/.ssh/id_ed25519]", summary: "make your own signing key (or take an existing SSH Ed25519 key)", run: runKeyInit})
-	register(&command{name: "key show", args: "[--json]", summary: "print your public key, to give to your manager or 'team join'", run: runKeyShow})
-	register(&command{name: "team join", args: "FILE [--name NAME --role ROLE]", summary: "record your own public key on your team member record (adds you when you are not on the team)", run: runTeamJoin})
-	register(&command{name: "team key", args: "FILE --login USER --key PUBLIC-KEY", summary: "record a member's public key (a manager or partner, for someone else)", run: runTeamKey})
-	register(&command{name: "upgrade", args: "FILE --reason TEXT", summary: "upgrade an old workpaper whose trail does not verify, recording why", run: runUpgrade})
-}
-
 // keyCreatedNotice tells the user, once, that their first write made a key.
 func keyCreatedNotice(e *env) func(path string) {
 	return func(path string) {

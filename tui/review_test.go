@@ -26,56 +26,56 @@ func TestBenchGoldens(t *testing.T) {
 		user string
 		to   func(d *driver)
 	}{
-		{"bench_dashboard", "maria.chen", func(d *driver) {}},
-		{"bench_criteria", "maria.chen", func(d *driver) {
+		{"review_dashboard", "maria.chen", func(d *driver) {}},
+		{"review_criteria", "maria.chen", func(d *driver) {
 			d.press(d.keys().Criteria)
 			selectRow(d.t, d, &d.active().(*criteriaPage).list, "CC8.1")
 		}},
-		{"bench_criterion", "maria.chen", func(d *driver) { d.send(openMsg{kind: pageCriterion, ref: "CC8.1"}) }},
-		{"bench_jump", "maria.chen", func(d *driver) {
+		{"review_criterion", "maria.chen", func(d *driver) { d.send(openMsg{kind: pageCriterion, ref: "CC8.1"}) }},
+		{"review_jump", "maria.chen", func(d *driver) {
 			d.press(d.keys().Criteria)
 			d.press(d.keys().JumpControl)
 			d.typeText("chg")
 		}},
-		{"bench_exceptions", "maria.chen", func(d *driver) { d.press(d.keys().Exceptions) }},
-		{"bench_exception", "maria.chen", func(d *driver) {
+		{"review_exceptions", "maria.chen", func(d *driver) { d.press(d.keys().Exceptions) }},
+		{"review_exception", "maria.chen", func(d *driver) {
 			d.press(d.keys().Exceptions)
 			d.press(d.keys().Open)
 		}},
-		{"bench_exception_edit", "maria.chen", func(d *driver) {
+		{"review_exception_edit", "maria.chen", func(d *driver) {
 			d.press(d.keys().Exceptions)
 			d.press(d.keys().Down)
 			d.press(d.keys().EditRecord)
 		}},
-		{"bench_notes", "maria.chen", func(d *driver) { d.press(d.keys().Review) }},
-		{"bench_note", "maria.chen", func(d *driver) {
+		{"review_notes", "maria.chen", func(d *driver) { d.press(d.keys().Review) }},
+		{"review_note", "maria.chen", func(d *driver) {
 			d.press(d.keys().Review)
 			d.press(d.keys().Down)
 			d.press(d.keys().Open)
 		}},
-		{"bench_respond", "maria.chen", func(d *driver) {
+		{"review_respond", "maria.chen", func(d *driver) {
 			d.press(d.keys().Review)
 			d.press(d.keys().Respond)
 		}},
-		{"bench_signoff", "olivia.brandt", func(d *driver) {
+		{"review_signoff", "olivia.brandt", func(d *driver) {
 			d.press(d.keys().SignOffs)
 			selectRow(d.t, d, &d.active().(*signoffPage).list, "LA-03")
 		}},
-		{"bench_trail", "maria.chen", func(d *driver) {
+		{"review_trail", "maria.chen", func(d *driver) {
 			d.press(d.keys().Trail)
 		}},
-		{"bench_history", "maria.chen", func(d *driver) {
+		{"review_history", "maria.chen", func(d *driver) {
 			d.press(d.keys().SignOffs)
 			selectRow(d.t, d, &d.active().(*signoffPage).list, "LA-03")
 			d.press(d.keys().History)
 		}},
-		{"bench_verify", "maria.chen", func(d *driver) {
+		{"review_verify", "maria.chen", func(d *driver) {
 			d.press(d.keys().Trail)
 			d.press(d.keys().Verify)
 			d.active().(*verifyPage).took = 0 // the golden must not hold a duration
 			d.active().(*verifyPage).layout()
 		}},
-		{"bench_export", "maria.chen", func(d *driver) { d.press(d.keys().Export) }},
+		{"review_export", "maria.chen", func(d *driver) { d.press(d.keys().Export) }},
 	}
 	for _, sc := range screens {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
@@ -87,9 +87,9 @@ func TestBenchGoldens(t *testing.T) {
 			})
 		}
 	}
-	t.Run("bench_dashboard_200x60", func(t *testing.T) {
+	t.Run("review_dashboard_200x60", func(t *testing.T) {
 		d := startDemo(t, users["maria.chen"], 200, 60)
-		requireGolden(t, "bench_dashboard_200x60", d.view())
+		requireGolden(t, "review_dashboard_200x60", d.view())
 	})
 }
 
