@@ -641,3 +641,25 @@ func TestExportPBC(t *testing.T) {
 		t.Errorf("second write: %v", err)
 	}
 }
+
+// The workbook anchors the trail: the head on the cover and in the
+// document properties, the same head verify prints.
+func TestWorkbookCarriesTheTrailHead(t *testing.T) {
+	w := openWP(t, copyDemo(t), true)
+	head, err := w.TrailHead(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := exportTo(t, w, testOptions(filepath.Join(t.TempDir(), "wp.xlsx")))
+	props, _ := f.GetDocProps()
+	if !strings.Contains(props.Description, "trail head "+head.String()) {
+		t.Fatalf("document properties: %q", props.Description)
+	}
+	found := false
+	for _, r := range rows(t, f, SheetCover) {
+		found = found || strings.Contains(strings.Join(r, " "), head.String())
+	}
+	if !found || head.Seq == 0 {
+		t.Fatalf("the cover does not carry the trail head %s", head)
+	}
+}

@@ -34,6 +34,10 @@ func WritePBC(ctx context.Context, w *model.Workpaper, opt Options) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	head, err := w.TrailHead(ctx)
+	if err != nil {
+		return nil, err
+	}
 	b, err := newBook(ctx)
 	if err != nil {
 		return nil, err
@@ -90,7 +94,7 @@ func WritePBC(ctx context.Context, w *model.Workpaper, opt Options) (*Result, er
 	created := opt.Now.UTC().Format(time.RFC3339)
 	if err := b.f.SetDocProps(&excelize.DocProperties{Title: CellText("Request list — " + eng.Client + " — " + eng.Period()),
 		Creator: CellText(opt.User), LastModifiedBy: CellText(opt.User), Created: created, Modified: created, Version: CellText(opt.Version),
-		Description: CellText("Exported by fieldwork " + opt.Version)}); err != nil {
+		Description: CellText("Exported by fieldwork " + opt.Version + "; trail head " + head.String())}); err != nil {
 		return nil, err
 	}
 	if err := b.f.SetAppProps(&excelize.AppProperties{Application: "fieldwork", Company: CellText(eng.Firm)}); err != nil {

@@ -58,11 +58,18 @@ type data struct {
 	opinion    model.OpinionDraft
 	critDesc   map[string]string // the firm's criterion text, when imported
 	pages      <-chan gridPage   // the grids, read ahead (see prefetch)
+	// head is the trail head at export: written on the cover and in the
+	// document properties, it anchors the workpaper's history outside the
+	// file ('fieldwork verify FILE --head SEQ:HASH').
+	head model.Head
 }
 
 func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) {
 	d := &data{w: w, opt: opt, byRef: map[string]*control{}, byTestUUID: map[string]*control{}}
 	var err error
+	if d.head, err = w.TrailHead(ctx); err != nil {
+		return nil, err
+	}
 	if d.eng, err = w.Engagement(ctx); err != nil {
 		return nil, err
 	}
@@ -258,7 +265,7 @@ func setProperties(f *excelize.File, d *data, opt *Options) error {
 		Subject:        CellText("SOC 2 examination of " + e.System),
 		Creator:        CellText(opt.User),
 		LastModifiedBy: CellText(opt.User),
-		Description:    CellText(fmt.Sprintf("Exported by fieldwork %s from %s", opt.Version, filepath.Base(d.w.Path()))),
+		Description:    CellText(fmt.Sprintf("Exported by fieldwork %s from %s; trail head %s", opt.Version, filepath.Base(d.w.Path()), d.head)),
 		Keywords:       "SOC 2; workpapers; fieldwork",
 		Category:       "Audit workpapers",
 		ContentStatus:  "Draft",
@@ -412,6 +419,10 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 		func() error { return kv("Exported at", st.instant(d.opt.Now, d.opt.Location)) },
 		func() error { return kvText("Exported by", d.opt.User) },
 		func() error { return kvText("fieldwork version", d.opt.Version) },
+		func() error { return kvText("Trail head", d.head.String()) },
+		func() error {
+			return kvText("Check the workpaper", "fieldwork verify FILE --head "+d.head.String()+" proves the file still holds the history this workbook was exported from")
+		},
 		func() error {
 			name := d.opt.Location.String()
 			if name == "Local" {
