@@ -242,3 +242,24 @@ func TestUnregisteredKeyIsNotedNotTampering(t *testing.T) {
 		t.Fatalf("notes: %q", r.Signatures.Notes)
 	}
 }
+
+// BenchmarkVerifyDemo is verify with full replay of the demo engagement.
+func BenchmarkVerifyDemo(b *testing.B) {
+	dir := b.TempDir()
+	p := filepath.Join(dir, "demo.fieldwork")
+	if err := Write(context.Background(), p); err != nil {
+		b.Fatal(err)
+	}
+	w, err := model.Open(p, model.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := w.Verify(context.Background())
+		if err != nil || !r.OK {
+			b.Fatal(err, r.FirstProblem())
+		}
+	}
+}
