@@ -386,3 +386,29 @@ func TestSwappedEvidenceIsNamed(t *testing.T) {
 
 // otherFileSHA is the SHA-256 of "other file", the bytes swapped in.
 var otherFileSHA = func() string { h := sha256.Sum256([]byte("other file")); return fmt.Sprintf("%x", h) }()
+
+func TestRollForwardRefusesASourceThatDoesNotVerify(t *testing.T) {
+	keyDir(t)
+	ctx := context.Background()
+	base, _ := mergeBase(t)
+	tamper(t, base, `UPDATE result SET outcome = 'pass' WHERE outcome = 'deviation'`)
+	out := filepath.Join(t.TempDir(), "next.fieldwork")
+	in := RollForwardInput{Out: out, From: mustDate("2027-01-01"), To: mustDate("2027-06-30")}
+	if _, err := RollForward(ctx, base, in, Options{User: "alice"}); !errors.Is(err, ErrCopyDoesNotVerify) || !strings.Contains(err.Error(), "--reason") {
+		t.Fatalf("roll forward from a tampered file: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a refused roll-forward wrote the new file")
+	}
+	in.BrokenReason = "the only copy left after the laptop was lost"
+	rep, err := RollForward(ctx, base, in, Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.RolledFrom, "does not verify") || !strings.Contains(rep.RolledFrom, "laptop was lost") {
+		t.Fatalf("rolled from: %q", rep.RolledFrom)
+	}
+	if r := verifyFile(t, out); !r.OK {
+		t.Fatalf("the new file does not verify:\n%s", allFindings(r))
+	}
+}

@@ -24,6 +24,10 @@ type RollForwardInput struct {
 	Out      string    // the new workpaper; must not exist
 	From, To time.Time // Type II period
 	AsOf     time.Time // Type I date (instead of From and To)
+	// BrokenReason rolls forward from a workpaper that does not verify:
+	// what is carried over is then recorded as coming from a broken file,
+	// with this reason.
+	BrokenReason string
 }
 
 // RollForwardReport says what was carried over.
@@ -68,6 +72,19 @@ func RollForward(ctx context.Context, lastPath string, in RollForwardInput, opt 
 		return nil, err
 	}
 	defer src.Close()
+	// Next year starts from what last year's file can prove.
+	vr, err := src.Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	broken := ""
+	if !vr.OK {
+		if strings.TrimSpace(in.BrokenReason) == "" {
+			return nil, fmt.Errorf("%s %w: %s; nothing was written (roll forward from it anyway with --force --reason TEXT, which is recorded in the new file)",
+				lastPath, ErrCopyDoesNotVerify, vr.FirstProblem())
+		}
+		broken = fmt.Sprintf("; the source does not verify (%s) and was rolled forward anyway: %s", vr.FirstProblem(), strings.TrimSpace(in.BrokenReason))
+	}
 	last, err := src.Engagement(ctx)
 	if err != nil {
 		return nil, err
@@ -93,7 +110,7 @@ func RollForward(ctx context.Context, lastPath string, in RollForwardInput, opt 
 		return nil, friendlyDBError(err)
 	}
 	rep := &RollForwardReport{Out: in.Out, Carried: map[string]int{}, PriorExceptions: []string{},
-		RolledFrom: fmt.Sprintf("%s (engagement %s, change log entry %d, hash %s)", filepath.Base(lastPath), last.UUID, lastSeq, lastHash)}
+		RolledFrom: fmt.Sprintf("%s (engagement %s, change log entry %d, hash %s)%s", filepath.Base(lastPath), last.UUID, lastSeq, lastHash, broken)}
 
 	// Everything that carries over, read before writing.
 	type srcRow struct {

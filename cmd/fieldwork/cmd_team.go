@@ -300,6 +300,8 @@ func runRollForward(e *env, args []string) error {
 	fs.Var(&asOf, "as-of", "the new report date (Type I), YYYY-MM-DD")
 	asJSON := fs.Bool("json", false, "print JSON")
 	userFlag := fs.String("user", "", "name recorded on the new workpaper")
+	force := fs.Bool("force", false, "roll forward although LAST does not verify (needs --reason)")
+	reason := fs.String("reason", "", "why, when LAST does not verify (recorded in the new file)")
 	pos, err := parse(e, c, fs, args)
 	if err != nil {
 		return err
@@ -307,14 +309,20 @@ func runRollForward(e *env, args []string) error {
 	if err := wantArgs(pos, 1, "LAST"); err != nil {
 		return err
 	}
+	if *force && strings.TrimSpace(*reason) == "" {
+		return usagef("--force needs --reason TEXT: it is recorded in the new workpaper")
+	}
+	if !*force {
+		*reason = ""
+	}
 	if *out == "" {
 		return usagef("missing --out NEW.fieldwork")
 	}
 	if (from.s == "" || to.s == "") == (asOf.s == "") {
 		return usagef("give the new period as --from DATE --to DATE (Type II) or --as-of DATE (Type I)")
 	}
-	rep, err := model.RollForward(bg, pos[0], model.RollForwardInput{Out: *out, From: date(from), To: date(to), AsOf: date(asOf)},
-		model.Options{User: resolveUser(e, *userFlag)})
+	rep, err := model.RollForward(bg, pos[0], model.RollForwardInput{Out: *out, From: date(from), To: date(to), AsOf: date(asOf), BrokenReason: *reason},
+		model.Options{User: resolveUser(e, *userFlag), OnKeyCreated: keyCreatedNotice(e)})
 	if err != nil {
 		return err
 	}

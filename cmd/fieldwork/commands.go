@@ -96,7 +96,7 @@ func commandTable() []*command {
 		{name: "conflicts resolve", args: "FILE --id N --take mine|theirs", summary: "settle a merge conflict with this copy's value or the other's", run: runConflictsResolve},
 		{name: "sessions", args: "FILE [--json]", summary: "who has the workpaper open for editing", run: runSessions},
 		{name: "sessions clear", args: "FILE --stale", summary: "remove the sessions of crashed or closed editors (live ones are kept)", run: runSessionsClear},
-		{name: "rollforward", args: "LAST --out NEW (--from DATE --to DATE | --as-of DATE) [--json]", summary: "start next year's engagement from LAST: set-up, controls, mapping and test plans; no results", run: runRollForward},
+		{name: "rollforward", args: "LAST --out NEW (--from DATE --to DATE | --as-of DATE) [--force --reason TEXT] [--json]", summary: "start next year's engagement from LAST: set-up, controls, mapping and test plans; no results", run: runRollForward},
 		{name: "backup", args: "FILE", summary: "write a consistent copy of the workpaper beside it (FILE.bak-YYYYMMDD-HHMMSS)", run: runBackup},
 
 		// The workbench and the demo (cmd_open.go).
