@@ -313,7 +313,12 @@ func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		t := tables[name]
-		rows, err := w.db.QueryContext(ctx, fmt.Sprintf(`SELECT uuid FROM %q WHERE uuid NOT IN (SELECT record_uuid FROM change_log)`, name))
+		q := fmt.Sprintf(`SELECT uuid FROM %q WHERE uuid NOT IN (SELECT record_uuid FROM change_log)`, name)
+		if name == "sample_item" {
+			// Derived items are checked against their selection's record.
+			q += ` AND selection_uuid NOT IN (SELECT uuid FROM selection WHERE items_derived = 1)`
+		}
+		rows, err := w.db.QueryContext(ctx, q)
 		if err != nil {
 			return nil, 0, friendlyDBError(err)
 		}
@@ -481,7 +486,7 @@ func flagsDigestOf(ctx context.Context, q interface {
 }
 
 // populationCheck recomputes every population's rows and flags digests.
-func (w *Workpaper) populationCheck(ctx context.Context) ([]string, error) {
+func (w *Workpaper) populationCheck(ctx context.Context) ([]string, map[string]digestResult, error) {
 	type pop struct {
 		id                    int64
 		uuid, test, rows, flg string
@@ -489,40 +494,42 @@ func (w *Workpaper) populationCheck(ctx context.Context) ([]string, error) {
 	}
 	rows, err := w.db.QueryContext(ctx, `SELECT id, uuid, test_uuid, rows_digest, flags_digest, row_count FROM population ORDER BY id`)
 	if err != nil {
-		return nil, friendlyDBError(err)
+		return nil, nil, friendlyDBError(err)
 	}
 	var pops []pop
 	for rows.Next() {
 		var p pop
 		if err := rows.Scan(&p.id, &p.uuid, &p.test, &p.rows, &p.flg, &p.count); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		pops = append(pops, p)
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lab := newLabeler(w)
 	var problems []string
+	digests := map[string]digestResult{}
 	for _, p := range pops {
 		d, err := w.populationDigest(ctx, p.uuid)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		digests[p.uuid] = d
 		name := "population of " + lab.wpRef(ctx, p.test)
 		if d.digest != p.rows || d.rows != p.count {
 			problems = append(problems, fmt.Sprintf("%s: its %d stored rows do not match the digest recorded at import (%d rows): rows were edited, added or removed", name, d.rows, p.count))
 		}
 		fd, err := flagsDigestOf(ctx, w.db, p.id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if fd != p.flg {
 			problems = append(problems, fmt.Sprintf("%s: the rows' flags (out of period, duplicate ID …) do not match the digest recorded at import", name))
 		}
 	}
-	return problems, nil
+	return problems, digests, nil
 }
 
 // reconcile makes the trail's replay of each record in uuids agree with

@@ -355,6 +355,11 @@ ALTER TABLE signoff ADD COLUMN state_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE signoff ADD COLUMN head_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE signoff ADD COLUMN head_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE population ADD COLUMN flags_digest TEXT NOT NULL DEFAULT '';
+-- A selection whose items are derived from its record (logged with the
+-- selection): the items are not logged one by one, their UUIDs follow
+-- from the selection's and their ordinal, and verify checks them against
+-- the record. Selections drawn before keep their logged items.
+ALTER TABLE selection ADD COLUMN items_derived INTEGER NOT NULL DEFAULT 0;
 -- One row per run of consecutive entries one author wrote in one
 -- transaction. The signed hash is the run's last entry's hash where it was
 -- written (its origin hash once merged elsewhere), so it covers the whole

@@ -282,11 +282,12 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 			}
 		}
 		selUUID, err := t.insert("selection", field{"test_uuid", testUUID}, field{"population_uuid", pop.UUID}, field{"method", string(rec.Method)},
-			field{"seed", fmt.Sprint(rec.Seed)}, field{"size", rec.Size}, field{"size_basis", basis}, field{"record", string(recJSON)})
+			field{"seed", fmt.Sprint(rec.Seed)}, field{"size", rec.Size}, field{"size_basis", basis}, field{"record", string(recJSON)},
+			field{"items_derived", 1})
 		if err != nil {
 			return err
 		}
-		if err := t.insertItems(selUUID, rec.Positions, 0, 0); err != nil {
+		if err := t.insertItems(selUUID, true, rec.Positions, 0, 0); err != nil {
 			return err
 		}
 		if err := t.event("selection", selUUID, fmt.Sprintf("sample drawn: %s, seed %d, %d of %d items; %s", rec.Method, rec.Seed, rec.Size, rec.Population, basis)); err != nil {
@@ -300,7 +301,16 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 	return w.Selection(ctx, ref)
 }
 
-func (t *txn) insertItems(selUUID string, positions []int, firstOrdinal, extension int) error {
+// insertItems adds a selection's items. Derived items (every selection
+// drawn since schema 3) are not logged one by one: the selection record,
+// logged with the selection, says which they are, their UUIDs follow from
+// the selection's, and verify checks every stored item against the record
+// (derivedItemsCheck). That keeps a test-all draw of a million items to
+// one trail entry instead of five million.
+func (t *txn) insertItems(selUUID string, derived bool, positions []int, firstOrdinal, extension int) error {
+	if derived {
+		return t.insertDerivedItems(selUUID, positions, firstOrdinal, extension)
+	}
 	for i, p := range positions {
 		if _, err := t.insert("sample_item", field{"selection_uuid", selUUID}, field{"ordinal", firstOrdinal + i + 1},
 			field{"position", p}, field{"extension", extension}); err != nil {
@@ -334,7 +344,11 @@ func (w *Workpaper) ExtendSample(ctx context.Context, controlRef string, add int
 		if _, err := t.update("selection", sel.UUID, sel.Version, "the sample of "+ref, field{"record", string(recJSON)}); err != nil {
 			return err
 		}
-		if err := t.insertItems(sel.UUID, ext.Positions, len(sel.Items), len(rec.Extensions)); err != nil {
+		var derived bool
+		if err := t.tx.QueryRowContext(ctx, `SELECT items_derived FROM selection WHERE uuid = ?`, sel.UUID).Scan(&derived); err != nil {
+			return err
+		}
+		if err := t.insertItems(sel.UUID, derived, ext.Positions, len(sel.Items), len(rec.Extensions)); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("sample extended by %d items (extension %d)", add, len(rec.Extensions))
@@ -439,10 +453,13 @@ func (w *Workpaper) VerifySelection(ctx context.Context, controlRef, source stri
 	if sel == nil {
 		return SelectionCheck{}, fmt.Errorf("%s has no sample to verify", controlRef)
 	}
-	return w.checkSelection(ctx, sel, source)
+	return w.checkSelection(ctx, sel, source, nil)
 }
 
-func (w *Workpaper) checkSelection(ctx context.Context, sel *Selection, source string) (SelectionCheck, error) {
+// checkSelection re-performs a selection and checks it against the stored
+// population; digests, when given, are the populations' row digests that
+// verify already computed.
+func (w *Workpaper) checkSelection(ctx context.Context, sel *Selection, source string, digests map[string]digestResult) (SelectionCheck, error) {
 	chk := SelectionCheck{ControlRef: sel.ControlRef, Problems: []string{}}
 	bad := func(format string, a ...any) { chk.Problems = append(chk.Problems, fmt.Sprintf(format, a...)) }
 	diffs, err := sampling.Verify(sel.Record)
@@ -464,9 +481,11 @@ func (w *Workpaper) checkSelection(ctx context.Context, sel *Selection, source s
 	if sel.Record.Population != rows {
 		bad("the record says N = %d; the stored population has %d rows", sel.Record.Population, rows)
 	}
-	got, err := w.populationDigest(ctx, sel.PopulationUUID)
-	if err != nil {
-		return chk, err
+	got, ok := digests[sel.PopulationUUID]
+	if !ok {
+		if got, err = w.populationDigest(ctx, sel.PopulationUUID); err != nil {
+			return chk, err
+		}
 	}
 	if got.rows != rows || got.digest != digest {
 		bad("the stored population rows were altered after import (%d rows now, digest mismatch)", got.rows)

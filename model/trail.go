@@ -206,9 +206,15 @@ func (w *Workpaper) Verify(ctx context.Context, opts ...VerifyOptions) (*VerifyR
 	if r.Records, r.RecordsChecked, err = w.replayCheck(ctx); err != nil {
 		return nil, err
 	}
-	if r.Populations, err = w.populationCheck(ctx); err != nil {
+	var digests map[string]digestResult
+	if r.Populations, digests, err = w.populationCheck(ctx); err != nil {
 		return nil, err
 	}
+	items, err := w.derivedItemsCheck(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Records = append(r.Records, items...)
 	if r.SignOffs, err = w.signOffCheck(ctx); err != nil {
 		return nil, err
 	}
@@ -254,7 +260,7 @@ func (w *Workpaper) Verify(ctx context.Context, opts ...VerifyOptions) (*VerifyR
 		if sel == nil {
 			continue
 		}
-		chk, err := w.checkSelection(ctx, sel, "")
+		chk, err := w.checkSelection(ctx, sel, "", digests)
 		if err != nil {
 			return nil, err
 		}
