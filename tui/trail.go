@@ -688,7 +688,7 @@ func (p *verifyPage) render(w int) []string {
 	}
 	switch {
 	case p.running:
-		return []string{s.Muted.Render(truncate("Verifying the workpaper: SQLite's integrity check, the audit trail's hash chain, attached evidence and every sample re-performed…", w)),
+		return []string{s.Muted.Render(truncate("Verifying the workpaper: every record replayed from the audit trail, its hash chain and signatures, populations, sign-offs, attached evidence and every sample re-performed…", w)),
 			"", s.Dim.Render(truncate("esc cancels.", w))}
 	case p.err != nil:
 		return append([]string{s.Gap.Render(truncate(symGap+" The check could not finish.", w)), ""}, wrap(errorText(p.err), w)...)
@@ -718,15 +718,48 @@ func (p *verifyPage) render(w int) []string {
 	}
 	check(len(r.Integrity) == 0, "SQLite integrity", map[bool]string{true: "ok", false: plural(len(r.Integrity), "problem", "problems")}[len(r.Integrity) == 0])
 	check(len(r.Trail) == 0, "Audit trail", thousands(int(r.Entries))+" entries; "+map[bool]string{true: "the hash chain is intact", false: plural(len(r.Trail), "problem", "problems")}[len(r.Trail) == 0])
+	sig := r.Signatures
+	check(len(sig.Problems) == 0, "Signatures", fmt.Sprintf("%s of %s signed; ", thousands(int(sig.Signed)), thousands(int(r.Entries)))+
+		map[bool]string{true: "every signature verifies", false: plural(len(sig.Problems), "problem", "problems")}[len(sig.Problems) == 0])
+	check(len(r.Records) == 0, "Records replayed", plural(int(r.RecordsChecked), "record", "records")+"; "+
+		map[bool]string{true: "each as the trail says", false: plural(len(r.Records), "difference", "differences")}[len(r.Records) == 0])
+	check(len(r.Populations) == 0, "Population rows", map[bool]string{true: "rows and flags match their digests", false: plural(len(r.Populations), "problem", "problems")}[len(r.Populations) == 0])
+	check(len(r.SignOffs) == 0, "Sign-offs", map[bool]string{true: "each covers what it signed", false: plural(len(r.SignOffs), "problem", "problems")}[len(r.SignOffs) == 0])
 	check(len(r.Blobs) == 0, "Attached evidence", plural(r.BlobCount, "file", "files")+"; "+map[bool]string{true: "every hash matches", false: plural(len(r.Blobs), "mismatch", "mismatches")}[len(r.Blobs) == 0])
 	check(matching == len(r.Selections), "Sample selections", fmt.Sprintf("%d of %s re-performed alike", matching, plural(len(r.Selections), "sample", "samples")))
+	// The head is quoted whole or not at all: it goes on a line of its own
+	// when the label and the head do not fit side by side.
+	if head := r.Head.String(); w >= 26+len(head) {
+		out = append(out, "", "  "+s.Label.Render(fit("Trail head", 22))+head)
+	} else {
+		out = append(out, "", "  "+s.Label.Render("Trail head"), "  "+truncate(head, max(1, w-2)))
+	}
+	for _, l := range wrap("Quote it elsewhere: 'fieldwork verify FILE --head SEQ:HASH' proves this history is still in the file.", max(1, w-2)) {
+		out = append(out, "  "+s.Muted.Render(l))
+	}
 	var problems []string
 	problems = append(problems, r.Integrity...)
 	problems = append(problems, r.Trail...)
+	problems = append(problems, sig.Problems...)
+	problems = append(problems, r.Records...)
+	problems = append(problems, r.Populations...)
+	problems = append(problems, r.SignOffs...)
 	problems = append(problems, r.Blobs...)
 	for _, sc := range r.Selections {
 		for _, pr := range sc.Problems {
 			problems = append(problems, sc.ControlRef+": "+pr)
+		}
+	}
+	if len(sig.Notes) > 0 {
+		out = append(out, "", s.Section.Render("Who signed"))
+		for _, n := range sig.Notes {
+			for i, l := range wrap(oneLine(n), max(1, w-4)) {
+				prefix := "    "
+				if i == 0 {
+					prefix = "  · "
+				}
+				out = append(out, prefix+l)
+			}
 		}
 	}
 	if len(problems) > 0 {
