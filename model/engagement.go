@@ -416,8 +416,15 @@ func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
 				return fmt.Errorf("%s is already on the team as %s", m.User, other)
 			}
 		}
-		_, err := t.insert("team_member", field{"name", strings.TrimSpace(m.Name)}, field{"role", string(m.Role)}, field{"email", m.Email},
-			field{"user", strings.TrimSpace(m.User)}, field{"public_key", m.PublicKey})
+		confirmed, err := t.confirmer()
+		if err != nil {
+			return err
+		}
+		if m.PublicKey == "" {
+			confirmed = ""
+		}
+		_, err = t.insert("team_member", field{"name", strings.TrimSpace(m.Name)}, field{"role", string(m.Role)}, field{"email", m.Email},
+			field{"user", strings.TrimSpace(m.User)}, field{"public_key", m.PublicKey}, field{"key_confirmed_by", confirmed})
 		return err
 	})
 }
@@ -445,7 +452,7 @@ func (w *Workpaper) JoinTeam(ctx context.Context, name string, role Role) (*Team
 			if cur != "" {
 				return fmt.Errorf("%s is on the team with another key (%s): a manager or partner changes it with 'fieldwork team key'", w.user, fingerprintOf(cur))
 			}
-			_, err := t.update("team_member", id, 0, "team member "+curName, field{"public_key", pub})
+			_, err := t.update("team_member", id, 0, "team member "+curName, field{"public_key", pub}, field{"key_confirmed_by", ""})
 			return err
 		}
 		if m.Name == "" {
@@ -484,9 +491,30 @@ func (w *Workpaper) SetTeamKey(ctx context.Context, user, publicKey string) erro
 				return fmt.Errorf("only a manager or partner on the team records another member's key (you, %s, are %s)", w.user, orNone(role))
 			}
 		}
-		_, err := t.update("team_member", id, 0, "team member "+name, field{"public_key", pk.String()})
+		confirmed, err := t.confirmer()
+		if err != nil {
+			return err
+		}
+		if user == w.user {
+			confirmed = "" // nobody confirms their own key
+		}
+		_, err = t.update("team_member", id, 0, "team member "+name, field{"public_key", pk.String()}, field{"key_confirmed_by", confirmed})
 		return err
 	})
+}
+
+// confirmer is the acting user when they are a manager or partner on the
+// team (their adding or recording a key confirms it), else "".
+func (t *txn) confirmer() (string, error) {
+	var role string
+	err := t.tx.QueryRowContext(t.ctx, `SELECT role FROM team_member WHERE user = ?`, t.w.user).Scan(&role)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if Role(role) == RoleManager || Role(role) == RolePartner {
+		return t.w.user, nil
+	}
+	return "", nil
 }
 
 func orNone(role string) string {

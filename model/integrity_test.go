@@ -412,3 +412,38 @@ func TestRollForwardRefusesASourceThatDoesNotVerify(t *testing.T) {
 		t.Fatalf("the new file does not verify:\n%s", allFindings(r))
 	}
 }
+
+// A key a member registered themselves is noted until a manager or
+// partner confirms it; one a manager added is confirmed.
+func TestKeyConfirmation(t *testing.T) {
+	path, _ := signedTeam(t)
+	notes := strings.Join(verifyFile(t, path).Signatures.Notes, "\n")
+	if !strings.Contains(notes, "alice registered their key") || strings.Contains(notes, "bob registered") {
+		t.Fatalf("notes before confirming:\n%s", notes)
+	}
+	// bob, a preparer, cannot record alice's key; a partner can confirm it.
+	b := openCopy(t, path, "bob", testClock.Add(5*time.Hour))
+	ak, err := signing.Load("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetTeamKey(context.Background(), "alice", ak.Public().String()); err == nil || !strings.Contains(err.Error(), "only a manager or partner") {
+		t.Fatalf("a preparer recorded a manager's key: %v", err)
+	}
+	b.Close()
+	a := openCopy(t, path, "alice", testClock.Add(6*time.Hour))
+	pk, _ := signing.Create("pat")
+	if err := a.AddTeamMember(context.Background(), TeamMember{Name: "Pat Partner", Role: RolePartner, User: "pat", PublicKey: pk.Public().String()}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	p := openCopy(t, path, "pat", testClock.Add(7*time.Hour))
+	if err := p.SetTeamKey(context.Background(), "alice", ak.Public().String()); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	r := verifyFile(t, path)
+	if notes := strings.Join(r.Signatures.Notes, "\n"); !r.OK || strings.Contains(notes, "alice registered their key") {
+		t.Fatalf("after a partner confirmed: ok=%v\n%s", r.OK, notes)
+	}
+}

@@ -47,7 +47,7 @@ var rollTables = []struct {
 	cols  []string
 	where string
 }{
-	{"team_member", []string{"name", "role", "email", "user", "public_key"}, ""},
+	{"team_member", []string{"name", "role", "email", "user", "public_key", "key_confirmed_by"}, ""},
 	{"subservice_org", []string{"name", "services", "method"}, ""},
 	{"complementary_control", []string{"kind", "ref", "text", "criteria", "subservice"}, ""},
 	{"control", []string{"ref", "description", "owner", "frequency", "nature", "is_key", "ordinal", "risk"}, ""},

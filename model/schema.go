@@ -351,6 +351,9 @@ CREATE TABLE merge_conflict (
 	`
 ALTER TABLE team_member ADD COLUMN user TEXT NOT NULL DEFAULT '';
 ALTER TABLE team_member ADD COLUMN public_key TEXT NOT NULL DEFAULT '';
+-- The manager or partner who confirmed the member's key (empty: the
+-- member registered it themselves and nobody has confirmed it yet).
+ALTER TABLE team_member ADD COLUMN key_confirmed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE signoff ADD COLUMN state_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE signoff ADD COLUMN head_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE signoff ADD COLUMN head_hash TEXT NOT NULL DEFAULT '';

@@ -284,6 +284,12 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 		switch sg.Standing {
 		case "demo":
 			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with a demo key (%s), derived from a published seed: it proves nothing", sg.User, sg.Fingerprint))
+		case "registered":
+			if m := team[sg.User]; m.confirmedBy == "" {
+				sc.Notes = append(sc.Notes, fmt.Sprintf("%s registered their key %s themselves; no manager or partner has confirmed it ('fieldwork team key')", sg.User, sg.Fingerprint))
+			} else if c, ok := team[m.confirmedBy]; !ok || (Role(c.role) != RoleManager && Role(c.role) != RolePartner) {
+				sc.Notes = append(sc.Notes, fmt.Sprintf("%s's key %s was confirmed by %s, who is not a manager or partner on the team now", sg.User, sg.Fingerprint, m.confirmedBy))
+			}
 		case "unregistered":
 			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with key %s, which is not registered on the team ('fieldwork team join')", sg.User, sg.Fingerprint))
 		case "own-key-on-demo-team":
@@ -331,11 +337,11 @@ func (w *Workpaper) eachEntry(ctx context.Context, fn func(seq int64, uuid, user
 	}
 }
 
-type teamKey struct{ name, role, publicKey string }
+type teamKey struct{ name, role, publicKey, confirmedBy string }
 
 // teamKeys maps each team member's fieldwork user name to their key.
 func (w *Workpaper) teamKeys(ctx context.Context) (map[string]teamKey, error) {
-	rows, err := w.db.QueryContext(ctx, `SELECT name, role, user, public_key FROM team_member WHERE user != ''`)
+	rows, err := w.db.QueryContext(ctx, `SELECT name, role, user, public_key, key_confirmed_by FROM team_member WHERE user != ''`)
 	if err != nil {
 		return nil, friendlyDBError(err)
 	}
@@ -343,7 +349,7 @@ func (w *Workpaper) teamKeys(ctx context.Context) (map[string]teamKey, error) {
 	for rows.Next() {
 		var m teamKey
 		var user string
-		if err := rows.Scan(&m.name, &m.role, &user, &m.publicKey); err != nil {
+		if err := rows.Scan(&m.name, &m.role, &user, &m.publicKey, &m.confirmedBy); err != nil {
 			rows.Close()
 			return nil, err
 		}
