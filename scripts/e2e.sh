@@ -67,6 +67,7 @@ keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt"
 capture new-engagement-120x40
 keys C-s
 wait_for "Created acme.fieldwork"
+wait_for "signed with the key made at"
 wait_for "No controls yet: press I"
 [ -f "$W" ] || fail "the form did not create the workpaper"
 ok "created the engagement in the new-engagement form"

@@ -56,11 +56,16 @@ type Model struct {
 	quitting bool
 	guard    guardState   // a pending "discard unsaved input?" question (guard.go)
 	bench    refreshState // watching the file for others' changes (refresh.go)
+	notice   string       // shown on the status line at start (Options.Notice)
 }
 
 // Init starts loading the workpaper.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick, m.benchInit())
+	cmds := []tea.Cmd{loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick, m.benchInit()}
+	if n := m.notice; n != "" {
+		cmds = append(cmds, func() tea.Msg { return statusMsg{n} })
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update handles the global concerns and hands the rest to the screens.

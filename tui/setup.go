@@ -79,6 +79,7 @@ type setupCreatedMsg struct {
 	w       *model.Workpaper
 	err     error // nothing was created
 	teamErr error // created, but a team member was not added
+	keyPath string // the signing key made by this first write, if one was
 }
 
 func (m setupModel) Init() tea.Cmd { return m.f.start() }
@@ -122,7 +123,11 @@ func (m setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m setupModel) handOver(msg setupCreatedMsg) (tea.Model, tea.Cmd) {
 	root := newModel(m.ctx, msg.w, m.opts, m.r)
 	next, _ := root.Update(tea.WindowSizeMsg{Width: m.width, Height: m.height})
-	status := statusCmd("Created " + oneLine(filepath.Base(m.path)) + ". Next: press I to import the control matrix.")
+	text := "Created " + oneLine(filepath.Base(m.path)) + ". Next: press I to import the control matrix."
+	if msg.keyPath != "" {
+		text = "Created " + oneLine(filepath.Base(m.path)) + "; your changes are signed with the key made at " + oneLine(msg.keyPath) + ". Next: press I."
+	}
+	status := statusCmd(text)
 	if msg.teamErr != nil {
 		status = errCmd(fmt.Errorf("created %s, but the team was not recorded: %w", filepath.Base(m.path), msg.teamErr))
 	}
@@ -164,7 +169,8 @@ func (m setupModel) engagement() (model.NewEngagement, []model.TeamMember, error
 // name can be used again.
 func createWorkpaper(ctx context.Context, path, user string, opts Options, n model.NewEngagement, team []model.TeamMember) tea.Cmd {
 	return func() tea.Msg {
-		w, err := model.Create(path, model.Options{User: user, Now: opts.Now})
+		var keyPath string
+		w, err := model.Create(path, model.Options{User: user, Now: opts.Now, OnKeyCreated: func(p string) { keyPath = p }})
 		if err != nil {
 			return setupCreatedMsg{err: err}
 		}
@@ -182,7 +188,7 @@ func createWorkpaper(ctx context.Context, path, user string, opts Options, n mod
 				break
 			}
 		}
-		return setupCreatedMsg{w: w, teamErr: teamErr}
+		return setupCreatedMsg{w: w, teamErr: teamErr, keyPath: keyPath}
 	}
 }
 

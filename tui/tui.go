@@ -54,6 +54,9 @@ type Options struct {
 	Refresh time.Duration
 	// Version is fieldwork's version, written on an export's cover.
 	Version string
+	// Notice is shown on the status line when the workbench opens (the
+	// signing key made for this user, say).
+	Notice string
 }
 
 // Run shows the workbench for w until the user quits.
@@ -203,6 +206,7 @@ func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss
 		loadID:  nextRequestID(),
 		loading: true,
 		bench:   newRefreshState(opts.Refresh),
+		notice:  opts.Notice,
 	}
 	m.tabs[tabDashboard] = []page{newDashboardPage(c)}
 	m.tabs[tabCriteria] = []page{newCriteriaPage(c)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fieldwork-audit/fieldwork/internal/signing"
 	"os"
 
 	"github.com/charmbracelet/x/term"
@@ -56,6 +57,15 @@ func runOpen(e *env, args []string) error {
 		return err
 	}
 	defer w.Close()
+	// Every change is signed: a user without a key gets one now, and the
+	// workbench says where it is.
+	if ro, _ := w.ReadOnly(); !ro {
+		if _, err := signing.Load(w.User()); errors.Is(err, signing.ErrNoKey) {
+			if k, err := w.SigningKey(); err == nil {
+				opts.Notice = fmt.Sprintf("Made your signing key at %s: every change you make is signed with it.", k.Path)
+			}
+		}
+	}
 	if _, err := w.Engagement(context.Background()); err != nil {
 		return err
 	}
