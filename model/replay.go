@@ -232,6 +232,29 @@ func (w *Workpaper) eachReplayed(ctx context.Context, upTo int64, fn func(r *rep
 	return nil
 }
 
+// replayRecord rebuilds one record from its entries up to upTo (0: all)
+// in schema (main, or an attached copy), read through q.
+func replayRecord(ctx context.Context, q queryer, schema, uuid string, upTo int64) (*replayed, error) {
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT seq, at, user, op, tbl, field, new_value FROM %s.change_log
+		WHERE record_uuid = ? AND op != 'event' AND (? = 0 OR seq <= ?) ORDER BY seq`, schema), uuid, upTo, upTo)
+	if err != nil {
+		return nil, err
+	}
+	r := &replayed{uuid: uuid}
+	for rows.Next() {
+		var seq int64
+		var at, user, op, tbl, fld string
+		var nw *string
+		if err := rows.Scan(&seq, &at, &user, &op, &tbl, &fld, &nw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.table = tbl
+		r.apply(seq, at, user, op, fld, nw)
+	}
+	return r, closeRows(rows)
+}
+
 // replayCheck compares every record table with the trail's replay.
 func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 	tables, err := w.replayTables(ctx)
@@ -551,24 +574,8 @@ func (t *txn) reconcile(uuids map[string]bool, note string) error {
 	}
 	sort.Strings(ids)
 	for _, u := range ids {
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, at, user, op, tbl, field, new_value FROM main.change_log
-			WHERE record_uuid = ? AND op != 'event' ORDER BY seq`, u)
+		r, err := replayRecord(t.ctx, t.tx, "main", u, 0)
 		if err != nil {
-			return err
-		}
-		r := &replayed{uuid: u}
-		for rows.Next() {
-			var seq int64
-			var at, user, op, tbl, fld string
-			var nw *string
-			if err := rows.Scan(&seq, &at, &user, &op, &tbl, &fld, &nw); err != nil {
-				rows.Close()
-				return err
-			}
-			r.table = tbl
-			r.apply(seq, at, user, op, fld, nw)
-		}
-		if err := closeRows(rows); err != nil {
 			return err
 		}
 		// Which table holds it now (a record the trail never mentions

@@ -44,24 +44,8 @@ func scopeDigest(ctx context.Context, q queryer, testUUID string, upTo int64) (s
 	put := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
 	put("fieldwork-scope-digest/1")
 	for _, u := range recs {
-		rows, err := q.QueryContext(ctx, `SELECT seq, at, user, op, tbl, field, new_value FROM change_log
-			WHERE record_uuid = ? AND op != 'event' AND seq <= ? ORDER BY seq`, u, upTo)
+		r, err := replayRecord(ctx, q, "main", u, upTo)
 		if err != nil {
-			return "", err
-		}
-		r := &replayed{uuid: u}
-		for rows.Next() {
-			var seq int64
-			var at, user, op, tbl, field string
-			var nw *string
-			if err := rows.Scan(&seq, &at, &user, &op, &tbl, &field, &nw); err != nil {
-				rows.Close()
-				return "", err
-			}
-			r.table = tbl
-			r.apply(seq, at, user, op, field, nw)
-		}
-		if err := closeRows(rows); err != nil {
 			return "", err
 		}
 		put(r.table)
