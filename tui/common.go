@@ -60,24 +60,6 @@ type page interface {
 	Busy() string
 }
 
-// pageKind names the screens other screens can open.
-type pageKind int
-
-const (
-	pageCriterion pageKind = iota
-	pageControl
-)
-
-// openMsg asks the root to open a screen on top of the current one.
-type openMsg struct {
-	kind pageKind
-	ref  string
-}
-
-func openCmd(kind pageKind, ref string) tea.Cmd {
-	return func() tea.Msg { return openMsg{kind: kind, ref: ref} }
-}
-
 // errMsg reports an error for the status line.
 type errMsg struct{ err error }
 

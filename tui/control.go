@@ -165,6 +165,9 @@ func (p *controlPage) Title() string      { return p.ref }
 func (p *controlPage) InputFocused() bool { return p.form != nil }
 func (p *controlPage) HandlesBack() bool  { return p.form != nil || p.confirm != "" }
 
+// ShortcutControl: "history" and "new review note" here are about this control.
+func (p *controlPage) ShortcutControl() string { return p.ref }
+
 func (p *controlPage) Busy() string {
 	switch {
 	case p.form != nil && p.form.saving:

@@ -243,7 +243,7 @@ func (p *criteriaPage) openSelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return openCmd(pageCriterion, r.crit.Ref)
+	return openCriterion(r.crit.Ref)
 }
 
 func (p *criteriaPage) View() string {

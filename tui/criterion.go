@@ -239,7 +239,7 @@ func (p *criterionPage) openSelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return openCmd(pageControl, c.Ref)
+	return openControl(c.Ref)
 }
 
 func (p *criterionPage) View() string {

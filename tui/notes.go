@@ -601,7 +601,7 @@ func (p *noteDetailPage) openTarget() tea.Cmd {
 	}
 	switch p.n.TargetKind {
 	case "control":
-		return openCmd(pageControl, p.n.TargetRef)
+		return openControl(p.n.TargetRef)
 	case "exception":
 		return pushCmd(newExcDetailPage(p.common, p.n.TargetRef))
 	}

@@ -224,7 +224,7 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Open):
 			if r, ok := p.list.Selected(); ok {
-				return p, openCmd(pageControl, r.ref)
+				return p, openControl(r.ref)
 			}
 			return p, nil
 		case key.Matches(msg, k.ChangedOnly):
@@ -242,7 +242,7 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		msg.Y--
 		if open, _ := p.list.Update(msg); open {
 			if r, ok := p.list.Selected(); ok {
-				return p, openCmd(pageControl, r.ref)
+				return p, openControl(r.ref)
 			}
 		}
 	}

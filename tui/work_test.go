@@ -30,7 +30,7 @@ func openWork(t *testing.T, width, height int, ref string) (*driver, *model.Work
 	t.Helper()
 	w := demoWorkpaper(t, "maria.chen", false)
 	d := startDemo(t, w, width, height)
-	d.send(openMsg{kind: pageControl, ref: ref})
+	d.send(openControl(ref)())
 	if p, ok := d.active().(*controlPage); !ok || !p.wd.loaded {
 		t.Fatalf("the workpaper of %s did not open: %T", ref, d.active())
 	}
@@ -689,7 +689,7 @@ func TestProgramTesting(t *testing.T) {
 	k := m.common.keys
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	waitFor(t, tm, "Harborview")
-	tm.Send(openMsg{kind: pageControl, ref: "LA-02"})
+	tm.Send(openControl("LA-02")())
 	waitFor(t, tm, "WP-LA-02")
 	tm.Send(keyMsg(k.WPTesting))
 	waitFor(t, tm, "ACC-3118") // item 9's row is read
