@@ -506,7 +506,10 @@ func (w *Workpaper) EditAttribute(ctx context.Context, controlRef, letter, text 
 }
 
 // DeleteAttribute removes an attribute that has no recorded results.
-func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter string) error {
+// version is the attribute's version the caller read (0: whatever it is
+// now): an attribute someone changed since is refused with a *StaleError,
+// checked in the same transaction as the delete.
+func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter string, version int) error {
 	return w.write(ctx, func(t *txn) error {
 		id, ref, err := t.testOf(controlRef)
 		if err != nil {
@@ -515,6 +518,16 @@ func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter stri
 		aid, err := t.attributeUUID(id, ref, letter)
 		if err != nil {
 			return err
+		}
+		if version > 0 {
+			var cur int
+			var by, at string
+			if err := t.queryRow("SELECT version, updated_by, updated_at FROM attribute WHERE uuid = ?", aid).Scan(&cur, &by, &at); err != nil {
+				return err
+			}
+			if cur != version {
+				return &StaleError{Record: "attribute " + strings.ToUpper(letter) + " of " + ref, By: by, At: parseTime(at), Current: cur, Requested: version}
+			}
 		}
 		var n int
 		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM result WHERE attribute_uuid = ?", aid).Scan(&n); err != nil {

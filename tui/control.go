@@ -405,35 +405,12 @@ func (p *controlPage) askDelete(a model.Attribute) tea.Cmd {
 	p.confirm = fmt.Sprintf("Delete attribute %s (%s)? y deletes, n keeps it", oneLine(letter), oneLine(a.Text))
 	p.confirmDo = func() tea.Msg {
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
-			// DeleteAttribute takes no version: check it here, so that an
-			// attribute someone changed since it was shown is not deleted.
-			if err := checkAttributeVersion(ctx, wp, ref, letter, ver); err != nil {
-				return err
-			}
-			return wp.DeleteAttribute(ctx, ref, letter)
+			return wp.DeleteAttribute(ctx, ref, letter, ver)
 		})
 		return wpSavedMsg{id: id, what: "Deleted attribute " + letter + ".", err: err}
 	}
 	p.layout()
 	return nil
-}
-
-// checkAttributeVersion refuses, as stale, an attribute whose version is
-// no longer ver.
-func checkAttributeVersion(ctx context.Context, wp *model.Workpaper, ref, letter string, ver int) error {
-	ct, err := wp.ControlTest(ctx, ref)
-	if err != nil {
-		return err
-	}
-	for _, a := range ct.Attributes {
-		if a.Letter == letter {
-			if a.Version != ver {
-				return &model.StaleError{Record: "attribute " + letter + " of " + ct.Control.Ref, By: ct.UpdatedBy, At: ct.UpdatedAt, Current: a.Version, Requested: ver}
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("attribute %s of %s no longer exists (deleted by someone else?)", letter, ct.Control.Ref)
 }
 
 // formTitle names what the open form edits.
