@@ -85,8 +85,8 @@ type SignOff struct {
 
 // SamplePlan is how many items the auditor decided to test and why.
 type SamplePlan struct {
-	Kind       string // "statistical", "frequency", "all" or "" (none yet)
-	Confidence string // statistical: rates as entered, e.g. "95%"
+	Kind       PlanKind // "" when there is no plan yet
+	Confidence string   // statistical: rates as entered, e.g. "95%"
 	Tolerable  string
 	Expected   string
 	Model      string
@@ -562,16 +562,21 @@ func (w *Workpaper) SetRisk(ctx context.Context, controlRef, risk string) error 
 		if err != nil {
 			return err
 		}
-		var cu string
-		if err := t.tx.QueryRowContext(ctx, "SELECT control_uuid FROM control_test WHERE uuid = ?", id).Scan(&cu); err != nil {
-			return err
-		}
-		changed, err := t.update("control", cu, 0, "control "+ref, field{"risk", risk})
+		changed, err := t.setRisk(id, ref, risk)
 		if err != nil || !changed {
 			return err
 		}
 		return t.touch(id)
 	})
+}
+
+// setRisk records the risk rating of the control of test id.
+func (t *txn) setRisk(id, ref, risk string) (bool, error) {
+	var cu string
+	if err := t.queryRow("SELECT control_uuid FROM control_test WHERE uuid = ?", id).Scan(&cu); err != nil {
+		return false, err
+	}
+	return t.update("control", cu, 0, "control "+ref, field{"risk", risk})
 }
 
 // SignOffAs signs the control test as preparer or reviewer, as the

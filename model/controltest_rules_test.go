@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/fieldwork-audit/fieldwork/sampling"
 )
 
 // DeleteAttribute checks the version it was given in its own transaction:
@@ -32,5 +34,47 @@ func TestDeleteAttributeChecksVersion(t *testing.T) {
 	}
 	if ct, _ := w.ControlTest(ctx, "CHG-01"); len(ct.Attributes) != 0 {
 		t.Fatalf("not deleted: %+v", ct.Attributes)
+	}
+}
+
+// SetPlan records a frequency-based plan with the risk it was sized at, and
+// records what SizePlan (the wizard's live preview) gives.
+func TestSetPlanWithRiskIsWhatSizePlanGives(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	withSample(t, w)
+	table, err := w.FrequencyTable(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []PlanInput{
+		{Kind: PlanFrequency, Risk: "higher"},
+		{Kind: PlanFrequency, Risk: "lower"},
+		{Kind: PlanStatistical, Confidence: 95 * sampling.OnePercent, Tolerable: 5 * sampling.OnePercent, Model: sampling.Binomial},
+		{Kind: PlanAll},
+	} {
+		before, _ := w.ControlTest(ctx, "CHG-01")
+		want, err := SizePlan(in, before.Control, before.Risk, 300, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.SetPlan(ctx, "CHG-01", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, _ := w.ControlTest(ctx, "CHG-01")
+		if got != want.Plan || ct.Plan != want.Plan {
+			t.Errorf("%+v: SetPlan %+v, recorded %+v, SizePlan %+v", in, got, ct.Plan, want.Plan)
+		}
+		if in.Risk != "" && ct.Risk != in.Risk {
+			t.Errorf("%+v: risk %q", in, ct.Risk)
+		}
+	}
+	if _, err := w.SetPlan(ctx, "CHG-01", PlanInput{Kind: PlanFrequency, Risk: "medium"}); err == nil {
+		t.Error("unknown risk accepted")
+	}
+	var nf *NoFrequencyError
+	if _, err := SizePlan(PlanInput{Kind: PlanFrequency}, Control{Ref: "X-1"}, "", 10, table); !errors.As(err, &nf) {
+		t.Errorf("no frequency: %v", err)
 	}
 }

@@ -197,7 +197,7 @@ func evaluate(ct *ControlTest, n *testCounts) (*TestEvaluation, error) {
 		ev.Proposed, ev.Reason = NotTested, "no sample has been drawn"
 	case ev.Complete < ev.Items:
 		ev.Proposed, ev.Reason = NotConcluded, fmt.Sprintf("%d of %d items are fully tested", ev.Complete, ev.Items)
-	case ct.Plan.Kind == "statistical":
+	case ct.Plan.Kind == PlanStatistical:
 		conf, _ := sampling.ParseRate(ct.Plan.Confidence)
 		tol, _ := sampling.ParseRate(ct.Plan.Tolerable)
 		s := sampling.Sample{Size: ev.Items, Deviations: ev.Deviations, Confidence: conf, Tolerable: tol, Model: sampling.Model(ct.Plan.Model)}

@@ -832,7 +832,7 @@ func (p *controlPage) sampleLines(section func(string), item func(wpItem, int, s
 	if t.Plan.Kind == "" {
 		item(itemPlan, 0, s.Dim.Render("No plan yet: press s to size the sample."))
 	} else {
-		item(itemPlan, 0, s.Label.Render(fit(oneLine(t.Plan.Kind), labelWidth))+fmt.Sprintf("n = %d", t.Plan.Size)+
+		item(itemPlan, 0, s.Label.Render(fit(oneLine(string(t.Plan.Kind)), labelWidth))+fmt.Sprintf("n = %d", t.Plan.Size)+
 			s.Muted.Render(planParams(t.Plan)))
 		for _, l := range wrap(oneLine(t.Plan.Basis), max(1, min(p.width-2, controlTextWidth)-labelWidth)) {
 			add(fit("", labelWidth) + s.Muted.Render(l))
@@ -876,7 +876,7 @@ func seedText(r sampling.SelectionRecord) string {
 
 // planParams are a statistical plan's inputs, in a line.
 func planParams(pl model.SamplePlan) string {
-	if pl.Kind != "statistical" {
+	if pl.Kind != model.PlanStatistical {
 		return ""
 	}
 	return fmt.Sprintf("%sconfidence %s%stolerable %s%sexpected %s%s%s%s%d allowed",
