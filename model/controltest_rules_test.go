@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/fieldwork-audit/fieldwork/sampling"
@@ -76,5 +77,37 @@ func TestSetPlanWithRiskIsWhatSizePlanGives(t *testing.T) {
 	var nf *NoFrequencyError
 	if _, err := SizePlan(PlanInput{Kind: PlanFrequency}, Control{Ref: "X-1"}, "", 10, table); !errors.As(err, &nf) {
 		t.Errorf("no frequency: %v", err)
+	}
+}
+
+// The bulk pass's selection: the items with no result for the attribute,
+// a window at a time; passing them skips a cell recorded meanwhile.
+func TestUntestedItemsAndPassUntested(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	sel, _ := withSample(t, w)
+	if _, err := w.AddAttribute(ctx, "CHG-01", "A", "Approved"); err != nil {
+		t.Fatal(err)
+	}
+	first := sel.Items[0].Position
+	if err := w.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "A", Outcome: Deviation, Note: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	pos, looked, err := w.UntestedItems(ctx, sel.UUID, "A", 1, 5)
+	if err != nil || looked != 5 || len(pos) != 4 || slices.Contains(pos, first) {
+		t.Fatalf("UntestedItems = %v, looked %d, %v", pos, looked, err)
+	}
+	written, skipped, err := w.PassUntested(ctx, "CHG-01", append(pos, first), []string{"A"})
+	if err != nil || written != 4 || skipped != 1 {
+		t.Fatalf("PassUntested: written %d, skipped %d, %v", written, skipped, err)
+	}
+	if pos, looked, _ := w.UntestedItems(ctx, sel.UUID, "A", 1, len(sel.Items)+10); looked != len(sel.Items) || len(pos) != len(sel.Items)-5 {
+		t.Fatalf("after: %d untested of %d looked at", len(pos), looked)
+	}
+	res, _ := w.Results(ctx, "CHG-01")
+	for _, r := range res {
+		if r.Position == first && r.Outcome != Deviation {
+			t.Fatalf("the recorded deviation was overwritten: %+v", r)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -314,7 +313,7 @@ func (w *Workpaper) OverrideCriterion(ctx context.Context, ref string, status Cr
 		return fmt.Errorf("override a criterion as met or not-met, not %q", status)
 	}
 	if status != "" && strings.TrimSpace(reason) == "" {
-		return errors.New("an override needs a written reason (--reason)")
+		return &InputError{Msg: "an override needs a written reason", Input: InputReason}
 	}
 	return w.write(ctx, func(t *txn) error {
 		var uuid string

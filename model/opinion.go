@@ -322,7 +322,7 @@ func (w *Workpaper) SetOpinionOverride(ctx context.Context, o Opinion, reason st
 		}
 		o = p
 		if reason == "" {
-			return errors.New("an opinion override needs a written reason (--reason)")
+			return &InputError{Msg: "an opinion override needs a written reason", Input: InputReason}
 		}
 	}
 	return w.write(ctx, func(t *txn) error {

@@ -84,5 +84,18 @@ func errorText(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the workpaper took too long to answer; press r to try again"
 	}
+	var ie *model.InputError
+	if errors.As(err, &ie) {
+		return oneLine(err.Error() + inputAdvice[ie.Input])
+	}
 	return oneLine(err.Error())
+}
+
+// inputAdvice words what a model.InputError wants in the workbench's terms.
+var inputAdvice = map[model.Input]string{
+	model.InputReason:    ": type a reason",
+	model.InputItems:     ": choose the sample items",
+	model.InputAttribute: ": choose the attribute",
+	model.InputReplace:   "; replacing it needs a reason, which is logged",
+	model.InputNoAttach:  ": reference the file instead of attaching it",
 }

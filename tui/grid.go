@@ -918,31 +918,14 @@ func bulkStep(ctx context.Context, wp *model.Workpaper, ref string, job bulkJob)
 			job.written, job.skipped = job.written+n, job.skipped+sk
 			return bulkStepMsg{job: job, done: true, err: err}
 		}
-		letter := job.letters[0]
-		items, err := wp.SampleRows(ctx, &job.sel, job.next, bulkChunk)
+		todo, looked, err := wp.UntestedItems(ctx, job.sel.UUID, job.letters[0], job.next, bulkChunk)
 		if err != nil {
 			return bulkStepMsg{job: job, err: err}
-		}
-		results, err := wp.ResultsForOrdinals(ctx, job.sel.UUID, job.next, bulkChunk)
-		if err != nil {
-			return bulkStepMsg{job: job, err: err}
-		}
-		done := map[int]bool{}
-		for _, r := range results {
-			if r.Attribute == letter {
-				done[r.Ordinal] = true
-			}
-		}
-		var todo []int
-		for _, it := range items {
-			if !done[it.Item.Ordinal] {
-				todo = append(todo, it.Item.Position)
-			}
 		}
 		n, sk, err := passCells(ctx, wp, ref, todo, job.letters)
 		job.written, job.skipped = job.written+n, job.skipped+sk
 		job.next += bulkChunk
-		return bulkStepMsg{job: job, done: len(items) < bulkChunk || job.next > job.total, err: err}
+		return bulkStepMsg{job: job, done: looked < bulkChunk || job.next > job.total, err: err}
 	}
 }
 
@@ -976,20 +959,15 @@ func (p *gridPage) bulkStepped(msg bulkStepMsg) tea.Cmd {
 }
 
 // passCells passes the untested cells of the items at positions for
-// letters, in one transaction; a cell recorded meanwhile is left alone.
+// letters, in one transaction; a cell recorded meanwhile is left alone
+// (model.PassUntested).
 func passCells(ctx context.Context, wp *model.Workpaper, ref string, positions []int, letters []string) (written, skipped int, err error) {
-	ins := make([]model.ResultInput, 0, len(positions)*len(letters))
-	for _, pos := range positions {
-		for _, l := range letters {
-			ins = append(ins, model.ResultInput{ControlRef: ref, Position: pos, Attribute: l, Outcome: model.Pass, IfUntested: true})
-		}
-	}
-	if len(ins) == 0 {
+	if len(positions) == 0 || len(letters) == 0 {
 		return 0, 0, nil
 	}
 	err = withWriteTimeout(ctx, func(ctx context.Context) error {
 		var err error
-		written, skipped, err = wp.SetResults(ctx, ins)
+		written, skipped, err = wp.PassUntested(ctx, ref, positions, letters)
 		return err
 	})
 	return written, skipped, err

@@ -202,75 +202,6 @@ func previewFile(id int64, path string) tea.Cmd {
 	}
 }
 
-// guessColumn picks the heading most like an occurrence ID or date.
-// guessDateColumn is the column named like a date or, failing that, the
-// first whose previewed values all read as dates.
-func guessDateColumn(pv *tablePreview) int {
-	if i := guessColumn(pv.header, []string{"date", " on", "time", "when", " at"}); i >= 0 {
-		return i
-	}
-	return firstColumn(pv, func(v string) bool { _, ok := model.ParseOccurrenceDate(v); return ok }, -1)
-}
-
-// guessIDColumn is the column named like an identifier or, failing that,
-// the first whose previewed values are all present and distinct (not the
-// date column).
-func guessIDColumn(pv *tablePreview, dateCol int) int {
-	if i := guessColumn(pv.header, []string{" id", "id", "#", "number", "no.", "key", "ref", "ticket"}); i >= 0 && i != dateCol {
-		return i
-	}
-	for c := range pv.header {
-		if c == dateCol {
-			continue
-		}
-		seen := map[string]bool{}
-		ok := len(pv.rows) > 0
-		for _, r := range pv.rows {
-			if c >= len(r) || r[c] == "" || seen[r[c]] {
-				ok = false
-				break
-			}
-			seen[r[c]] = true
-		}
-		if ok {
-			return c
-		}
-	}
-	return -1
-}
-
-// firstColumn is the first column other than skip whose previewed values
-// are all present and satisfy ok; -1 when none does.
-func firstColumn(pv *tablePreview, ok func(string) bool, skip int) int {
-	for c := range pv.header {
-		if c == skip || len(pv.rows) == 0 {
-			continue
-		}
-		all := true
-		for _, r := range pv.rows {
-			if c >= len(r) || r[c] == "" || !ok(r[c]) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return c
-		}
-	}
-	return -1
-}
-
-func guessColumn(header []string, words []string) int {
-	for _, w := range words {
-		for i, h := range header {
-			if strings.Contains(strings.ToLower(h), w) {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
 // Import: progress and the end, through channels a command loop reads.
 type (
 	importProgressMsg struct {
@@ -562,8 +493,7 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			return p, nil
 		}
 		p.pv = msg.pv
-		p.dateCol = guessDateColumn(p.pv)
-		p.idCol = guessIDColumn(p.pv, p.dateCol)
+		p.idCol, p.dateCol = model.GuessOccurrenceColumns(p.pv.header, p.pv.rows)
 		p.colFocus = 0
 		p.reasonIn.Reset()
 		return p, p.goTo(stepColumns)

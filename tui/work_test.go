@@ -807,26 +807,3 @@ func TestWizardSanitizesClientText(t *testing.T) {
 		t.Fatalf("the grid leaks control characters:\n%q", v)
 	}
 }
-
-// Columns are guessed by name first, then by what the first rows hold.
-func TestGuessPopulationColumns(t *testing.T) {
-	pv := &tablePreview{header: []string{"Ticket", "Opened", "Approver"}, rows: [][]string{
-		{"T-0001", "2026-02-02", "Ann"}, {"T-0002", "02/03/2026", "Ann"},
-	}}
-	if d := guessDateColumn(pv); d != 1 {
-		t.Errorf("date column %d, want 1 (Opened holds dates)", d)
-	}
-	if id := guessIDColumn(pv, 1); id != 0 {
-		t.Errorf("ID column %d, want 0 (Ticket)", id)
-	}
-	pv = &tablePreview{header: []string{"Approver", "Change", "Deployed"}, rows: [][]string{
-		{"Ann", "CHG-1", "2026-02-02"}, {"Ann", "CHG-2", "2026-02-03"},
-	}}
-	if d, id := guessDateColumn(pv), guessIDColumn(pv, 2); d != 2 || id != 1 {
-		t.Errorf("date %d, ID %d; want 2 and 1 (Approver repeats)", d, id)
-	}
-	pv = &tablePreview{header: []string{"Note"}, rows: [][]string{{"a"}, {"a"}}}
-	if d, id := guessDateColumn(pv), guessIDColumn(pv, -1); d != -1 || id != -1 {
-		t.Errorf("nothing to guess: date %d, ID %d", d, id)
-	}
-}
