@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -253,7 +254,7 @@ func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusio
 			}
 		}
 		for _, x := range exceptions {
-			if mapped[x.ControlRef] || contains(x.CriteriaAffected, c.Ref) {
+			if mapped[x.ControlRef] || slices.Contains(x.CriteriaAffected, c.Ref) {
 				wording := x.ReportWording
 				if wording == "" {
 					wording = x.Description
@@ -346,15 +347,6 @@ func (w *Workpaper) SetOpinionOverride(ctx context.Context, o Opinion, reason st
 		}
 		return nil
 	})
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func plural(n int, one, many string) string {

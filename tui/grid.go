@@ -25,8 +25,7 @@ import (
 // it changes, so a result someone else changed meanwhile is refused.
 type gridPage struct {
 	common
-	ref  string
-	data *snapshot
+	ref string
 
 	metaID int64
 	meta   gridMeta
@@ -337,8 +336,7 @@ func (p *gridPage) Discard() {
 	}
 }
 
-func (p *gridPage) SetData(d *snapshot) tea.Cmd {
-	p.data = d
+func (p *gridPage) SetData(*snapshot) tea.Cmd {
 	if p.meta.loaded {
 		return p.reload()
 	}
@@ -1093,8 +1091,8 @@ func (p *gridPage) link() tea.Cmd {
 
 func (p *gridPage) submitForm() tea.Cmd {
 	f := p.form
-	ctx, wp, ref := p.ctx, p.common.wp, p.ref
-	r := p.row(p.formCell.ordinal)
+	ctx, wp, ref, cell := p.ctx, p.common.wp, p.ref, p.formCell
+	r := p.row(cell.ordinal)
 	if r == nil {
 		f.failed("The item is no longer loaded: close the form and open it again.")
 		return nil
@@ -1103,13 +1101,13 @@ func (p *gridPage) submitForm() tea.Cmd {
 	id := p.saveID
 	switch p.formKind {
 	case gridFormDetail:
-		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[p.formCell.attr].Letter,
+		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[cell.attr].Letter,
 			Outcome: model.Outcome(f.value("outcome")), Tickmark: f.value("tickmark"), Note: f.value("note"),
 			Evidence: f.value("evidence"), Version: p.formVer}
 		in.IfUntested = !p.formHad
 		return func() tea.Msg {
 			err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
-			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", p.formCell.ordinal, in.Attribute), err: err}
+			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", cell.ordinal, in.Attribute), err: err}
 		}
 	case gridFormException:
 		in := model.ExceptionInput{ControlRef: ref, Positions: []int{r.position}, Description: f.value("description"),

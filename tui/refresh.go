@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -141,7 +142,7 @@ func (m Model) presenceText() string {
 	}
 	var names []string
 	for _, s := range m.refresh.others {
-		if !s.Stale && !contains(names, oneLine(s.User)) {
+		if !s.Stale && !slices.Contains(names, oneLine(s.User)) {
 			names = append(names, oneLine(s.User))
 		}
 	}

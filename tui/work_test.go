@@ -807,3 +807,24 @@ func TestWizardSanitizesClientText(t *testing.T) {
 		t.Fatalf("the grid leaks control characters:\n%q", v)
 	}
 }
+
+// The cell form's save command captures the cell it saves: it runs on
+// another goroutine while Update moves the form to another cell, and still
+// names the first (go test -race would flag a read of the page).
+func TestGridSaveCommandCapturesItsCell(t *testing.T) {
+	d, _, g := openGrid(t, 120, 40, "LA-02")
+	k := d.keys()
+	d.press(k.CellDetail)
+	first := g.formCell
+	cmd := g.submitForm()
+	if cmd == nil {
+		t.Fatal("no save command")
+	}
+	done := make(chan tea.Msg)
+	go func() { done <- cmd() }()
+	g.formCell = cellKey{ordinal: first.ordinal + 1, attr: first.attr} // Update moves on meanwhile
+	msg, ok := (<-done).(gridSavedMsg)
+	if !ok || !strings.Contains(msg.what, fmt.Sprintf("item %d,", first.ordinal)) {
+		t.Fatalf("the command saved %+v, want item %d", msg, first.ordinal)
+	}
+}
