@@ -76,6 +76,21 @@ var requestSeq atomic.Int64
 // from a stale one.
 func nextRequestID() int64 { return requestSeq.Add(1) }
 
+// answered takes a load's answer to request id on a screen whose latest
+// request is reqID: fresh is false for an older request's answer (ignore
+// it); for the latest, loading ends and a failure is a command for the
+// status line.
+func answered(reqID int64, loading *bool, id int64, err error) (fresh bool, cmd tea.Cmd) {
+	if id != reqID {
+		return false, nil
+	}
+	*loading = false
+	if err != nil {
+		return true, errCmd(err)
+	}
+	return true, nil
+}
+
 // errorText words an error for the status line.
 func errorText(err error) string {
 	switch {
