@@ -36,19 +36,15 @@ func loadExceptions(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd 
 
 // excListPage is the exception log: one line per exception, enter opens it.
 type excListPage struct {
-	common
-	lazy
-	list    listView[model.Exception]
-	notes   map[string]int // outstanding review notes per exception
-	reqID   int64
-	loading bool
-	loaded  bool
-	ctrlW   int
-	critW   int
+	listPage[model.Exception]
+	notes map[string]int // outstanding review notes per exception
+	ctrlW int
+	critW int
 }
 
 func newExcListPage(c common) *excListPage {
-	p := &excListPage{common: c, lazy: lazy{stale: true}}
+	p := &excListPage{listPage: newListPage[model.Exception](c, tabExceptions.String(), "the exception log")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadExceptions(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[model.Exception]{
 		id:     func(x model.Exception) string { return x.Ref },
 		filter: filterExceptions,
@@ -59,26 +55,11 @@ func newExcListPage(c common) *excListPage {
 }
 
 func filterExceptions(xs []model.Exception, q string) []model.Exception {
-	q = strings.ToLower(strings.TrimSpace(q))
-	var out []model.Exception
-	for _, x := range xs {
-		hay := strings.ToLower(strings.Join([]string{x.Ref, x.ControlRef, x.WPRef, x.Evaluation, oneLine(x.Description), strings.Join(x.CriteriaAffected, " ")}, " "))
-		if strings.Contains(hay, q) {
-			out = append(out, x)
-		}
-	}
-	return out
+	return filterBy(xs, q, func(x model.Exception) []string {
+		return []string{x.Ref, x.ControlRef, x.WPRef, x.Evaluation, oneLine(x.Description), strings.Join(x.CriteriaAffected, " ")}
+	})
 }
 
-func (p *excListPage) Init() tea.Cmd { return p.load() }
-
-func (p *excListPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadExceptions(p.ctx, p.wp, p.reqID)
-}
-
-func (p *excListPage) Title() string      { return tabExceptions.String() }
 func (p *excListPage) InputFocused() bool { return p.list.Editing() }
 func (p *excListPage) HandlesBack() bool  { return p.list.Editing() || p.list.Filtered() }
 
@@ -88,10 +69,6 @@ func (p *excListPage) Busy() string {
 	}
 	return ""
 }
-
-func (p *excListPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *excListPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
 
 func (p *excListPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)

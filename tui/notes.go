@@ -94,16 +94,11 @@ const unassigned = "(nobody)"
 // notesPage lists the review notes, filtered by state (s) and assignee
 // (a) and by text (/); R responds, x clears, N opens a new one.
 type notesPage struct {
-	common
-	lazy
-	list      listView[model.ReviewNote]
+	listPage[model.ReviewNote]
 	all       []model.ReviewNote
 	state     noteStateFilter
 	assignee  string // "" all
-	reqID     int64
 	writeID   int64
-	loading   bool
-	loaded    bool
 	confirm   string // the question being asked
 	confirmOn string // the note it is about
 	targetW   int
@@ -111,7 +106,8 @@ type notesPage struct {
 }
 
 func newNotesPage(c common) *notesPage {
-	p := &notesPage{common: c, lazy: lazy{stale: true}}
+	p := &notesPage{listPage: newListPage[model.ReviewNote](c, "Review notes", "the review notes")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadNotes(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[model.ReviewNote]{
 		id:     func(n model.ReviewNote) string { return n.Ref },
 		filter: filterNotes,
@@ -122,41 +118,15 @@ func newNotesPage(c common) *notesPage {
 }
 
 func filterNotes(ns []model.ReviewNote, q string) []model.ReviewNote {
-	q = strings.ToLower(strings.TrimSpace(q))
-	var out []model.ReviewNote
-	for _, n := range ns {
-		hay := strings.ToLower(strings.Join([]string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}, " "))
-		if strings.Contains(hay, q) {
-			out = append(out, n)
-		}
-	}
-	return out
+	return filterBy(ns, q, func(n model.ReviewNote) []string {
+		return []string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}
+	})
 }
 
-func (p *notesPage) Init() tea.Cmd { return p.load() }
-
-func (p *notesPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadNotes(p.ctx, p.wp, p.reqID)
-}
-
-func (p *notesPage) Title() string      { return "Review notes" }
 func (p *notesPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
 func (p *notesPage) HandlesBack() bool {
 	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
 }
-
-func (p *notesPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading the review notes…"
-	}
-	return ""
-}
-
-func (p *notesPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *notesPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
 
 func (p *notesPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
