@@ -178,7 +178,7 @@ func (p *conflictsPage) ask(take string) tea.Cmd {
 	if take == "theirs" {
 		value, verb = c.Theirs, "Take the other copy's"
 	}
-	p.confirm = fmt.Sprintf("%s value (%s) for %s? y resolves, n keeps it open", verb, quoteText(value), conflictSubject(c))
+	p.confirm = fmt.Sprintf("%s value (%s) for %s? %s", verb, quoteText(value), conflictSubject(c), p.keys.yesNo("resolves", "keeps it open"))
 	p.confirmDo = func() tea.Msg {
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
 			return wp.ResolveConflict(ctx, cid, take)

@@ -402,7 +402,7 @@ func (p *controlPage) askDelete(a model.Attribute) tea.Cmd {
 	ref, letter, ver, ctx, wp := p.ref, a.Letter, a.Version, p.ctx, p.common.wp
 	p.saveID = nextRequestID()
 	id := p.saveID
-	p.confirm = fmt.Sprintf("Delete attribute %s (%s)? y deletes, n keeps it", oneLine(letter), oneLine(a.Text))
+	p.confirm = fmt.Sprintf("Delete attribute %s (%s)? %s", oneLine(letter), oneLine(a.Text), p.keys.yesNo("deletes", "keeps it"))
 	p.confirmDo = func() tea.Msg {
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
 			return wp.DeleteAttribute(ctx, ref, letter, ver)

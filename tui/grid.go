@@ -861,8 +861,8 @@ func (p *gridPage) askPassRow() tea.Cmd {
 		return statusCmd(fmt.Sprintf("Item %s has no untested cell.", thousands(r.ordinal)))
 	}
 	ord := r.ordinal
-	p.confirm = fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are. y passes, n cancels",
-		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20))
+	p.confirm = fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are. %s",
+		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20), p.keys.yesNo("passes", "cancels"))
 	job := bulkJob{what: "item " + thousands(ord), letters: letters, positions: []int{r.position}}
 	p.confirmDo = func() tea.Cmd {
 		return p.startBulk(job, func(k cellKey) bool { return k.ordinal == ord })
@@ -876,8 +876,8 @@ func (p *gridPage) askPassColumn() tea.Cmd {
 	}
 	a := p.meta.attrs[p.col]
 	col := p.col
-	p.confirm = fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are. y passes, n cancels",
-		oneLine(a.Letter), thousands(p.meta.total))
+	p.confirm = fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are. %s",
+		oneLine(a.Letter), thousands(p.meta.total), p.keys.yesNo("passes", "cancels"))
 	job := bulkJob{what: "attribute " + a.Letter, letters: []string{a.Letter}, sel: p.meta.sel, next: 1, total: p.meta.total}
 	p.confirmDo = func() tea.Cmd {
 		return p.startBulk(job, func(k cellKey) bool { return k.attr == col })

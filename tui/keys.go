@@ -201,6 +201,19 @@ func (k *keyMap) formFull() [][]key.Binding {
 	return [][]key.Binding{{k.FormSave, k.FormNext, k.FormPrev, k.FormCancel}, {k.ChoicePrev, k.ChoiceNext}}
 }
 
+// yesNo is the end of a yes/no question in the keys the user has: "y
+// deletes, n keeps it" with the default keys.
+func (k *keyMap) yesNo(yes, no string) string {
+	return firstKey(k.Yes) + " " + yes + ", " + firstKey(k.No) + " " + no
+}
+
+func firstKey(b key.Binding) string {
+	if ks := b.Keys(); len(ks) > 0 {
+		return keyName(ks[0])
+	}
+	return b.Help().Key
+}
+
 // confirmHelp is the help while a yes/no question is asked.
 func (k *keyMap) confirmHelp() []key.Binding { return []key.Binding{k.Yes, k.No} }
 

@@ -110,7 +110,7 @@ func (m Model) navKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		}
 		if t == m.active && len(m.tabs[t]) > 1 {
 			if u := m.unsavedAbove(1); u != "" {
-				m.guard = guardState{prompt: "Close this screen and discard " + u + "? y discards, n keeps it", keep: 1}
+				m.guard = guardState{prompt: "Close this screen and discard " + u + "? " + k.yesNo("discards", "keeps it"), keep: 1}
 				m.layout()
 				return m, nil, true
 			}
