@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // gridPage is the testing grid of one control: a row per selected item,
@@ -59,9 +60,8 @@ type gridPage struct {
 	saveID    int64
 	staleSeen bool
 
-	confirm   string
-	confirmDo func() tea.Cmd
-	devPrompt bool // a deviation was just marked: offer to log an exception
+	ask       confirm.Model // "pass the rest of this row/column?"
+	devPrompt bool          // a deviation was just marked: offer to log an exception
 	linking   bool
 	links     listView[model.Exception]
 	choosing  bool
@@ -275,7 +275,7 @@ func cellOf(r *model.Result) gridCell {
 }
 
 func newGridPage(c common, ref string) *gridPage {
-	p := &gridPage{common: c, ref: ref, cur: 1, top: 1, hidden: map[int]bool{}, pending: map[cellKey]*pendingWrite{}}
+	p := &gridPage{common: c, ref: ref, cur: 1, top: 1, hidden: map[int]bool{}, pending: map[cellKey]*pendingWrite{}, ask: newConfirm(c)}
 	p.links = newListView(c, listConfig[model.Exception]{
 		id:     func(x model.Exception) string { return x.Ref },
 		render: p.renderLink,
@@ -297,7 +297,7 @@ func (p *gridPage) Init() tea.Cmd {
 func (p *gridPage) Title() string      { return "Testing" }
 func (p *gridPage) InputFocused() bool { return p.form != nil }
 func (p *gridPage) HandlesBack() bool {
-	return p.form != nil || p.confirm != "" || p.devPrompt || p.linking || p.choosing || p.bulkID != 0
+	return p.form != nil || p.ask.Asking() || p.devPrompt || p.linking || p.choosing || p.bulkID != 0
 }
 
 func (p *gridPage) Busy() string {
@@ -563,16 +563,9 @@ func (p *gridPage) key(msg tea.KeyMsg) tea.Cmd {
 			return p.submitForm()
 		}
 		return cmd
-	case p.confirm != "":
-		switch {
-		case key.Matches(msg, k.Yes):
-			do := p.confirmDo
-			p.confirm, p.confirmDo = "", nil
-			return do()
-		case key.Matches(msg, k.No):
-			p.confirm, p.confirmDo = "", nil
-		}
-		return nil
+	case p.ask.Asking():
+		_, _, cmd := p.ask.Update(msg)
+		return cmd
 	case p.linking:
 		switch {
 		case key.Matches(msg, k.Open):
@@ -669,7 +662,7 @@ func (p *gridPage) moveTo(ordinal int) tea.Cmd {
 }
 
 func (p *gridPage) mouse(msg tea.MouseMsg) tea.Cmd {
-	if p.form != nil || p.confirm != "" || p.linking || p.choosing || msg.Action != tea.MouseActionPress {
+	if p.form != nil || p.ask.Asking() || p.linking || p.choosing || msg.Action != tea.MouseActionPress {
 		return nil
 	}
 	switch msg.Button {
@@ -861,12 +854,11 @@ func (p *gridPage) askPassRow() tea.Cmd {
 		return statusCmd(fmt.Sprintf("Item %s has no untested cell.", thousands(r.ordinal)))
 	}
 	ord := r.ordinal
-	p.confirm = fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are. %s",
-		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20), p.keys.yesNo("passes", "cancels"))
 	job := bulkJob{what: "item " + thousands(ord), letters: letters, positions: []int{r.position}}
-	p.confirmDo = func() tea.Cmd {
+	p.ask.Ask(fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are.",
+		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20)), "passes", "cancels", func() tea.Cmd {
 		return p.startBulk(job, func(k cellKey) bool { return k.ordinal == ord })
-	}
+	})
 	return nil
 }
 
@@ -876,12 +868,11 @@ func (p *gridPage) askPassColumn() tea.Cmd {
 	}
 	a := p.meta.attrs[p.col]
 	col := p.col
-	p.confirm = fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are. %s",
-		oneLine(a.Letter), thousands(p.meta.total), p.keys.yesNo("passes", "cancels"))
 	job := bulkJob{what: "attribute " + a.Letter, letters: []string{a.Letter}, sel: p.meta.sel, next: 1, total: p.meta.total}
-	p.confirmDo = func() tea.Cmd {
+	p.ask.Ask(fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are.",
+		oneLine(a.Letter), thousands(p.meta.total)), "passes", "cancels", func() tea.Cmd {
 		return p.startBulk(job, func(k cellKey) bool { return k.attr == col })
-	}
+	})
 	return nil
 }
 
@@ -1394,8 +1385,8 @@ func (p *gridPage) panel() []string {
 		}
 	}
 	switch {
-	case p.confirm != "":
-		out = append(out, s.Hint.Render(truncate(p.confirm, w)))
+	case p.ask.Asking():
+		out = append(out, s.Hint.Render(truncate(p.ask.Prompt(), w)))
 	case p.devPrompt:
 		out = append(out, s.Hint.Render(truncate(symDeviation+" Deviation: e logs an exception, L links it to one already logged, esc later", w)))
 	default:
@@ -1445,7 +1436,7 @@ func (p *gridPage) ShortHelp() []key.Binding {
 	switch {
 	case p.form != nil:
 		return p.form.ShortHelp()
-	case p.confirm != "":
+	case p.ask.Asking():
 		return k.confirmHelp()
 	case p.bulkID != 0:
 		stop := k.Back
@@ -1472,7 +1463,7 @@ func (p *gridPage) FullHelp() [][]key.Binding {
 	switch {
 	case p.form != nil:
 		return p.form.FullHelp()
-	case p.confirm != "" || p.devPrompt || p.linking || p.choosing:
+	case p.ask.Asking() || p.devPrompt || p.linking || p.choosing:
 		return [][]key.Binding{p.ShortHelp()}
 	}
 	return [][]key.Binding{

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // keyMap is every key binding of the workbench. Each binding carries its
@@ -203,15 +205,14 @@ func (k *keyMap) formFull() [][]key.Binding {
 
 // yesNo is the end of a yes/no question in the keys the user has: "y
 // deletes, n keeps it" with the default keys.
-func (k *keyMap) yesNo(yes, no string) string {
-	return firstKey(k.Yes) + " " + yes + ", " + firstKey(k.No) + " " + no
-}
+func (k *keyMap) yesNo(yes, no string) string { return k.confirmKeys().Answers(yes, no) }
 
-func firstKey(b key.Binding) string {
-	if ks := b.Keys(); len(ks) > 0 {
-		return keyName(ks[0])
-	}
-	return b.Help().Key
+// confirmKeys are the yes/no question's keys (widget/confirm).
+func (k *keyMap) confirmKeys() confirm.KeyMap { return confirm.KeyMap{Yes: k.Yes, No: k.No} }
+
+// newConfirm is a screen's yes/no question, in the workbench's keys.
+func newConfirm(c common) confirm.Model {
+	return confirm.New(c.keys.confirmKeys(), confirm.Styles{Prompt: c.styles.Hint})
 }
 
 // confirmHelp is the help while a yes/no question is asked.

@@ -302,12 +302,12 @@ func TestGridBulkPassAsksFirst(t *testing.T) {
 	k := d.keys()
 	before, _ := w.Results(t.Context(), "LA-02")
 	_, cmd := g.Update(keyMsg(k.PassColumn))
-	if cmd != nil || g.confirm == "" {
+	if cmd != nil || !g.ask.Asking() {
 		t.Fatal("a bulk pass should ask first and write nothing")
 	}
 	d.want("Pass every untested item of attribute A")
 	d.press(k.No)
-	if g.confirm != "" {
+	if g.ask.Asking() {
 		t.Fatal("n should cancel")
 	}
 	if after, _ := w.Results(t.Context(), "LA-02"); len(after) != len(before) {
@@ -337,7 +337,7 @@ func TestGridBulkPassAsksFirst(t *testing.T) {
 	// The row: item 1 has no untested cell.
 	d.press(k.Top)
 	d.press(k.PassRow)
-	if g.confirm != "" {
+	if g.ask.Asking() {
 		t.Fatal("a row with nothing untested should not ask")
 	}
 }
