@@ -282,33 +282,49 @@ var sheetPurpose = map[string]string{
 }
 
 func writeCover(d *data, b *book, name string, contents []string) error {
-	st := &b.st
-	widths := []float64{30, 52, 22, 44}
-	s, err := b.newSheet(sheetSpec{name: name, widths: widths, freezeRows: 2, printTitleRows: 2, portrait: true})
+	s, err := b.newSheet(sheetSpec{name: name, widths: []float64{30, 52, 22, 44}, freezeRows: 2, printTitleRows: 2, portrait: true})
 	if err != nil {
 		return err
 	}
-	e := d.eng
-	span := func() error { return s.merge(2, 4) }
-	kv := func(label string, value any) error {
-		if err := s.add(st.str(stBold, label), value); err != nil {
+	c := cover{d: d, s: s, st: &b.st}
+	for _, section := range []func() error{
+		c.engagement, c.subservice, c.team, c.export, c.progress, c.conclusions, c.tickmarks,
+		func() error { return c.contents(contents) },
+	} {
+		if err := section(); err != nil {
 			return err
 		}
-		return span()
 	}
-	kvText := func(label, value string) error {
-		if err := s.add(st.str(stBold, label), st.str(stText, value)); err != nil {
-			return err
-		}
-		return span()
+	return s.close()
+}
+
+// cover is the cover sheet being written, one method a section.
+type cover struct {
+	d  *data
+	s  *sheet
+	st *styles
+}
+
+// kv is a row of a label and a value spanning the other columns.
+func (c cover) kv(label string, value any) error {
+	if err := c.s.add(c.st.str(stBold, label), value); err != nil {
+		return err
 	}
-	heading := func(text string) error {
-		s.skip(1)
-		if err := s.add(st.str(stSubtitle, text), st.str(stSubtitle, ""), st.str(stSubtitle, ""), st.str(stSubtitle, "")); err != nil {
-			return err
-		}
-		return nil
-	}
+	return c.s.merge(2, 4)
+}
+
+// kvText is kv with a text value.
+func (c cover) kvText(label, value string) error { return c.kv(label, c.st.str(stText, value)) }
+
+// heading starts a section, after a blank row.
+func (c cover) heading(text string) error {
+	c.s.skip(1)
+	return c.s.add(c.st.str(stSubtitle, text), c.st.str(stSubtitle, ""), c.st.str(stSubtitle, ""), c.st.str(stSubtitle, ""))
+}
+
+// engagement is the title and the engagement's set-up.
+func (c cover) engagement() error {
+	d, s, st, e := c.d, c.s, c.st, c.d.eng
 	rows := []func() error{
 		func() error {
 			if err := s.addH(24, st.str(stTitle, fmt.Sprintf("SOC 2 %s examination — workpapers", e.Type))); err != nil {
@@ -328,17 +344,17 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 			}
 			return s.merge(1, 4)
 		},
-		func() error { return heading("Engagement") },
-		func() error { return kvText("Service organization", e.Client) },
-		func() error { return kvText("System", e.System) },
-		func() error { return kv("Report type", st.str(stText, e.Type.String())) },
+		func() error { return c.heading("Engagement") },
+		func() error { return c.kvText("Service organization", e.Client) },
+		func() error { return c.kvText("System", e.System) },
+		func() error { return c.kv("Report type", st.str(stText, e.Type.String())) },
 	}
 	if e.Type == model.TypeII {
 		rows = append(rows,
-			func() error { return kv("Period from", st.day(e.From)) },
-			func() error { return kv("Period to", st.day(e.To)) })
+			func() error { return c.kv("Period from", st.day(e.From)) },
+			func() error { return c.kv("Period to", st.day(e.To)) })
 	} else {
-		rows = append(rows, func() error { return kv("As of", st.day(e.AsOf)) })
+		rows = append(rows, func() error { return c.kv("As of", st.day(e.AsOf)) })
 	}
 	var cats []string
 	for _, c := range model.Categories {
@@ -347,28 +363,32 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 		}
 	}
 	rows = append(rows,
-		func() error { return kvText("Categories in scope", strings.Join(cats, "; ")) },
-		func() error { return kvText("Firm", e.Firm) },
-		func() error { return kv("Planning date", st.day(e.PlanningDate)) },
-		func() error { return kv("Fieldwork start", st.day(e.FieldworkStart)) },
-		func() error { return kv("Fieldwork end", st.day(e.FieldworkEnd)) },
-		func() error { return kv("Report due", st.day(e.ReportDue)) },
+		func() error { return c.kvText("Categories in scope", strings.Join(cats, "; ")) },
+		func() error { return c.kvText("Firm", e.Firm) },
+		func() error { return c.kv("Planning date", st.day(e.PlanningDate)) },
+		func() error { return c.kv("Fieldwork start", st.day(e.FieldworkStart)) },
+		func() error { return c.kv("Fieldwork end", st.day(e.FieldworkEnd)) },
+		func() error { return c.kv("Report due", st.day(e.ReportDue)) },
 	)
 	if e.RolledFrom != "" {
-		rows = append(rows, func() error { return kvText("Rolled forward from", e.RolledFrom) })
+		rows = append(rows, func() error { return c.kvText("Rolled forward from", e.RolledFrom) })
 	}
 	rows = append(rows,
-		func() error { return kvText("Workpaper file", filepath.Base(d.w.Path())) },
-		func() error { return kv("Engagement ID", st.str(stMono, e.UUID)) },
+		func() error { return c.kvText("Workpaper file", filepath.Base(d.w.Path())) },
+		func() error { return c.kv("Engagement ID", st.str(stMono, e.UUID)) },
 	)
 	for _, r := range rows {
 		if err := r(); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Subservice organizations and team.
-	if err := heading("Subservice organizations"); err != nil {
+// subservice lists the subservice organizations and how the report treats them.
+func (c cover) subservice() error {
+	s, st, e := c.s, c.st, c.d.eng
+	if err := c.heading("Subservice organizations"); err != nil {
 		return err
 	}
 	if len(e.Subservice) == 0 {
@@ -389,7 +409,13 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 			}
 		}
 	}
-	if err := heading("Engagement team"); err != nil {
+	return nil
+}
+
+// team lists the engagement team.
+func (c cover) team() error {
+	s, st, e := c.s, c.st, c.d.eng
+	if err := c.heading("Engagement team"); err != nil {
 		return err
 	}
 	if err := s.add(st.str(stHeader, "Name"), st.str(stHeader, "Email"), st.str(stHeader, "Role")); err != nil {
@@ -400,36 +426,44 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 			return err
 		}
 	}
+	return nil
+}
 
-	// This export.
+// export says when, by whom and how this workbook was made.
+func (c cover) export() error {
+	d, st := c.d, c.st
 	var secs []string
 	for _, sc := range d.opt.Sections {
 		secs = append(secs, string(sc))
 	}
 	zone, offset := d.opt.Now.In(d.opt.Location).Zone()
 	exp := []func() error{
-		func() error { return heading("This export") },
-		func() error { return kv("Exported at", st.instant(d.opt.Now, d.opt.Location)) },
-		func() error { return kvText("Exported by", d.opt.User) },
-		func() error { return kvText("fieldwork version", d.opt.Version) },
+		func() error { return c.heading("This export") },
+		func() error { return c.kv("Exported at", st.instant(d.opt.Now, d.opt.Location)) },
+		func() error { return c.kvText("Exported by", d.opt.User) },
+		func() error { return c.kvText("fieldwork version", d.opt.Version) },
 		func() error {
 			name := d.opt.Location.String()
 			if name == "Local" {
 				name = zone
 			}
-			return kvText("Times shown in", fmt.Sprintf("%s (UTC%+03d:%02d)", name, offset/3600, abs(offset%3600)/60))
+			return c.kvText("Times shown in", fmt.Sprintf("%s (UTC%+03d:%02d)", name, offset/3600, abs(offset%3600)/60))
 		},
-		func() error { return kvText("Sections", strings.Join(secs, ", ")) },
+		func() error { return c.kvText("Sections", strings.Join(secs, ", ")) },
 	}
 	for _, r := range exp {
 		if err := r(); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Progress and conclusions.
+// progress counts the controls by state and what is outstanding.
+func (c cover) progress() error {
+	d, st := c.d, c.st
 	stt := d.status
-	if err := heading("Progress"); err != nil {
+	if err := c.heading("Progress"); err != nil {
 		return err
 	}
 	prog := []struct {
@@ -448,24 +482,30 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 		{"Outstanding PBC requests", stt.OutstandingPBC},
 	}
 	for _, p := range prog {
-		if err := kv(p.label, st.num(p.n)); err != nil {
+		if err := c.kv(p.label, st.num(p.n)); err != nil {
 			return err
 		}
 	}
-	if err := kvText("Changed since review", listOrNone(stt.ChangedSince)); err != nil {
+	if err := c.kvText("Changed since review", listOrNone(stt.ChangedSince)); err != nil {
 		return err
 	}
-	if err := kvText("Coverage gaps", listOrNone(stt.Gaps)); err != nil {
+	if err := c.kvText("Coverage gaps", listOrNone(stt.Gaps)); err != nil {
 		return err
 	}
+	return nil
+}
+
+// conclusions counts the criteria by conclusion and gives the proposed opinion.
+func (c cover) conclusions() error {
+	d, st := c.d, c.st
 	counts := map[model.CriterionStatus]int{}
-	for _, c := range d.concl {
-		counts[c.Status]++
+	for _, cc := range d.concl {
+		counts[cc.Status]++
 	}
-	if err := heading("Conclusions"); err != nil {
+	if err := c.heading("Conclusions"); err != nil {
 		return err
 	}
-	for _, c := range []struct {
+	for _, row := range []struct {
 		label string
 		n     int
 	}{
@@ -476,22 +516,26 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 		{"Open (controls not yet concluded)", counts[model.CriterionOpen]},
 		{"Gap (no control)", counts[model.CriterionGap]},
 	} {
-		if err := kv(c.label, st.num(c.n)); err != nil {
+		if err := c.kv(row.label, st.num(row.n)); err != nil {
 			return err
 		}
 	}
 	op := d.opinion
-	if err := kvText("Proposed opinion", op.Proposed.Title()+": "+op.Reason); err != nil {
+	if err := c.kvText("Proposed opinion", op.Proposed.Title()+": "+op.Reason); err != nil {
 		return err
 	}
 	if op.Override != "" {
-		if err := kvText("Opinion override", op.Override.Title()+": "+op.OverrideReason); err != nil {
+		if err := c.kvText("Opinion override", op.Override.Title()+": "+op.OverrideReason); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Tickmarks.
-	if err := heading("Tickmark legend"); err != nil {
+// tickmarks is the tickmark legend.
+func (c cover) tickmarks() error {
+	d, s, st := c.d, c.s, c.st
+	if err := c.heading("Tickmark legend"); err != nil {
 		return err
 	}
 	if err := s.add(st.str(stHeader, "Symbol"), st.str(stHeader, "Meaning")); err != nil {
@@ -508,9 +552,13 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Contents, with links.
-	if err := heading("Contents"); err != nil {
+// contents lists the sheets, each linked.
+func (c cover) contents(contents []string) error {
+	d, s, st := c.d, c.s, c.st
+	if err := c.heading("Contents"); err != nil {
 		return err
 	}
 	if err := s.add(st.str(stHeader, "Sheet"), st.str(stHeader, "What it holds")); err != nil {
@@ -534,7 +582,7 @@ func writeCover(d *data, b *book, name string, contents []string) error {
 		}
 		s.link(1, s.row, n)
 	}
-	return s.close()
+	return nil
 }
 
 func (d *data) controlBySheet(name string) *control {
