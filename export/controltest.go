@@ -47,51 +47,74 @@ var outcomeWords = []string{string(model.Pass), string(model.Deviation), string(
 const rowsChunk = 500
 
 func writeControlTest(d *data, b *book, x *control) error {
-	st := &b.st
-	ct, e := x.ct, d.eng
-	nAttr := len(ct.Attributes)
-	header := x.clientHeader()
-	last := max(10, gridFixed+nAttr*5)
 	s, err := b.newSheet(controlSheetSpec(x))
 	if err != nil {
 		return err
 	}
-	loc := d.opt.Location
+	c := ctSheet{d: d, s: s, st: &b.st, x: x, header: x.clientHeader(), last: max(10, gridFixed+len(x.ct.Attributes)*5)}
+	c.rule = c.st.str(stSubtitle, "") // boxed once: every heading repeats it
+	for _, section := range []func() error{
+		c.title, c.headerBlock, c.control, c.design, c.procedures, c.population, c.plan, c.attributes, c.tickmarks, c.findings, c.evaluation,
+	} {
+		if err := section(); err != nil {
+			return err
+		}
+	}
+	return s.close()
+}
 
-	// Helpers: a section heading, and "label: value" rows.
-	rule := any(st.str(stSubtitle, "")) // boxed once: every heading repeats it
-	heading := func(text string) error {
-		s.skip(1)
-		row := make([]any, last)
-		for i := range row {
-			row[i] = rule
-		}
-		row[0] = st.str(stSubtitle, text)
-		return s.add(row...)
-	}
-	kv := func(label string, value string, style styleKind) error {
-		if err := s.add(st.str(stBold, label), nil, nil, st.str(style, value)); err != nil {
-			return err
-		}
-		if err := s.merge(1, 3); err != nil {
-			return err
-		}
-		return s.merge(4, last)
-	}
-	kvAny := func(label string, value any) error {
-		if err := s.add(st.str(stBold, label), nil, nil, value); err != nil {
-			return err
-		}
-		return s.merge(1, 3)
-	}
-	text := func(label, value string) error {
-		if value == "" {
-			return nil
-		}
-		return kv(label, value, stText)
-	}
+// ctSheet is a control-test sheet being written, one method a section.
+type ctSheet struct {
+	d      *data
+	s      *sheet
+	st     *styles
+	x      *control
+	header []string // the client's columns of the population
+	last   int      // the last column a row spans
+	rule   any      // a heading's filler cell
+}
 
-	// Title block (frozen, repeated on every printed page).
+// heading starts a section, after a blank row, ruled across the sheet.
+func (c ctSheet) heading(text string) error {
+	c.s.skip(1)
+	row := make([]any, c.last)
+	for i := range row {
+		row[i] = c.rule
+	}
+	row[0] = c.st.str(stSubtitle, text)
+	return c.s.add(row...)
+}
+
+// kv is a "label: value" row, the value spanning the rest of the sheet.
+func (c ctSheet) kv(label string, value string, style styleKind) error {
+	if err := c.s.add(c.st.str(stBold, label), nil, nil, c.st.str(style, value)); err != nil {
+		return err
+	}
+	if err := c.s.merge(1, 3); err != nil {
+		return err
+	}
+	return c.s.merge(4, c.last)
+}
+
+// kvAny is a label and any cell value.
+func (c ctSheet) kvAny(label string, value any) error {
+	if err := c.s.add(c.st.str(stBold, label), nil, nil, value); err != nil {
+		return err
+	}
+	return c.s.merge(1, 3)
+}
+
+// text is kv for a text, left out when empty.
+func (c ctSheet) text(label, value string) error {
+	if value == "" {
+		return nil
+	}
+	return c.kv(label, value, stText)
+}
+
+// title is the title block (frozen, repeated on every printed page).
+func (c ctSheet) title() error {
+	s, st, ct, e, last := c.s, c.st, c.x.ct, c.d.eng, c.last
 	if err := s.addH(20, st.str(stTitle, ct.WPRef+" — control "+ct.Control.Ref)); err != nil {
 		return err
 	}
@@ -104,19 +127,23 @@ func writeControlTest(d *data, b *book, x *control) error {
 	if err := s.merge(1, last); err != nil {
 		return err
 	}
+	return nil
+}
 
-	// Header block.
+// headerBlock is the header block: client, period, W/P ref, control, sign-offs.
+func (c ctSheet) headerBlock() error {
+	s, st, ct, e, loc, last := c.s, c.st, c.x.ct, c.d.eng, c.d.opt.Location, c.last
 	s.skip(1)
-	if err := kv("Client", e.Client, stText); err != nil {
+	if err := c.kv("Client", e.Client, stText); err != nil {
 		return err
 	}
-	if err := kv("Period", e.Period(), stText); err != nil {
+	if err := c.kv("Period", e.Period(), stText); err != nil {
 		return err
 	}
-	if err := kv("W/P ref", ct.WPRef, stBold); err != nil {
+	if err := c.kv("W/P ref", ct.WPRef, stBold); err != nil {
 		return err
 	}
-	if err := kv("Control", ct.Control.Ref+" — "+ct.Control.Description, stText); err != nil {
+	if err := c.kv("Control", ct.Control.Ref+" — "+ct.Control.Description, stText); err != nil {
 		return err
 	}
 	for _, role := range []model.Role{model.RolePreparer, model.RoleReviewer} {
@@ -126,7 +153,7 @@ func writeControlTest(d *data, b *book, x *control) error {
 		}
 		so, ok := ct.SignOff(role)
 		if !ok {
-			if err := kv(label, "Not signed off", stNote); err != nil {
+			if err := c.kv(label, "Not signed off", stNote); err != nil {
 				return err
 			}
 			continue
@@ -150,62 +177,78 @@ func writeControlTest(d *data, b *book, x *control) error {
 		}
 	}
 	if ct.ChangedSinceReview() {
-		if err := kv("Review", "CHANGED SINCE REVIEW", stWarn); err != nil {
+		if err := c.kv("Review", "CHANGED SINCE REVIEW", stWarn); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// The control.
-	if err := heading("Control"); err != nil {
+// control is the control as the matrix describes it.
+func (c ctSheet) control() error {
+	ct := c.x.ct
+	if err := c.heading("Control"); err != nil {
 		return err
 	}
-	c := ct.Control
-	if err := kv("Description", c.Description, stText); err != nil {
+	ctl := ct.Control
+	if err := c.kv("Description", ctl.Description, stText); err != nil {
 		return err
 	}
-	for _, r := range [][2]string{{"Owner", c.Owner}, {"Frequency", string(c.Frequency)}, {"Nature", string(c.Nature)},
-		{"Key control", yesNo(c.Key)}, {"Risk", ct.Risk}, {"Criteria addressed", strings.Join(c.Criteria, ", ")}} {
-		if err := text(r[0], r[1]); err != nil {
+	for _, r := range [][2]string{{"Owner", ctl.Owner}, {"Frequency", string(ctl.Frequency)}, {"Nature", string(ctl.Nature)},
+		{"Key control", yesNo(ctl.Key)}, {"Risk", ct.Risk}, {"Criteria addressed", strings.Join(ctl.Criteria, ", ")}} {
+		if err := c.text(r[0], r[1]); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Test of design.
-	if err := heading("Test of design"); err != nil {
+// design is the test of design.
+func (c ctSheet) design() error {
+	ct := c.x.ct
+	if err := c.heading("Test of design"); err != nil {
 		return err
 	}
 	if ct.DesignProcedure == "" && ct.DesignResult == "" && ct.DesignConclusion == "" {
-		if err := kv("Procedure", "Not yet documented", stNote); err != nil {
+		if err := c.kv("Procedure", "Not yet documented", stNote); err != nil {
 			return err
 		}
 	}
 	for _, r := range [][2]string{{"Procedure", ct.DesignProcedure}, {"Result", ct.DesignResult}, {"Design conclusion", ct.DesignConclusion}} {
-		if err := text(r[0], r[1]); err != nil {
+		if err := c.text(r[0], r[1]); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Procedures.
-	if err := heading("Tests of operating effectiveness"); err != nil {
+// procedures are the tests of operating effectiveness.
+func (c ctSheet) procedures() error {
+	ct := c.x.ct
+	if err := c.heading("Tests of operating effectiveness"); err != nil {
 		return err
 	}
 	if len(ct.Procedures) == 0 {
-		if err := kv("Procedures", "None recorded", stNote); err != nil {
+		if err := c.kv("Procedures", "None recorded", stNote); err != nil {
 			return err
 		}
 	}
 	for i, p := range ct.Procedures {
-		if err := kv(fmt.Sprintf("%d. %s", i+1, procedureVerb[p.Kind]), p.Text, stText); err != nil {
+		if err := c.kv(fmt.Sprintf("%d. %s", i+1, procedureVerb[p.Kind]), p.Text, stText); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Population.
-	if err := heading("Population (information produced by the entity)"); err != nil {
+// population is the population and its IPE.
+func (c ctSheet) population() error {
+	st, x, loc := c.st, c.x, c.d.opt.Location
+	if err := c.heading("Population (information produced by the entity)"); err != nil {
 		return err
 	}
 	if p := x.pop; p == nil {
-		if err := kv("Source", "No population imported", stNote); err != nil {
+		if err := c.kv("Source", "No population imported", stNote); err != nil {
 			return err
 		}
 	} else {
@@ -213,13 +256,13 @@ func writeControlTest(d *data, b *book, x *control) error {
 		if p.Sheet != "" {
 			src += ", sheet " + p.Sheet
 		}
-		if err := text("Source", fmt.Sprintf("%s (%s, header on row %d)", src, p.Format, p.HeaderRow)); err != nil {
+		if err := c.text("Source", fmt.Sprintf("%s (%s, header on row %d)", src, p.Format, p.HeaderRow)); err != nil {
 			return err
 		}
-		if err := kv("SHA-256 of the file", p.SHA256, stMono); err != nil {
+		if err := c.kv("SHA-256 of the file", p.SHA256, stMono); err != nil {
 			return err
 		}
-		if err := kv("SHA-256 of the stored rows", p.RowsDigest, stMono); err != nil {
+		if err := c.kv("SHA-256 of the stored rows", p.RowsDigest, stMono); err != nil {
 			return err
 		}
 		for _, r := range []struct {
@@ -227,92 +270,100 @@ func writeControlTest(d *data, b *book, x *control) error {
 			n     int64
 		}{{"File size (bytes)", p.SourceSize}, {"Rows (occurrences)", int64(p.Rows)}, {"Outside the period", int64(p.OutOfPeriod)},
 			{"Unreadable dates", int64(p.BadDates)}, {"Duplicate IDs (rows)", int64(p.Duplicates)}, {"Blank rows skipped", int64(p.BlankRows)}} {
-			if err := kvAny(r.label, excelize.Cell{StyleID: st.integer, Value: r.n}); err != nil {
+			if err := c.kvAny(r.label, excelize.Cell{StyleID: st.integer, Value: r.n}); err != nil {
 				return err
 			}
 		}
 		for _, r := range [][2]string{{"ID column", p.IDColumn}, {"Date column", p.DateColumn}, {"IPE procedure", p.IPEProcedure},
 			{"IPE result", p.IPEResult}, {"Replaced because", p.ReplaceReason}} {
-			if err := text(r[0], r[1]); err != nil {
+			if err := c.text(r[0], r[1]); err != nil {
 				return err
 			}
 		}
 		if p.IPEProcedure == "" {
-			if err := kv("IPE", "Completeness and accuracy not yet tested", stWarn); err != nil {
+			if err := c.kv("IPE", "Completeness and accuracy not yet tested", stWarn); err != nil {
 				return err
 			}
 		}
-		if err := text("Imported by", p.ImportedBy); err != nil {
+		if err := c.text("Imported by", p.ImportedBy); err != nil {
 			return err
 		}
-		if err := kvAny("Imported at", st.instant(p.ImportedAt, loc)); err != nil {
+		if err := c.kvAny("Imported at", st.instant(p.ImportedAt, loc)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Sample plan and selection record.
-	if err := heading("Sample plan"); err != nil {
+// plan is the sample plan and the selection record.
+func (c ctSheet) plan() error {
+	s, st, x, ct, loc := c.s, c.st, c.x, c.x.ct, c.d.opt.Location
+	if err := c.heading("Sample plan"); err != nil {
 		return err
 	}
 	pl := ct.Plan
 	if pl.Kind == "" {
-		if err := kv("Plan", "No plan recorded", stNote); err != nil {
+		if err := c.kv("Plan", "No plan recorded", stNote); err != nil {
 			return err
 		}
 	} else {
 		for _, r := range [][2]string{{"Kind", string(pl.Kind)}, {"Confidence", pl.Confidence}, {"Tolerable rate", pl.Tolerable},
 			{"Expected rate", pl.Expected}, {"Model", pl.Model}} {
-			if err := text(r[0], r[1]); err != nil {
+			if err := c.text(r[0], r[1]); err != nil {
 				return err
 			}
 		}
-		if err := kvAny("Planned size", st.num(pl.Size)); err != nil {
+		if err := c.kvAny("Planned size", st.num(pl.Size)); err != nil {
 			return err
 		}
 		if pl.Kind == "statistical" {
-			if err := kvAny("Deviations allowed", st.num(pl.Allowed)); err != nil {
+			if err := c.kvAny("Deviations allowed", st.num(pl.Allowed)); err != nil {
 				return err
 			}
 		}
-		if err := text("Basis", pl.Basis); err != nil {
+		if err := c.text("Basis", pl.Basis); err != nil {
 			return err
 		}
 	}
-	if err := heading("Selection record (re-perform with 'fieldwork sample verify')"); err != nil {
+	if err := c.heading("Selection record (re-perform with 'fieldwork sample verify')"); err != nil {
 		return err
 	}
 	if x.sel == nil {
-		if err := kv("Selection", "No sample drawn", stNote); err != nil {
+		if err := c.kv("Selection", "No sample drawn", stNote); err != nil {
 			return err
 		}
 	} else {
-		if err := writeSelectionRecord(s, st, x.sel, kv, kvAny); err != nil {
+		if err := writeSelectionRecord(s, st, x.sel, c.kv, c.kvAny); err != nil {
 			return err
 		}
-		if err := kv("Drawn by", x.sel.DrawnBy, stText); err != nil {
+		if err := c.kv("Drawn by", x.sel.DrawnBy, stText); err != nil {
 			return err
 		}
-		if err := kvAny("Drawn at", st.instant(x.sel.DrawnAt, loc)); err != nil {
+		if err := c.kvAny("Drawn at", st.instant(x.sel.DrawnAt, loc)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Attributes and the grid.
-	if err := heading("Attributes"); err != nil {
+// attributes are the attributes and the grid of results.
+func (c ctSheet) attributes() error {
+	d, s, st, x, ct, last, nAttr, header := c.d, c.s, c.st, c.x, c.x.ct, c.last, len(c.x.ct.Attributes), c.header
+	if err := c.heading("Attributes"); err != nil {
 		return err
 	}
 	if nAttr == 0 {
-		if err := kv("Attributes", "None defined", stNote); err != nil {
+		if err := c.kv("Attributes", "None defined", stNote); err != nil {
 			return err
 		}
 	}
 	for _, a := range ct.Attributes {
-		if err := kv("Attribute "+a.Letter, a.Text, stText); err != nil {
+		if err := c.kv("Attribute "+a.Letter, a.Text, stText); err != nil {
 			return err
 		}
 	}
 	if x.sel != nil {
-		if err := heading("Tested items"); err != nil {
+		if err := c.heading("Tested items"); err != nil {
 			return err
 		}
 		if err := s.add(st.str(stNote, "Results may be typed into the yellow columns and read back with 'fieldwork import-results'. Outcomes: pass, deviation or na; tickmarks from the legend below. The client's columns of each item are grouped at the right (+ to show).")); err != nil {
@@ -325,23 +376,31 @@ func writeControlTest(d *data, b *book, x *control) error {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Tickmark legend.
-	if err := heading("Tickmark legend"); err != nil {
+// tickmarks is the tickmark legend.
+func (c ctSheet) tickmarks() error {
+	d := c.d
+	if err := c.heading("Tickmark legend"); err != nil {
 		return err
 	}
 	for _, tm := range d.tickmarks {
-		if err := kv(tm.Symbol, tm.Meaning, stText); err != nil {
+		if err := c.kv(tm.Symbol, tm.Meaning, stText); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Exceptions and review notes on this control.
-	if err := heading("Exceptions"); err != nil {
+// findings are the exceptions and review notes on this control.
+func (c ctSheet) findings() error {
+	d, x := c.d, c.x
+	if err := c.heading("Exceptions"); err != nil {
 		return err
 	}
 	if len(x.excs) == 0 {
-		if err := kv("Exceptions", "None logged", stNote); err != nil {
+		if err := c.kv("Exceptions", "None logged", stNote); err != nil {
 			return err
 		}
 	}
@@ -355,35 +414,39 @@ func writeControlTest(d *data, b *book, x *control) error {
 		if ex.Compensating != "" {
 			body += "\nCompensating controls: " + ex.Compensating
 		}
-		if err := kv(ex.Ref, body, stText); err != nil {
+		if err := c.kv(ex.Ref, body, stText); err != nil {
 			return err
 		}
 	}
-	if err := heading("Review notes"); err != nil {
+	if err := c.heading("Review notes"); err != nil {
 		return err
 	}
 	notes := 0
 	for _, n := range d.notes {
-		if n.TargetKind == "control" && n.TargetRef == c.Ref {
+		if n.TargetKind == "control" && n.TargetRef == x.ct.Control.Ref {
 			notes++
 			body := fmt.Sprintf("%s\n[%s] %s", n.Text, n.State, n.Response)
 			style := stText
 			if n.State != model.NoteCleared {
 				style = stWarn
 			}
-			if err := kv(n.Ref, strings.TrimSpace(body), style); err != nil {
+			if err := c.kv(n.Ref, strings.TrimSpace(body), style); err != nil {
 				return err
 			}
 		}
 	}
 	if notes == 0 {
-		if err := kv("Review notes", "None", stNote); err != nil {
+		if err := c.kv("Review notes", "None", stNote); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Evaluation and conclusion.
-	if err := heading("Evaluation and conclusion"); err != nil {
+// evaluation is the evaluation and the conclusion.
+func (c ctSheet) evaluation() error {
+	st, x, ct := c.st, c.x, c.x.ct
+	if err := c.heading("Evaluation and conclusion"); err != nil {
 		return err
 	}
 	ev := x.ev
@@ -392,22 +455,22 @@ func writeControlTest(d *data, b *book, x *control) error {
 		n     int
 	}{{"Items selected", ev.Items}, {"Items fully tested", ev.Complete}, {"Results recorded", ev.Recorded},
 		{"Items with deviations", ev.Deviations}, {"Exceptions logged", ev.Exceptions}} {
-		if err := kvAny(r.label, st.num(r.n)); err != nil {
+		if err := c.kvAny(r.label, st.num(r.n)); err != nil {
 			return err
 		}
 	}
 	if se := ev.Statistical; se != nil {
-		if err := kvAny("Upper deviation limit", st.pct(se.UpperLimitPercent/100)); err != nil {
+		if err := c.kvAny("Upper deviation limit", st.pct(se.UpperLimitPercent/100)); err != nil {
 			return err
 		}
-		if err := kvAny("Sample deviation rate", st.pct(float64(ev.Deviations)/float64(max(1, ev.Items)))); err != nil {
+		if err := c.kvAny("Sample deviation rate", st.pct(float64(ev.Deviations)/float64(max(1, ev.Items)))); err != nil {
 			return err
 		}
-		if err := text("Statistical conclusion", string(se.Conclusion)); err != nil {
+		if err := c.text("Statistical conclusion", string(se.Conclusion)); err != nil {
 			return err
 		}
 	}
-	if err := text("Proposed conclusion", strings.TrimSpace(string(ev.Proposed)+" — "+ev.Reason)); err != nil {
+	if err := c.text("Proposed conclusion", strings.TrimSpace(string(ev.Proposed)+" — "+ev.Reason)); err != nil {
 		return err
 	}
 	concl := string(ct.Conclusion)
@@ -415,13 +478,13 @@ func writeControlTest(d *data, b *book, x *control) error {
 	if concl == "" {
 		concl, style = "Not concluded", stWarn
 	}
-	if err := kv("Conclusion", concl, style); err != nil {
+	if err := c.kv("Conclusion", concl, style); err != nil {
 		return err
 	}
-	if err := text("Conclusion note", ct.ConclusionNote); err != nil {
+	if err := c.text("Conclusion note", ct.ConclusionNote); err != nil {
 		return err
 	}
-	return s.close()
+	return nil
 }
 
 // clientHeader is the headings of the client's columns of the items.
