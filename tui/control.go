@@ -14,6 +14,7 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/sampling"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // controlPage is the workpaper of one control: the control as the client
@@ -42,9 +43,7 @@ type controlPage struct {
 	saveID     int64
 	staleSeen  bool // the last save was refused as stale: show theirs on reload
 
-	confirm     string // a yes/no question (deleting an attribute)
-	confirmDo   tea.Cmd
-	confirmKind string
+	ask confirm.Model // a yes/no question (deleting an attribute)
 }
 
 // wpData is one consistent read of a control's workpaper.
@@ -143,7 +142,7 @@ type wpLine struct {
 func (l wpLine) id() string { return fmt.Sprintf("%d/%d", l.item, l.index) }
 
 func newControlPage(c common, ref string) *controlPage {
-	p := &controlPage{common: c, ref: ref}
+	p := &controlPage{common: c, ref: ref, ask: newConfirm(c)}
 	p.list = newListView(c, listConfig[wpLine]{
 		selectable: func(l wpLine) bool { return l.sel },
 		id:         wpLine.id,
@@ -163,7 +162,10 @@ func (p *controlPage) load() tea.Cmd {
 
 func (p *controlPage) Title() string      { return p.ref }
 func (p *controlPage) InputFocused() bool { return p.form != nil }
-func (p *controlPage) HandlesBack() bool  { return p.form != nil || p.confirm != "" }
+func (p *controlPage) HandlesBack() bool  { return p.form != nil || p.ask.Asking() }
+
+// ShortcutControl: "history" and "new review note" here are about this control.
+func (p *controlPage) ShortcutControl() string { return p.ref }
 
 func (p *controlPage) Busy() string {
 	switch {
@@ -208,7 +210,7 @@ func (p *controlPage) layout() {
 }
 
 func (p *controlPage) footerLines() int {
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return 1
 	}
 	return 0
@@ -266,23 +268,17 @@ func (p *controlPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			}
 			return p, cmd
 		}
-		if p.confirm != "" {
-			switch {
-			case key.Matches(msg, p.keys.Yes):
-				cmd := p.confirmDo
-				p.confirm, p.confirmDo = "", nil
+		if p.ask.Asking() {
+			if answered, _, cmd := p.ask.Update(msg); answered {
 				p.layout()
 				return p, cmd
-			case key.Matches(msg, p.keys.No):
-				p.confirm, p.confirmDo = "", nil
-				p.layout()
 			}
 			return p, nil
 		}
 		return p, p.key(msg)
 
 	case tea.MouseMsg:
-		if p.form != nil || p.confirm != "" {
+		if p.form != nil || p.ask.Asking() {
 			return p, nil
 		}
 		if open, _ := p.list.Update(msg); open {
@@ -399,38 +395,16 @@ func (p *controlPage) askDelete(a model.Attribute) tea.Cmd {
 	ref, letter, ver, ctx, wp := p.ref, a.Letter, a.Version, p.ctx, p.common.wp
 	p.saveID = nextRequestID()
 	id := p.saveID
-	p.confirm = fmt.Sprintf("Delete attribute %s (%s)? y deletes, n keeps it", oneLine(letter), oneLine(a.Text))
-	p.confirmDo = func() tea.Msg {
-		err := withWriteTimeout(ctx, func(ctx context.Context) error {
-			// DeleteAttribute takes no version: check it here, so that an
-			// attribute someone changed since it was shown is not deleted.
-			if err := checkAttributeVersion(ctx, wp, ref, letter, ver); err != nil {
-				return err
-			}
-			return wp.DeleteAttribute(ctx, ref, letter)
-		})
-		return wpSavedMsg{id: id, what: "Deleted attribute " + letter + ".", err: err}
-	}
+	p.ask.Ask(fmt.Sprintf("Delete attribute %s (%s)?", oneLine(letter), oneLine(a.Text)), "deletes", "keeps it", func() tea.Cmd {
+		return func() tea.Msg {
+			err := withWriteTimeout(ctx, func(ctx context.Context) error {
+				return wp.DeleteAttribute(ctx, ref, letter, ver)
+			})
+			return wpSavedMsg{id: id, what: "Deleted attribute " + letter + ".", err: err}
+		}
+	})
 	p.layout()
 	return nil
-}
-
-// checkAttributeVersion refuses, as stale, an attribute whose version is
-// no longer ver.
-func checkAttributeVersion(ctx context.Context, wp *model.Workpaper, ref, letter string, ver int) error {
-	ct, err := wp.ControlTest(ctx, ref)
-	if err != nil {
-		return err
-	}
-	for _, a := range ct.Attributes {
-		if a.Letter == letter {
-			if a.Version != ver {
-				return &model.StaleError{Record: "attribute " + letter + " of " + ct.Control.Ref, By: ct.UpdatedBy, At: ct.UpdatedAt, Current: a.Version, Requested: ver}
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("attribute %s of %s no longer exists (deleted by someone else?)", letter, ct.Control.Ref)
 }
 
 // formTitle names what the open form edits.
@@ -630,8 +604,8 @@ func (p *controlPage) View() string {
 		return p.form.View()
 	}
 	v := p.list.View()
-	if p.confirm != "" {
-		v += "\n" + p.styles.Hint.Render(truncate(p.confirm, p.width))
+	if p.ask.Asking() {
+		v += "\n" + p.styles.Hint.Render(truncate(p.ask.Prompt(), p.width))
 	}
 	return v
 }
@@ -852,7 +826,7 @@ func (p *controlPage) sampleLines(section func(string), item func(wpItem, int, s
 	if t.Plan.Kind == "" {
 		item(itemPlan, 0, s.Dim.Render("No plan yet: press s to size the sample."))
 	} else {
-		item(itemPlan, 0, s.Label.Render(fit(oneLine(t.Plan.Kind), labelWidth))+fmt.Sprintf("n = %d", t.Plan.Size)+
+		item(itemPlan, 0, s.Label.Render(fit(oneLine(string(t.Plan.Kind)), labelWidth))+fmt.Sprintf("n = %d", t.Plan.Size)+
 			s.Muted.Render(planParams(t.Plan)))
 		for _, l := range wrap(oneLine(t.Plan.Basis), max(1, min(p.width-2, controlTextWidth)-labelWidth)) {
 			add(fit("", labelWidth) + s.Muted.Render(l))
@@ -896,7 +870,7 @@ func seedText(r sampling.SelectionRecord) string {
 
 // planParams are a statistical plan's inputs, in a line.
 func planParams(pl model.SamplePlan) string {
-	if pl.Kind != "statistical" {
+	if pl.Kind != model.PlanStatistical {
 		return ""
 	}
 	return fmt.Sprintf("%sconfidence %s%stolerable %s%sexpected %s%s%s%s%d allowed",
@@ -974,7 +948,7 @@ func (p *controlPage) ShortHelp() []key.Binding {
 	if p.form != nil {
 		return p.form.ShortHelp()
 	}
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return k.confirmHelp()
 	}
 	line, _ := p.list.Selected()
@@ -1002,7 +976,7 @@ func (p *controlPage) FullHelp() [][]key.Binding {
 	if p.form != nil {
 		return p.form.FullHelp()
 	}
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return [][]key.Binding{k.confirmHelp()}
 	}
 	return [][]key.Binding{

@@ -205,7 +205,7 @@ func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss
 		spinner: sp,
 		loadID:  nextRequestID(),
 		loading: true,
-		bench:   newRefreshState(opts.Refresh),
+		refresh: newRefreshState(opts.Refresh),
 		notice:  opts.Notice,
 	}
 	m.tabs[tabDashboard] = []page{newDashboardPage(c)}
