@@ -406,18 +406,19 @@ func poissonUpper(k int, risk float64) float64 {
 // hyperUpper is the exact one-sided upper limit on the number of
 // deviations K in a population of N after k deviations in n: the largest
 // K for which P(X ≤ k | N, K, n) > risk (the largest count the sample
-// does not rule out; jfa's convention).
-func hyperUpper(k, N, n int, risk float64) int {
+// does not rule out; jfa's convention), with risk R in millionths and
+// ties (P = risk exactly) decided exactly.
+func hyperUpper(k, N, n int, R int64) int {
 	// P is 1 at K = k and decreases in K; K ≤ N − (n − k) since the
 	// sample held n − k non-deviations.
 	lo, hi := k, N-(n-k)
-	if hyperCDF(k, N, hi, n) > risk {
+	if !hyperAtMost(k, N, hi, n, R) {
 		return hi
 	}
 	// Invariant: P(lo) > risk ≥ P(hi).
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
-		if hyperCDF(k, N, mid, n) > risk {
+		if !hyperAtMost(k, N, mid, n, R) {
 			lo = mid
 		} else {
 			hi = mid
