@@ -523,8 +523,6 @@ func Table(confidence Rate, m Model, population int) (SizeTable, error) {
 				switch {
 				case errors.Is(err, ErrTooLarge):
 					c.Omitted = true
-				case err != nil && m == Hypergeometric:
-					c.Omitted = true // expected and tolerable round to the same count in N
 				case err != nil:
 					return SizeTable{}, err
 				default:
