@@ -26,8 +26,8 @@ import (
 // for the hypergeometric, the smaller of the sample and the population's
 // deviations) has at most this many items. Beyond it (only possible in
 // Evaluate, since sizes stop at MaxSampleSize) the floating-point result
-// decides.
-const exactMaxDraws = MaxSelection
+// decides: the exact sums would take seconds to minutes there.
+const exactMaxDraws = MaxSampleSize
 
 // nearTie reports whether the floating-point probability p is too close to
 // β for floating point to decide p ≤ β.
@@ -129,10 +129,15 @@ func hyperCmpExact(k, N, K, n int, R int64) int {
 			den.Mul(den, v)
 			num.Add(num, den)
 		}
-		first := binomial(a, i0)
-		first.Mul(first, binomial(M, b-i0))
-		num.Mul(num, first)
-		den.Mul(den, binomial(N, b))
+		// × C(a, i0) C(M, b−i0) / C(N, b), as products of consecutive
+		// integers with no division:
+		// a⋯(a−i0+1) · M⋯(M−b+i0+1) · b!  over  i0! · (b−i0)! · N⋯(N−b+1).
+		num.Mul(num, mulRange(a-i0+1, a))
+		num.Mul(num, mulRange(M-b+i0+1, M))
+		num.Mul(num, mulRange(1, b))
+		den.Mul(den, mulRange(1, i0))
+		den.Mul(den, mulRange(1, b-i0))
+		den.Mul(den, mulRange(N-b+1, N))
 		return num, den
 	}
 	return tailCmp(k-lo+1 <= hi-k, sum, lo, k, hi, R)
@@ -213,4 +218,12 @@ func binomial(n, k int) *big.Int {
 	}
 	num := new(big.Int).MulRange(int64(n-k+1), int64(n))
 	return num.Quo(num, new(big.Int).MulRange(1, int64(k)))
+}
+
+// mulRange is lo (lo+1) ⋯ hi, 1 when lo > hi.
+func mulRange(lo, hi int) *big.Int {
+	if lo > hi {
+		return big.NewInt(1)
+	}
+	return new(big.Int).MulRange(int64(lo), int64(hi))
 }
