@@ -201,8 +201,9 @@ func sampleSize(p Plan, limit int) (Size, error) {
 }
 
 // searchSize finds the smallest n in [1, maxN] with pass(n, ceil(n ×
-// expected)), pass(n, k) being cdf(n, k) ≤ risk. For a fixed k, cdf decreases as n grows, and k is
-// constant on the run of n with ceil(n × expected) = k. So each run is
+// expected)), pass(n, k) being cdf(n, k) ≤ risk. For a fixed k, cdf
+// decreases as n grows, and k is constant on the run of n with ceil(n ×
+// expected) = k. So each run is
 // tested at its last (most favourable) n and the first run that passes is
 // bisected: the same n as trying every n in turn, with far fewer
 // evaluations.
@@ -367,9 +368,11 @@ func Evaluate(s Sample) (Evaluation, error) {
 		}
 	} else {
 		R := riskNum(s.Confidence)
-		ev.UpperLimit = upperLimit(m, k, n, N, risk, R)
 		if m == Hypergeometric {
 			ev.PopulationDeviations = hyperUpper(k, N, n, R)
+			ev.UpperLimit = float64(ev.PopulationDeviations) / float64(N)
+		} else {
+			ev.UpperLimit = upperLimit(m, k, n, N, risk, R)
 		}
 		if s.Tolerable > 0 {
 			t := s.Tolerable.Fraction()
