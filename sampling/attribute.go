@@ -149,24 +149,26 @@ func sampleSize(p Plan, limit int) (Size, error) {
 	N := p.Population
 	t := p.Tolerable.Fraction()
 	var K int
+	R := riskNum(p.Confidence)
 	var cdf func(n, k int) float64
+	var pass func(n, k int) bool // cdf(n, k) ≤ risk, ties decided exactly
 	switch m {
 	case Binomial:
 		cdf = func(n, k int) float64 { return binomCDF(k, n, t) }
+		pass = func(n, k int) bool { return binomAtMost(k, n, p.Tolerable, R) }
 	case Poisson:
 		cdf = func(n, k int) float64 { return poissonCDF(k, float64(n)*t) }
+		pass = func(n, k int) bool { return cdf(n, k) <= risk } // never a tie (see exact.go)
 	case Hypergeometric:
 		K = ceilMul(N, p.Tolerable)
-		if ceilMul(N, p.Expected) >= K {
-			return Size{}, fmt.Errorf("in a population of %d the expected rate %v rounds to as many deviations (%d) as the tolerable rate %v", N, p.Expected, ceilMul(N, p.Expected), p.Tolerable)
-		}
 		cdf = func(n, k int) float64 { return hyperCDF(k, N, K, n) }
+		pass = func(n, k int) bool { return hyperAtMost(k, N, K, n, R) }
 	}
 	searchMax := limit
 	if N > 0 && N < searchMax {
 		searchMax = N
 	}
-	n, k, ok := searchSize(cdf, risk, p.Expected, searchMax)
+	n, k, ok := searchSize(pass, p.Expected, searchMax)
 	if !ok && (N == 0 || N > limit) {
 		return Size{}, fmt.Errorf("%w: more than %d items (the expected rate %v is too close to the tolerable rate %v)", ErrTooLarge, limit, p.Expected, p.Tolerable)
 	}
@@ -179,22 +181,38 @@ func sampleSize(p Plan, limit int) (Size, error) {
 	}
 	s.SampleSize, s.ExpectedDeviations = n, k
 	s.AchievedRisk = cdf(n, k)
-	s.UpperLimit = upperLimit(m, k, n, N, risk)
+	switch m {
+	case Binomial:
+		if nearTie(s.AchievedRisk, risk) {
+			s.AchievedRisk = snapRisk(s.AchievedRisk, risk, binomCmp(k, n, p.Tolerable, R))
+		}
+	case Hypergeometric:
+		if nearTie(s.AchievedRisk, risk) {
+			s.AchievedRisk = snapRisk(s.AchievedRisk, risk, hyperCmp(k, N, K, n, R))
+		}
+	}
+	s.UpperLimit = upperLimit(m, k, n, N, risk, R)
+	if m != Hypergeometric {
+		// The plan passed, so the limit is at most the tolerable rate; at a
+		// tie the root finder may land a rounding error above it.
+		s.UpperLimit = min(s.UpperLimit, t)
+	}
 	return s, nil
 }
 
-// searchSize finds the smallest n in [1, maxN] with cdf(n, ceil(n ×
-// expected)) ≤ risk. For a fixed k, cdf decreases as n grows, and k is
-// constant on the run of n with ceil(n × expected) = k. So each run is
+// searchSize finds the smallest n in [1, maxN] with pass(n, ceil(n ×
+// expected)), pass(n, k) being cdf(n, k) ≤ risk. For a fixed k, cdf
+// decreases as n grows, and k is constant on the run of n with ceil(n ×
+// expected) = k. So each run is
 // tested at its last (most favourable) n and the first run that passes is
 // bisected: the same n as trying every n in turn, with far fewer
 // evaluations.
-func searchSize(cdf func(n, k int) float64, risk float64, expected Rate, maxN int) (n, k int, ok bool) {
+func searchSize(pass func(n, k int) bool, expected Rate, maxN int) (n, k int, ok bool) {
 	smallest := func(lo, hi, k int) int {
-		// cdf(hi, k) ≤ risk; find the smallest such n in [lo, hi].
+		// pass(hi, k); find the smallest such n in [lo, hi].
 		for lo < hi {
 			mid := lo + (hi-lo)/2
-			if cdf(mid, k) <= risk {
+			if pass(mid, k) {
 				hi = mid
 			} else {
 				lo = mid + 1
@@ -203,7 +221,7 @@ func searchSize(cdf func(n, k int) float64, risk float64, expected Rate, maxN in
 		return lo
 	}
 	if expected == 0 {
-		if maxN < 1 || cdf(maxN, 0) > risk {
+		if maxN < 1 || !pass(maxN, 0) {
 			return 0, 0, false
 		}
 		return smallest(1, maxN, 0), 0, true
@@ -217,7 +235,7 @@ func searchSize(cdf func(n, k int) float64, risk float64, expected Rate, maxN in
 			return 0, 0, false
 		}
 		hi = min(hi, maxN)
-		if cdf(hi, k) > risk {
+		if !pass(hi, k) {
 			continue
 		}
 		return smallest(lo, hi, k), k, true
@@ -226,12 +244,13 @@ func searchSize(cdf func(n, k int) float64, risk float64, expected Rate, maxN in
 
 // upperLimit is the one-sided upper deviation limit (a fraction) after k
 // deviations in n items at 1 − risk confidence under model m.
-func upperLimit(m Model, k, n, N int, risk float64) float64 {
+// R is the risk in millionths.
+func upperLimit(m Model, k, n, N int, risk float64, R int64) float64 {
 	switch m {
 	case Poisson:
 		return min(poissonUpper(k, risk)/float64(n), 1)
 	case Hypergeometric:
-		return float64(hyperUpper(k, N, n, risk)) / float64(N)
+		return float64(hyperUpper(k, N, n, R)) / float64(N)
 	}
 	return binomUpper(k, n, risk)
 }
@@ -281,7 +300,9 @@ type Evaluation struct {
 	// deviation: the limit is 1/61), and the allowance is then 0.
 	Allowance float64 `json:"allowance"`
 	// PopulationDeviations is, for the hypergeometric model, the upper
-	// limit as a count of deviations in the population.
+	// limit as a count of deviations in the population. In JSON it appears
+	// for the hypergeometric model, 0 included, and only then (see
+	// MarshalJSON).
 	PopulationDeviations int `json:"population_deviations_upper,omitempty"`
 	// WholePopulation is set when every item was tested (n = N): the rate
 	// is known and there is no sampling risk.
@@ -346,27 +367,54 @@ func Evaluate(s Sample) (Evaluation, error) {
 			ev.Conclusion = conclude(int64(k)*rateDenom <= int64(s.Tolerable)*int64(N))
 		}
 	} else {
-		ev.UpperLimit = upperLimit(m, k, n, N, risk)
+		R := riskNum(s.Confidence)
 		if m == Hypergeometric {
-			ev.PopulationDeviations = hyperUpper(k, N, n, risk)
+			ev.PopulationDeviations = hyperUpper(k, N, n, R)
+			ev.UpperLimit = float64(ev.PopulationDeviations) / float64(N)
+		} else {
+			ev.UpperLimit = upperLimit(m, k, n, N, risk, R)
 		}
 		if s.Tolerable > 0 {
 			t := s.Tolerable.Fraction()
-			var p float64
+			var ok bool
 			switch m {
 			case Binomial:
-				p = binomCDF(k, n, t)
+				ok = binomAtMost(k, n, s.Tolerable, R)
 			case Poisson:
-				p = poissonCDF(k, float64(n)*t)
+				ok = poissonCDF(k, float64(n)*t) <= risk // never a tie (see exact.go)
 			case Hypergeometric:
-				p = hyperCDF(k, N, ceilMul(N, s.Tolerable), n)
+				ok = hyperAtMost(k, N, ceilMul(N, s.Tolerable), n, R)
 			}
-			ev.Conclusion = conclude(p <= risk)
+			ev.Conclusion = conclude(ok)
+			if m != Hypergeometric {
+				// Keep "limit ≤ tolerable ⇔ supported" true of the numbers
+				// printed when the limit is within a rounding error of t.
+				if ok {
+					ev.UpperLimit = min(ev.UpperLimit, t)
+				} else if ev.UpperLimit <= t {
+					ev.UpperLimit = math.Nextafter(t, 1)
+				}
+			}
 		}
 	}
 	ev.Allowance = max(ev.UpperLimit-ev.SampleRate, 0)
 	ev.UpperLimitPercent = CeilPercent(ev.UpperLimit, 1)
 	return ev, nil
+}
+
+// MarshalJSON writes population_deviations_upper for every
+// hypergeometric evaluation, including a bound of 0, and never for the
+// other models.
+func (e Evaluation) MarshalJSON() ([]byte, error) {
+	type plain Evaluation // without the method
+	var pd *int
+	if e.Model == Hypergeometric {
+		pd = &e.PopulationDeviations
+	}
+	return json.Marshal(struct {
+		plain
+		PopulationDeviations *int `json:"population_deviations_upper,omitempty"`
+	}{plain(e), pd})
 }
 
 func conclude(ok bool) Conclusion {
@@ -478,8 +526,6 @@ func Table(confidence Rate, m Model, population int) (SizeTable, error) {
 				switch {
 				case errors.Is(err, ErrTooLarge):
 					c.Omitted = true
-				case err != nil && m == Hypergeometric:
-					c.Omitted = true // expected and tolerable round to the same count in N
 				case err != nil:
 					return SizeTable{}, err
 				default:

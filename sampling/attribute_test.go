@@ -409,11 +409,17 @@ func TestSizeBasics(t *testing.T) {
 		{Confidence: 950_000, Tolerable: 50_000, Model: Hypergeometric},
 		{Confidence: 950_000, Tolerable: 50_000, Population: -1},
 		{Confidence: 950_000, Tolerable: 50_000, Model: "normal"},
-		{Confidence: 950_000, Tolerable: 50_000, Expected: 40_000, Population: 10, Model: Hypergeometric},
 	} {
 		if _, err := SampleSize(p); err == nil {
 			t.Errorf("%+v: no error", p)
 		}
+	}
+	// Expected and tolerable rates that round to the same count in N
+	// (ceil(0.4) = ceil(0.5) = 1) are a plan like any other: here no n < 10
+	// passes (k = 1 = K), so every item is tested.
+	s, err = SampleSize(Plan{Confidence: 950_000, Tolerable: 50_000, Expected: 40_000, Population: 10, Model: Hypergeometric})
+	if err != nil || !s.TestAll || s.SampleSize != 10 {
+		t.Errorf("N=10, 5%%/4%%: %+v %v", s, err)
 	}
 }
 

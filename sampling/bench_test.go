@@ -16,6 +16,10 @@ func BenchmarkSampleSize(b *testing.B) {
 		{"poisson/95-5-2", Plan{Confidence: 950_000, Tolerable: 50_000, Expected: 20_000, Model: Poisson}},
 		{"hypergeometric/95-5-2/N=5000", Plan{Confidence: 950_000, Tolerable: 50_000, Expected: 20_000, Population: 5000, Model: Hypergeometric}},
 		{"hypergeometric/95-5-2/N=1e9", Plan{Confidence: 950_000, Tolerable: 50_000, Expected: 20_000, Population: 1_000_000_000, Model: Hypergeometric}},
+		// Exact ties, decided in integers (exact.go).
+		{"tie/hypergeometric/80-1-0/N=50", Plan{Confidence: 800_000, Tolerable: 10_000, Population: 50, Model: Hypergeometric}},
+		{"tie/hypergeometric/90-10-7/N=50", Plan{Confidence: 900_000, Tolerable: 100_000, Expected: 70_000, Population: 50, Model: Hypergeometric}},
+		{"tie/binomial/75-50-0", Plan{Confidence: 750_000, Tolerable: 500_000}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -91,8 +91,17 @@
 // Loader's saddle-point expansion ("Fast and Accurate Computation of
 // Binomial Probabilities", 2000), as R's dhyper, summed by exact term
 // ratios as R's phyper; it stays accurate for populations of billions.
-// Limits are found by Newton's method safeguarded by bisection, to a
-// relative 1e-15. Sizes are searched exactly: the probability falls as n
+// Below its mean the binomial probability is likewise a sum of terms by
+// exact ratios, which keeps the Clopper–Pearson limit within a relative
+// 2e-15 at any n. Limits are found by Newton's method safeguarded by
+// bisection, to a relative 1e-15.
+//
+// Ties (P(X ≤ k) exactly equal to the risk, which happens for the
+// hypergeometric and the binomial since both are rational) are decided in
+// exact integer arithmetic with math/big whenever the floating-point
+// probability is within a relative 1e-9 of the risk, so sizes,
+// conclusions and the hypergeometric bound follow the definitions in every
+// case. A Poisson probability is never rational, so it never ties. Sizes are searched exactly: the probability falls as n
 // grows with k fixed, so each run of n sharing one k is tested at its end
 // and the first passing run is bisected, which finds the same n as trying
 // every n in turn.
@@ -141,8 +150,12 @@
 //     stream. Random: the shuffle of step 3 simply continues, so a sample
 //     of n extended by m is the first n + m items of a random selection of
 //     n + m with the same seed. Systematic: after the start's draw(s),
-//     each extension is a shuffle as in step 3 over the items not yet
-//     selected, listed in ascending order of position.
+//     each extension is a fresh shuffle as in step 3 over the items still
+//     unselected at that extension, listed in ascending order of position.
+//
+// docs/sampling.md states the generator itself (block function, key
+// schedule, re-keying after 124 outputs, byte order) with test vectors,
+// and docs/reperform.py re-performs any record in plain Python 3.
 //
 // Verify re-performs a record and lists every difference. NewSeed draws a
 // fresh seed from crypto/rand; the caller shows it and stores it.

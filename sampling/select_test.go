@@ -437,3 +437,26 @@ func FuzzJudgmental(f *testing.F) {
 		}
 	})
 }
+
+// TestGeneratorVectors pins the ChaCha8Rand outputs docs/sampling.md
+// lists, across the re-keys after outputs 123 and 247.
+func TestGeneratorVectors(t *testing.T) {
+	for _, c := range []struct {
+		seed uint64
+		want map[int]uint64
+	}{
+		{1, map[int]uint64{0: 2011346856662591082, 1: 5175355758766438510, 2: 3776401488151635419, 3: 15945633459192447282,
+			122: 15890824275123858897, 123: 8488102963810376302, 124: 12595171860794682014, 125: 11145846602186988634,
+			126: 15804816003092492954, 247: 5593055528145494071, 248: 4878980292839540519, 249: 3060659874883382321}},
+		{0, map[int]uint64{0: 12432809566553409497, 1: 7766219816435805978}},
+		{18446744073709551615, map[int]uint64{0: 6247042210286588002, 1: 18185953650409498548, 124: 9138789686557091321}},
+	} {
+		s := newStream(c.seed)
+		for i := 0; i < 250; i++ {
+			x := s.g.Uint64()
+			if w, ok := c.want[i]; ok && x != w {
+				t.Errorf("seed %d output %d: %d, want %d", c.seed, i, x, w)
+			}
+		}
+	}
+}

@@ -170,7 +170,23 @@ func binomCDF(k, n int, p float64) float64 {
 	// digits however large n is, where a difference of log-gammas would
 	// lose them.
 	q := 1 - p
-	front := math.Log(float64(n-k)*p) + logBinomPMF(float64(k), float64(n), p, q)
+	fk, fn := float64(k), float64(n)
+	if p*(fn+3) > fk+2 {
+		// Below the mean: sum the terms downward from k, each the previous
+		// one times an exact ratio, as hyperLowerTail does. The continued
+		// fraction would be evaluated at x = 1 − p, where for large n it
+		// loses about log10(n) digits (a relative 6e-9 at n = 10^9); the
+		// sum keeps the relative error near 1e-15 for any n, and needs
+		// only a few times √k terms.
+		sum, term := 1.0, 1.0
+		for x := fk; x > 0 && term >= cfEpsilon*sum; x-- {
+			// P(X = x−1) / P(X = x) = x q / ((n − x + 1) p)
+			term *= x * q / ((fn - x + 1) * p)
+			sum += term
+		}
+		return math.Exp(logBinomPMF(fk, fn, p, q)) * sum
+	}
+	front := math.Log(float64(n-k)*p) + logBinomPMF(fk, fn, p, q)
 	return regIncBetaFront(float64(n-k), float64(k+1), q, p, front)
 }
 
@@ -406,18 +422,19 @@ func poissonUpper(k int, risk float64) float64 {
 // hyperUpper is the exact one-sided upper limit on the number of
 // deviations K in a population of N after k deviations in n: the largest
 // K for which P(X ≤ k | N, K, n) > risk (the largest count the sample
-// does not rule out; jfa's convention).
-func hyperUpper(k, N, n int, risk float64) int {
+// does not rule out; jfa's convention), with risk R in millionths and
+// ties (P = risk exactly) decided exactly.
+func hyperUpper(k, N, n int, R int64) int {
 	// P is 1 at K = k and decreases in K; K ≤ N − (n − k) since the
 	// sample held n − k non-deviations.
 	lo, hi := k, N-(n-k)
-	if hyperCDF(k, N, hi, n) > risk {
+	if !hyperAtMost(k, N, hi, n, R) {
 		return hi
 	}
 	// Invariant: P(lo) > risk ≥ P(hi).
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
-		if hyperCDF(k, N, mid, n) > risk {
+		if !hyperAtMost(k, N, mid, n, R) {
 			lo = mid
 		} else {
 			hi = mid

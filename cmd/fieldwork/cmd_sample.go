@@ -97,6 +97,25 @@ func sampleFractionNote(e *env, name, v string, r sampling.Rate) {
 	}
 }
 
+// sampleConfidenceNote says on stderr how a confidence that could mean two
+// things was read: a bare 1 is 1% (not the fraction 1, 100%), and a bare
+// fraction that gives 50% or less ("0.5" is 50%) might have meant a
+// percent (0.5%). A confidence of 50% or less is never an audit plan, so
+// either way the typed value was most likely not what was meant.
+func sampleConfidenceNote(e *env, v string, r sampling.Rate) {
+	v = strings.TrimSpace(v)
+	if strings.HasSuffix(v, "%") {
+		return
+	}
+	if r == sampling.OnePercent {
+		fmt.Fprintf(e.stderr, "fieldwork: note: --confidence %s is read as 1%% (a bare number of 1 or more is a percent; 99%% is 99 or 0.99)\n", v)
+		return
+	}
+	if how := fractionHint(v, r); how != "" && r <= 50*sampling.OnePercent {
+		fmt.Fprintf(e.stderr, "fieldwork: note: --confidence %s%s\n", v, how)
+	}
+}
+
 func samplePct(x float64) string {
 	return strconv.FormatFloat(100*x, 'f', 2, 64) + "%"
 }
@@ -151,6 +170,7 @@ func runSampleSize(e *env, args []string) error {
 	if p.Confidence, err = sampleConfidence(*conf); err != nil {
 		return err
 	}
+	sampleConfidenceNote(e, *conf, p.Confidence)
 	if *tol == "" {
 		return usagef("missing --tolerable (e.g. 5, 5%% or 0.05)")
 	}
@@ -291,6 +311,7 @@ func runSampleEvaluate(e *env, args []string) error {
 	if s.Confidence, err = sampleConfidence(*conf); err != nil {
 		return err
 	}
+	sampleConfidenceNote(e, *conf, s.Confidence)
 	if set["tolerable"] {
 		if s.Tolerable, err = sampleRate("tolerable", *tol); err != nil {
 			return err
@@ -492,6 +513,7 @@ func runSampleTable(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	sampleConfidenceNote(e, *conf, confidence)
 	m, err := sampling.ParseModel(*mod)
 	if err != nil {
 		return usagef("--model: %v", err)

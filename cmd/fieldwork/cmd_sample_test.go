@@ -326,3 +326,39 @@ func TestSampleDrawWithFile(t *testing.T) {
 		t.Errorf("stand-alone draw: %d %q", code, errOut)
 	}
 }
+
+// TestSampleIssue19CLI: how an ambiguous confidence was read is said on
+// stderr; the model abbreviations are accepted and reported in full; the
+// hypergeometric bound is in the JSON when it is 0; ties follow the
+// documented rule.
+func TestSampleIssue19CLI(t *testing.T) {
+	for _, c := range []struct {
+		conf, note string
+	}{
+		{"1", "--confidence 1 is read as 1%"},
+		{"0.5", "0.5 is read as a fraction, 50%"},
+		{"95", ""}, {"0.95", ""}, {"1%", ""}, {"50%", ""},
+	} {
+		_, errOut, code := runSample(t, "sample", "size", "--confidence", c.conf, "--tolerable", "5")
+		if code != 0 {
+			t.Fatalf("--confidence %s: exit %d: %s", c.conf, code, errOut)
+		}
+		if c.note == "" && errOut != "" || c.note != "" && !strings.Contains(errOut, c.note) {
+			t.Errorf("--confidence %s: stderr %q, want %q", c.conf, errOut, c.note)
+		}
+	}
+	for _, m := range []string{"hyper", "hypergeom", "Hypergeometric"} {
+		out, errOut, code := runSample(t, "sample", "size", "--confidence", "80", "--tolerable", "1", "--population", "50", "--model", m, "--json")
+		if code != 0 {
+			t.Fatalf("--model %s: exit %d: %s", m, code, errOut)
+		}
+		wantContains(t, "--model "+m, out, `"model": "hypergeometric"`, `"sample_size": 40`, `"achieved_risk": 0.2`)
+	}
+	out, errOut, code := runSample(t, "sample", "evaluate", "--size", "450", "--deviations", "0", "--confidence", "90", "--population", "500", "--model", "hypergeometric", "--json")
+	if code != 0 {
+		t.Fatalf("evaluate: exit %d: %s", code, errOut)
+	}
+	wantContains(t, "evaluate", out, `"population_deviations_upper": 0`, `"upper_limit": 0,`)
+	out, _, _ = runSample(t, "sample", "size", "--confidence", "80", "--tolerable", "5", "--expected", "4.25", "--population", "50", "--model", "hypergeometric", "--json")
+	wantContains(t, "80/5/4.25/50", out, `"sample_size": 47`, `"expected_deviations": 2`, `"test_all": false`)
+}
