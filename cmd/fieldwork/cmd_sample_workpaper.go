@@ -141,6 +141,7 @@ func runSamplePlanWorkpaper(e *env, args []string) error {
 		if in.Confidence, err = sampleConfidence(*conf); err != nil {
 			return err
 		}
+		sampleConfidenceNote(e, *conf, in.Confidence)
 		if *tol == "" {
 			return usagef("missing --tolerable (e.g. 5)")
 		}
