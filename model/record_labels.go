@@ -7,7 +7,8 @@ import (
 
 // RecordLabels names, by UUID, the records people refer to by reference,
 // for the audit trail: controls ("control CHG-01") and their workpapers,
-// sign-offs and attributes, exceptions, review notes and client requests.
+// sign-offs and attributes, exceptions, review notes, client requests and
+// results ("result WP-CHG-01 item 4 (position 350, PR-21349) A").
 // It is one query, however many controls there are.
 func (w *Workpaper) RecordLabels(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
@@ -26,7 +27,13 @@ func (w *Workpaper) RecordLabels(ctx context.Context) (map[string]string, error)
 			JOIN control_test t ON t.uuid = a.test_uuid JOIN control c ON c.uuid = t.control_uuid
 		UNION ALL SELECT uuid, 'exception ' || ref FROM exception
 		UNION ALL SELECT uuid, 'review note ' || ref FROM review_note
-		UNION ALL SELECT uuid, 'request ' || ref FROM pbc_request`)
+		UNION ALL SELECT uuid, 'request ' || ref FROM pbc_request
+		UNION ALL SELECT r.uuid, 'result ' || t.wp_ref || ' item ' || i.ordinal || ' (position ' || i.position ||
+				CASE WHEN COALESCE(pr.occurrence_id, '') != '' THEN ', ' || pr.occurrence_id ELSE '' END || ') ' || a.letter
+			FROM result r JOIN control_test t ON t.uuid = r.test_uuid JOIN sample_item i ON i.uuid = r.item_uuid
+			JOIN attribute a ON a.uuid = r.attribute_uuid JOIN selection s ON s.uuid = i.selection_uuid
+			JOIN population p ON p.uuid = s.population_uuid
+			LEFT JOIN population_row pr ON pr.population_id = p.id AND pr.position = i.position`)
 	if err != nil {
 		return nil, err
 	}

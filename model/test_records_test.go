@@ -2,8 +2,10 @@ package model_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fieldwork-audit/fieldwork/internal/demo"
@@ -122,6 +124,22 @@ func TestRecordLabelsMatchPerControlReads(t *testing.T) {
 	got, err := w.RecordLabels(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Results are named by their cell: workpaper, item, position, ID and
+	// attribute.
+	for _, c := range cs {
+		ct, _ := w.ControlTest(ctx, c.Ref)
+		rs, err := w.Results(ctx, c.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			l := got[r.UUID]
+			if !strings.HasPrefix(l, "result "+ct.WPRef+" item ") || !strings.Contains(l, fmt.Sprintf("(position %d", r.Position)) || !strings.HasSuffix(l, ") "+r.Attribute) {
+				t.Errorf("result label %q for position %d/%s", l, r.Position, r.Attribute)
+			}
+			want[r.UUID] = l
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RecordLabels: %d labels, the per-control reads %d", len(got), len(want))

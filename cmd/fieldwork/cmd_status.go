@@ -58,12 +58,21 @@ func runLog(e *env, args []string) error {
 		}
 		return printJSON(e.stdout, trail)
 	}
+	labels, err := wp.RecordLabels(bg)
+	if err != nil {
+		return err
+	}
 	for _, c := range trail {
 		what := c.Note
 		if c.Op == "update" {
 			what = fmt.Sprintf("%s: %s → %s", c.Field, quoteOpt(c.Old), quoteOpt(c.New))
 		}
-		fmt.Fprintf(e.stdout, "%6d %s %-12s %-7s %-18s %s\n", c.Seq, c.At.Format("2006-01-02 15:04:05"), truncate(clean(c.User), 12), c.Op, c.Table, truncate(clean(what), 90))
+		// Which record, in the auditor's words: the cell of a result, the
+		// reference of a control, an exception, a note.
+		if l, ok := labels[c.RecordUUID]; ok {
+			what = l + " · " + what
+		}
+		fmt.Fprintf(e.stdout, "%6d %s %-12s %-7s %-18s %s\n", c.Seq, c.At.Format("2006-01-02 15:04:05"), truncate(clean(c.User), 12), c.Op, c.Table, truncate(clean(what), 110))
 	}
 	return nil
 }
