@@ -498,6 +498,9 @@ func TestExportSectionsAndTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	opt.IncludeTrail = true
+	saved := trailPage
+	trailPage = 500 // the demo's trail spans several pages
+	defer func() { trailPage = saved }()
 	f, _ := exportTo(t, w, opt)
 	want := []string{"Section 4", "WP-LA-02", "WP-LA-03", "WP-CHG-01", "WP-AV-02", "Audit trail"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {

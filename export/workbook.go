@@ -290,4 +290,4 @@ func (d *data) controlBySheet(name string) *control {
 
 // trailPage is how many entries are read at a time: the trail is never
 // loaded whole.
-const trailPage = 2000
+var trailPage = 2000 // a variable so that a test can make the demo span pages

@@ -95,8 +95,11 @@ type Workpaper struct {
 	onKeyCreated func(path string)
 	keyMu        sync.Mutex
 	key          *signing.Key
-	closeOnce    sync.Once
-	closeErr     error
+	// Column defaults by table, for logInsert (txn.go).
+	defaultsMu sync.Mutex
+	defaults   map[string]map[string]*string
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // Path is the workpaper's file name as opened.
