@@ -219,10 +219,8 @@ func Write(ctx context.Context, w *model.Workpaper, opt Options, progress func(d
 	if err := opt.normalize(); err != nil {
 		return nil, err
 	}
-	if !opt.Force {
-		if _, err := os.Lstat(opt.Path); err == nil {
-			return nil, fmt.Errorf("%s: %w; choose another name or replace it with --force", opt.Path, ErrExists)
-		}
+	if err := checkOut(w, opt); err != nil {
+		return nil, err
 	}
 	tmpl, err := ParseTemplate(opt.Template)
 	if err != nil {
@@ -237,7 +235,7 @@ func Write(ctx context.Context, w *model.Workpaper, opt Options, progress func(d
 	if err != nil {
 		return nil, err
 	}
-	n, err := saveAtomically(ctx, b.f, opt.Path, opt.Force)
+	n, err := saveAtomically(ctx, b.f, opt.Path, opt.Force, w.Path())
 	if err != nil {
 		return nil, err
 	}
@@ -248,10 +246,27 @@ func Write(ctx context.Context, w *model.Workpaper, opt Options, progress func(d
 	return &res.Result, nil
 }
 
+// checkOut refuses, before any work, an output path that is a workpaper
+// (the one exported or any other, --force or not) and, without Force, any
+// existing file.
+func checkOut(w *model.Workpaper, opt Options) error {
+	if err := model.CheckOutputPath(opt.Path, w.Path()); err != nil {
+		return err
+	}
+	if !opt.Force {
+		if _, err := os.Lstat(opt.Path); err == nil {
+			return fmt.Errorf("%s: %w; choose another name or replace it with --force", opt.Path, ErrExists)
+		}
+	}
+	return nil
+}
+
 // saveAtomically writes f to a temporary file in path's folder and moves it
 // into place: a hard link when the destination must not exist (so a file
-// created meanwhile is never replaced), a rename with force.
-func saveAtomically(ctx context.Context, f *excelize.File, path string, force bool) (int64, error) {
+// created meanwhile is never replaced), a rename with force. The rename
+// never replaces a workpaper (workpaper is the one exported), checked again
+// just before it.
+func saveAtomically(ctx context.Context, f *excelize.File, path string, force bool, workpaper string) (int64, error) {
 	dir := filepath.Dir(path)
 	tmp, err := createTemp(dir, "."+filepath.Base(path)+".part-")
 	if err != nil {
@@ -276,6 +291,9 @@ func saveAtomically(ctx context.Context, f *excelize.File, path string, force bo
 		return 0, fmt.Errorf("%s: writing the workbook: %w", path, err)
 	}
 	if force {
+		if err := model.CheckOutputPath(path, workpaper); err != nil {
+			return 0, err
+		}
 		if err := os.Rename(name, path); err != nil {
 			return 0, fmt.Errorf("%s: %w", path, err)
 		}
