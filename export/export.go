@@ -268,7 +268,9 @@ func checkOut(w *model.Workpaper, opt Options) error {
 // just before it.
 func saveAtomically(ctx context.Context, f *excelize.File, path string, force bool, workpaper string) (int64, error) {
 	dir := filepath.Dir(path)
-	tmp, err := createTemp(dir, "."+filepath.Base(path)+".part-")
+	// What a killed export left in this folder goes first.
+	model.CleanStaleTemps(dir, "", "part")
+	tmp, err := model.TempOutput(dir, filepath.Base(path), "part")
 	if err != nil {
 		return 0, err
 	}
@@ -290,6 +292,7 @@ func saveAtomically(ctx context.Context, f *excelize.File, path string, force bo
 	if err != nil {
 		return 0, fmt.Errorf("%s: writing the workbook: %w", path, err)
 	}
+	model.CrashPoint("export")
 	if force {
 		if err := model.CheckOutputPath(path, workpaper); err != nil {
 			return 0, err
@@ -316,19 +319,6 @@ func saveAtomically(ctx context.Context, f *excelize.File, path string, force bo
 		return n, nil
 	}
 	return n, nil
-}
-
-// createTemp creates a new file in dir with the process's umask applied to
-// 0666 (os.CreateTemp would make it readable by its owner only).
-func createTemp(dir, prefix string) (*os.File, error) {
-	for i := 0; ; i++ {
-		name := filepath.Join(dir, fmt.Sprintf("%s%d-%d.tmp", prefix, os.Getpid(), time.Now().UnixNano()+int64(i)))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, os.ErrExist) && i < 100 {
-			continue
-		}
-		return f, err
-	}
 }
 
 // ctxWriter stops a long save when the context is cancelled.

@@ -228,6 +228,11 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		w.db.Close()
 		return nil, fmt.Errorf("%s: written by an older fieldwork (schema %d) and open read-only: open it once with write access to upgrade it", path, h.userVersion)
 	}
+	if !readOnly {
+		// What a killed backup or export left beside the file.
+		CleanStaleTemps(filepath.Dir(path), filepath.Base(path), "bak")
+		CleanStaleTemps(filepath.Dir(path), "", "part")
+	}
 	w.noSession = opt.NoSession
 	if !readOnly && !opt.NoSession {
 		w.registerSession(context.Background())

@@ -55,3 +55,64 @@ func TestOutputNeverReplacesAWorkpaper(t *testing.T) {
 		t.Fatalf("export over an ordinary file with --force: %d %s", code, stderr)
 	}
 }
+
+// hidden lists the names in dir that start with a dot.
+func hidden(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// Issue 13 item 4: a backup or an export killed with SIGKILL never leaves a
+// file under the real name, and the next run removes what it left.
+func TestBackupAndExportKilledLeaveNoDebris(t *testing.T) {
+	bin := buildBinary(t)
+	path := teamDemo(t, bin, "demo.fieldwork")
+	dir := filepath.Dir(path)
+
+	cmd := startAt(t, bin, "backup", "backup", path)
+	if m, _ := filepath.Glob(path + ".bak-*"); len(m) != 0 {
+		t.Fatalf("a file under the backup's real name before it is complete: %v", m)
+	}
+	if len(hidden(t, dir)) == 0 {
+		t.Fatal("no temporary file while the backup is written")
+	}
+	kill9(t, cmd)
+	if m, _ := filepath.Glob(path + ".bak-*"); len(m) != 0 {
+		t.Fatalf("the killed backup left %v", m)
+	}
+	out := runBin(t, bin, "backup", path)
+	if h := hidden(t, dir); len(h) != 0 {
+		t.Fatalf("the next backup left the killed one's temporary files: %v", h)
+	}
+	m, _ := filepath.Glob(path + ".bak-*")
+	if len(m) != 1 || !strings.Contains(out, m[0]) {
+		t.Fatalf("backups %v after %q", m, out)
+	}
+	runBin(t, bin, "verify", m[0])
+
+	book := filepath.Join(dir, "book.xlsx")
+	cmd = startAt(t, bin, "export", "export", path, "--out", book)
+	kill9(t, cmd)
+	if _, err := os.Stat(book); err == nil {
+		t.Fatal("the killed export left a workbook under its real name")
+	}
+	if len(hidden(t, dir)) == 0 {
+		t.Fatal("the test did not kill the export while it wrote its temporary file")
+	}
+	// The next run that writes there (an export, or opening the workpaper
+	// to write) removes it.
+	runBin(t, bin, "export", path, "--out", filepath.Join(dir, "other.xlsx"))
+	if h := hidden(t, dir); len(h) != 0 {
+		t.Fatalf("the killed export's temporary files are still there: %v", h)
+	}
+}
