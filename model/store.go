@@ -38,6 +38,7 @@ var (
 	ErrExists       = errors.New("file already exists")
 	ErrEmptyFile    = errors.New("not a fieldwork workpaper (the file is empty)")
 	ErrNoEngagement = errors.New("workpaper has no engagement")
+	ErrHotJournal   = errors.New("an interrupted change must be rolled back first")
 )
 
 // Options controls how a workpaper is opened.
@@ -78,6 +79,9 @@ type Workpaper struct {
 	noSession       bool
 	others          []Session
 	migrationBackup string
+	// recovered says that opening rolled back a change a crash left
+	// unfinished (a hot journal), for the caller to tell the user.
+	recovered string
 	closeOnce       sync.Once
 	closeErr        error
 }
@@ -201,14 +205,20 @@ func Open(path string, opt Options) (*Workpaper, error) {
 			path, ErrNewerSchema, h.userVersion, SchemaVersion)
 	}
 	readOnly, reason := opt.ReadOnly, "opened read-only"
-	if !readOnly && !writable(path) {
+	canWrite := writable(path)
+	if !readOnly && !canWrite {
 		readOnly, reason = true, "the file or its folder is not writable"
+	}
+	recovered, err := recoverHotJournal(path, canWrite)
+	if err != nil {
+		return nil, err
 	}
 	w, err := openDB(path, opt, readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w.readOnlyReason = reason
+	w.recovered = recovered
 	if !readOnly && h.userVersion < SchemaVersion {
 		// A consistent copy first, beside the file: an upgrade is one
 		// transaction, but an auditor may still want the old file back.
@@ -243,6 +253,49 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		w.sessMu.Unlock()
 	}
 	return w, nil
+}
+
+// Recovered is not empty when opening the file rolled back a change that a
+// crashed or killed writer left unfinished; it says so in a sentence.
+func (w *Workpaper) Recovered() string { return w.recovered }
+
+// recoverHotJournal rolls back a change a crash left unfinished: a "hot"
+// rollback journal beside the file, which a read-only connection cannot
+// roll back ("attempt to write a readonly database") and so could not read
+// the file at all. Whether a journal is hot is SQLite's to say (a live
+// writer's journal is not): a read-only probe fails only on a hot one.
+// Then, when the file can be written, a read-write connection rolls it
+// back and the caller says so; when it cannot, the refusal says what to do.
+func recoverHotJournal(path string, canWrite bool) (string, error) {
+	j := path + "-journal"
+	if st, err := os.Stat(j); err != nil || st.Size() == 0 {
+		return "", nil
+	}
+	if err := probe(path, true); err == nil || !errors.Is(err, ErrReadOnly) {
+		return "", nil
+	}
+	if !canWrite {
+		return "", fmt.Errorf("%s: %w: a change was interrupted (a crash or a kill) and must be rolled back from %s before the file can be read, which needs write access: open it once as someone who can write the file and its folder (any command, e.g. 'fieldwork status %s'), or copy both files together to a folder you can write; never delete the -journal file",
+			path, ErrHotJournal, j, path)
+	}
+	if err := probe(path, false); err != nil {
+		return "", fmt.Errorf("%s: rolling back the change a crash left unfinished in %s: %w", path, j, err)
+	}
+	return fmt.Sprintf("%s: a change left unfinished by a crash was rolled back (from %s); the file is as it was before that change", path, j), nil
+}
+
+// probe opens the file and reads its schema, which is when SQLite rolls
+// back a hot journal (or, read-only, refuses to).
+func probe(path string, readOnly bool) error {
+	db, err := sql.Open("sqlite", dsn(path, readOnly))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var n int
+	return friendlyDBError(db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n))
 }
 
 // writable reports whether the file and its folder can be written: SQLite

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Issue 13 item 1: no output file (export, export-pbc, rollforward) is ever
@@ -114,5 +118,91 @@ func TestBackupAndExportKilledLeaveNoDebris(t *testing.T) {
 	runBin(t, bin, "export", path, "--out", filepath.Join(dir, "other.xlsx"))
 	if h := hidden(t, dir); len(h) != 0 {
 		t.Fatalf("the killed export's temporary files are still there: %v", h)
+	}
+}
+
+// hotJournal leaves a hot rollback journal beside a new workpaper: a real
+// population import is killed with SIGKILL once it has spilled pages into
+// the file. It returns the workpaper's path, or skips when the import
+// finished before it could be killed.
+func hotJournal(t *testing.T, bin string) string {
+	t.Helper()
+	dir := t.TempDir()
+	wp := filepath.Join(dir, "w.fieldwork")
+	runBin(t, bin, "new", wp, "--client", "C", "--system", "S", "--type", "2", "--from", "2026-01-01", "--to", "2026-12-31", "--user", "t")
+	m := filepath.Join(dir, "m.csv")
+	os.WriteFile(m, []byte("Control ID,Description,Frequency,TSC\nCHG-01,Changes approved,ad hoc,CC8.1\n"), 0o644)
+	runBin(t, bin, "controls", "import", wp, m, "--user", "t")
+	src := filepath.Join(dir, "pop.csv")
+	var b strings.Builder
+	b.WriteString("Ticket,Opened,Title\n")
+	for i := 0; i < 600000; i++ {
+		fmt.Fprintf(&b, "T%07d,2026-03-%02d,change %d\n", i, i%28+1, i)
+	}
+	os.WriteFile(src, []byte(b.String()), 0o644)
+	cmd := exec.Command(bin, "population", "import", wp, "--control", "CHG-01", src, "--id-column", "Ticket", "--user", "t")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(wp)
+	before := st.Size()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, jerr := os.Stat(wp + "-journal")
+		st, _ := os.Stat(wp)
+		if jerr == nil && st.Size() > before+4<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			kill9(t, cmd)
+			t.Fatal("the import never spilled into the file")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	kill9(t, cmd)
+	if _, err := os.Stat(wp + "-journal"); err != nil {
+		t.Skip("the import finished before it could be killed")
+	}
+	return wp
+}
+
+// Issue 13 item 5: after a crash, read-only commands roll the hot journal
+// back when the file can be written, and say so; when it cannot, they say
+// exactly what must happen.
+func TestReadOnlyCommandsAfterACrash(t *testing.T) {
+	bin := buildBinary(t)
+	wp := hotJournal(t, bin)
+	spare := filepath.Join(t.TempDir(), "spare")
+	os.Mkdir(spare, 0o755)
+	cp(t, wp, filepath.Join(spare, "w.fieldwork"))
+	cp(t, wp+"-journal", filepath.Join(spare, "w.fieldwork-journal"))
+
+	out, err := exec.Command(bin, "verify", wp).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "a change left unfinished by a crash was rolled back") {
+		t.Fatalf("verify after the crash: %v\n%s", err, out)
+	}
+	noJournal(t, wp)
+	if out, err := exec.Command(bin, "status", wp).CombinedOutput(); err != nil || strings.Contains(string(out), "rolled back") {
+		t.Fatalf("status after the recovery: %v\n%s", err, out)
+	}
+
+	// Someone who cannot write the folder is told what to do; nothing changes.
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the binary as another user")
+	}
+	for d := spare; d != "/"; d = filepath.Dir(d) {
+		if st, err := os.Stat(d); err == nil && st.Mode().Perm()&0o005 != 0o005 {
+			os.Chmod(d, st.Mode().Perm()|0o005)
+		}
+	}
+	os.Chmod(bin, 0o755)
+	ro := exec.Command(bin, "status", filepath.Join(spare, "w.fieldwork"))
+	ro.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err = ro.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "must be rolled back") || !strings.Contains(string(out), "write access") {
+		t.Fatalf("status without write access: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(spare, "w.fieldwork-journal")); err != nil {
+		t.Fatal("the journal went away although nobody could roll it back")
 	}
 }
