@@ -637,7 +637,7 @@ type cellKey struct {
 
 // itemRow is one item's row of the grid: cols cells, the client's
 // (nClient of them) last when the population row is known.
-func itemRow(st *styles, it model.SampleItem, pr *model.PopulationRow, attrs []model.Attribute, byCell map[cellKey]*model.GridResult, nClient, cols int) []any {
+func itemRow(st *styles, it model.SampleItem, pr *model.PopulationRow, attrs []model.Attribute, byCell map[cellKey]*model.ItemOutcome, nClient, cols int) []any {
 	r := newRowCells(cols)
 	r.add(st.pos(int64(it.Ordinal)), st.pos(int64(it.Position)))
 	if pr != nil {
@@ -726,7 +726,7 @@ func readPage(ctx context.Context, w *model.Workpaper, st *styles, x *control, c
 		p.err = err
 		return p
 	}
-	results, err := w.GridResults(ctx, x.sel.UUID, p.first, n)
+	results, err := w.ItemOutcomes(ctx, x.sel.UUID, p.first, n)
 	if err != nil {
 		p.err = err
 		return p
@@ -735,7 +735,7 @@ func readPage(ctx context.Context, w *model.Workpaper, st *styles, x *control, c
 	for i := range srs {
 		byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
 	}
-	byCell := make(map[cellKey]*model.GridResult, len(results))
+	byCell := make(map[cellKey]*model.ItemOutcome, len(results))
 	for i := range results {
 		byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/fieldwork-audit/fieldwork/internal/demo"
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	demoPath = filepath.Join(dir, "harborview.fieldwork")
-	if err := model.WriteDemo(context.Background(), demoPath); err != nil {
+	if err := demo.Write(context.Background(), demoPath); err != nil {
 		fmt.Fprintln(os.Stderr, "writing the demo:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)

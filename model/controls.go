@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fieldwork-audit/fieldwork/internal/tabular"
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
 
@@ -293,7 +294,7 @@ type CriteriaTextIssue = MatrixIssue
 // title, description). It updates text, never IDs: every row must name a
 // catalog criterion, or nothing is imported. It returns how many changed.
 func (w *Workpaper) ImportCriteriaText(ctx context.Context, path string) (int, error) {
-	tbl, err := OpenTable(path, TableOptions{})
+	tbl, err := tabular.OpenTable(path, tabular.TableOptions{})
 	if err != nil {
 		return 0, err
 	}

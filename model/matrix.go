@@ -47,6 +47,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/fieldwork-audit/fieldwork/internal/tabular"
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
 
@@ -269,21 +270,21 @@ func ReadControlMatrix(path, sheet string) ([]ControlInput, error) {
 // "Instructions" sheet) is searched: if exactly one other visible sheet has
 // a matrix heading row, that sheet is read; if several do, the auditor must
 // choose, and the issue names them.
-func openMatrixTable(path, sheet string) (*Table, error) {
+func openMatrixTable(path, sheet string) (*tabular.Table, error) {
 	name := filepath.Base(path)
-	t, err := OpenTable(path, TableOptions{Sheet: sheet, IsHeader: isMatrixHeader})
-	var hnf *HeaderNotFoundError
+	t, err := tabular.OpenTable(path, tabular.TableOptions{Sheet: sheet, IsHeader: isMatrixHeader})
+	var hnf *tabular.HeaderNotFoundError
 	if err == nil || !errors.As(err, &hnf) {
 		return t, err
 	}
 	if sheet == "" && len(hnf.Sheets) > 1 {
-		var found []*Table
+		var found []*tabular.Table
 		var names []string
 		for _, s := range hnf.Sheets {
 			if s == hnf.Sheet {
 				continue
 			}
-			if t, err := OpenTable(path, TableOptions{Sheet: s, IsHeader: isMatrixHeader}); err == nil {
+			if t, err := tabular.OpenTable(path, tabular.TableOptions{Sheet: s, IsHeader: isMatrixHeader}); err == nil {
 				found = append(found, t)
 				names = append(names, s)
 			}
@@ -296,7 +297,7 @@ func openMatrixTable(path, sheet string) (*Table, error) {
 		}
 		if len(found) > 1 {
 			return nil, &MatrixError{Issues: []MatrixIssue{{File: name, Row: 0, Column: "sheet",
-				Message: fmt.Sprintf("several sheets look like a control matrix (%s): choose the sheet to import", quoteCells(names, len(names)))}}}
+				Message: fmt.Sprintf("several sheets look like a control matrix (%s): choose the sheet to import", tabular.QuoteCells(names, len(names)))}}}
 		}
 	}
 	allSheets := sheet == "" && len(hnf.Sheets) > 1
@@ -307,24 +308,24 @@ func openMatrixTable(path, sheet string) (*Table, error) {
 	if hnf.Sheet != "" {
 		where = fmt.Sprintf(" on sheet %q", hnf.Sheet)
 		if allSheets {
-			where = fmt.Sprintf(" on any sheet (%s)", quoteCells(hnf.Sheets, len(hnf.Sheets)))
+			where = fmt.Sprintf(" on any sheet (%s)", tabular.QuoteCells(hnf.Sheets, len(hnf.Sheets)))
 		}
 	}
 	if hnf.Scanned > 0 {
-		first = fmt.Sprintf("the first row%s has %s", where, quoteCells(hnf.First, 10))
+		first = fmt.Sprintf("the first row%s has %s", where, tabular.QuoteCells(hnf.First, 10))
 		if allSheets {
-			first = fmt.Sprintf("the first row of %q has %s", hnf.Sheet, quoteCells(hnf.First, 10))
+			first = fmt.Sprintf("the first row of %q has %s", hnf.Sheet, tabular.QuoteCells(hnf.First, 10))
 		}
 	}
 	return nil, &MatrixError{Issues: []MatrixIssue{{
 		File: name, Row: hnf.FirstRow, Column: "header",
 		Message: fmt.Sprintf("no control matrix heading row found%s in the first %d non-blank rows: the matrix needs columns for the control ID, description and criteria (headings like %q, %q, %q); %s",
-			where, TableHeaderScanLimit, "Control ID", "Control Description", "TSC", first),
+			where, tabular.TableHeaderScanLimit, "Control ID", "Control Description", "TSC", first),
 	}}}
 }
 
-func readMatrix(t *Table) ([]ControlInput, error) {
-	name := t.name
+func readMatrix(t *tabular.Table) ([]ControlInput, error) {
+	name := t.Name()
 
 	header := t.Header()
 	var col [fieldCount]int
@@ -356,7 +357,7 @@ func readMatrix(t *Table) ([]ControlInput, error) {
 	}
 	if len(missing) > 0 {
 		issues = append(issues, MatrixIssue{File: name, Row: t.HeaderRow(), Column: "header",
-			Message: fmt.Sprintf("no column for the %s; headings found: %s", strings.Join(missing, ", "), quoteCells(header, len(header)))})
+			Message: fmt.Sprintf("no column for the %s; headings found: %s", strings.Join(missing, ", "), tabular.QuoteCells(header, len(header)))})
 	}
 	if len(issues) > 0 {
 		return nil, &MatrixError{Issues: issues}

@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -464,4 +466,17 @@ func TestMatrixErrorString(t *testing.T) {
 	if !strings.HasPrefix(got, "12 problems found") || strings.Count(got, "m.csv:") != 10 || !strings.HasSuffix(got, "\n… and 2 more") {
 		t.Errorf("%s", got)
 	}
+}
+
+// tabFixture is the path of a control-matrix fixture in testdata/matrices.
+func tabFixture(name string) string { return filepath.Join("../testdata/matrices", name) }
+
+// tabWriteTemp writes data to a file in a fresh temp dir and returns its path.
+func tabWriteTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fieldwork-audit/fieldwork/internal/tabular"
 )
 
 // Population is the list of every occurrence of a control in the period, as
@@ -326,7 +328,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		return nil, err
 	}
 	defer hashed()
-	tbl, err := OpenTable(in.Path, TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow})
+	tbl, err := tabular.OpenTable(in.Path, tabular.TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow})
 	if err != nil {
 		return nil, err
 	}
@@ -602,7 +604,7 @@ const (
 	rowParams = 6   // parameters a row (the population ID is in the SQL)
 )
 
-func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
+func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &rowReader{batches: make(chan []any, 4), spent: make(chan []any, 6), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
@@ -622,7 +624,7 @@ func readRows(ctx context.Context, tbl *Table, idCol, dateCol int, eng *Engageme
 			}
 		}
 		for pos := 1; ; pos++ {
-			row, err := tbl.nextShared() // row is used up in this iteration
+			row, err := tbl.NextShared() // row is used up in this iteration
 			if errors.Is(err, io.EOF) {
 				break
 			}

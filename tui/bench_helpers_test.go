@@ -11,6 +11,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/fieldwork-audit/fieldwork/internal/demo"
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
@@ -36,7 +37,7 @@ func demoWorkpaper(t *testing.T, user string, readOnly bool) *model.Workpaper {
 	t.Helper()
 	demoOnce.Do(func() {
 		demoPath = filepath.Join(templatesDir, "demo.fieldwork")
-		demoErr = model.WriteDemo(context.Background(), demoPath)
+		demoErr = demo.Write(context.Background(), demoPath)
 	})
 	if demoErr != nil {
 		t.Fatal(demoErr)

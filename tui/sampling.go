@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/dustin/go-humanize"
 
+	"github.com/fieldwork-audit/fieldwork/internal/tabular"
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
@@ -157,7 +158,7 @@ type previewMsg struct {
 	err error
 }
 
-// previewFile reads a file's header and first rows (model.OpenTable).
+// previewFile reads a file's header and first rows (tabular.OpenTable).
 func previewFile(id int64, path string) tea.Cmd {
 	return func() tea.Msg {
 		info, err := os.Stat(path)
@@ -167,7 +168,7 @@ func previewFile(id int64, path string) tea.Cmd {
 		if info.IsDir() {
 			return previewMsg{id: id, err: fmt.Errorf("%s is a folder", filepath.Base(path))}
 		}
-		t, err := model.OpenTable(path, model.TableOptions{})
+		t, err := tabular.OpenTable(path, tabular.TableOptions{})
 		if err != nil {
 			return previewMsg{id: id, err: err}
 		}

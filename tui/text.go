@@ -6,15 +6,15 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/internal/cleantext"
 )
 
 // sanitize makes text that came from a workpaper (typed or imported by the
 // client, or by anyone who could edit the file) safe to print on a
 // terminal: escape sequences and control characters go, bidirectional
-// overrides go, invalid UTF-8 becomes U+FFFD. It is model.CleanText, which
+// overrides go, invalid UTF-8 becomes U+FFFD. It is cleantext.Clean, which
 // the command line and the export share.
-func sanitize(s string) string { return model.CleanText(s) }
+func sanitize(s string) string { return cleantext.Clean(s) }
 
 // oneLine is sanitize for places that hold one line: line breaks and runs of
 // spaces become one space, and leading and trailing space goes.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +11,8 @@ import (
 	"os/user"
 	"sort"
 	"strings"
+
+	"github.com/fieldwork-audit/fieldwork/model"
 )
 
 // Exit statuses, as the README documents them.
@@ -40,8 +43,6 @@ type command struct {
 	summary string
 	run     func(e *env, args []string) error
 }
-
-var commands = map[string]*command{}
 
 func register(c *command) {
 	if _, dup := commands[c.name]; dup {
@@ -257,3 +258,40 @@ func wantArgs(pos []string, n int, what string) error {
 	}
 	return nil
 }
+
+// wpCmd is the common shape of workpaper commands: FILE plus flags.
+type wpCmd struct {
+	c       *command
+	fs      *flag.FlagSet
+	control *string
+	user    *string
+	json    *bool
+}
+
+func newWPCmd(name string, withControl bool) *wpCmd {
+	c := commands[name]
+	w := &wpCmd{c: c, fs: flags(c)}
+	if withControl {
+		w.control = w.fs.String("control", "", "control ID (as in the control matrix)")
+	}
+	w.user = w.fs.String("user", "", "name recorded on changes (default $FIELDWORK_USER, then the OS user)")
+	w.json = w.fs.Bool("json", false, "print JSON")
+	return w
+}
+
+// open parses args, checks FILE and --control, and opens the workpaper.
+func (w *wpCmd) open(e *env, args []string, readOnly bool) (*model.Workpaper, error) {
+	pos, err := parse(e, w.c, w.fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := wantArgs(pos, 1, "FILE"); err != nil {
+		return nil, err
+	}
+	if w.control != nil && *w.control == "" {
+		return nil, usagef("missing --control ID")
+	}
+	return openWorkpaper(e, pos[0], *w.user, readOnly)
+}
+
+var bg = context.Background()

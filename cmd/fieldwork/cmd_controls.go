@@ -9,33 +9,6 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
-func init() {
-	register(&command{
-		name:    "criteria",
-		args:    "FILE [--json] [--gaps]",
-		summary: "list the Trust Services Criteria with scope, mapped controls and coverage gaps",
-		run:     runCriteria,
-	})
-	register(&command{
-		name:    "criteria import",
-		args:    "FILE CATALOG.csv|.xlsx",
-		summary: "load the firm's licensed criteria text (columns id, title, description); IDs never change",
-		run:     runCriteriaImport,
-	})
-	register(&command{
-		name:    "controls",
-		args:    "FILE [--json]",
-		summary: "list the controls and the criteria each addresses",
-		run:     runControls,
-	})
-	register(&command{
-		name:    "controls import",
-		args:    "FILE MATRIX.csv|MATRIX.xlsx [--sheet NAME]",
-		summary: "import or re-import the client's control matrix (updates by control ID)",
-		run:     runControlsImport,
-	})
-}
-
 // categoryCoverage is one line of the criteria summary.
 type categoryCoverage struct {
 	Category model.Category `json:"category"`

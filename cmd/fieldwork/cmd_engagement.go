@@ -12,45 +12,6 @@ import (
 	"github.com/fieldwork-audit/fieldwork/tui"
 )
 
-func init() {
-	register(&command{
-		name:    "new",
-		args:    "FILE --client NAME --system NAME --type 1|2 (--from DATE --to DATE | --as-of DATE) [--categories LIST] [--firm NAME] [--planning DATE] [--fieldwork-start DATE] [--fieldwork-end DATE] [--report-due DATE]",
-		summary: "create a workpaper for a new engagement (in a terminal, with FILE alone: the new-engagement form)",
-		run:     runNew,
-	})
-	register(&command{
-		name:    "show",
-		args:    "FILE [--json]",
-		summary: "print the engagement: scope, period, team, subservice organizations, CUECs and CSOCs",
-		run:     runShow,
-	})
-	register(&command{
-		name:    "team add",
-		args:    "FILE --name NAME --role preparer|reviewer|partner|manager|specialist [--email ADDR]",
-		summary: "add a member to the engagement team",
-		run:     runTeamAdd,
-	})
-	register(&command{
-		name:    "subservice add",
-		args:    "FILE --name NAME --method carve-out|inclusive [--services TEXT]",
-		summary: "record a subservice organization and how the report treats it",
-		run:     runSubserviceAdd,
-	})
-	register(&command{
-		name:    "cuec add",
-		args:    "FILE --ref REF --text TEXT [--criteria LIST]",
-		summary: "record a complementary user entity control",
-		run:     func(e *env, args []string) error { return runComplementaryAdd(e, args, model.CUEC) },
-	})
-	register(&command{
-		name:    "csoc add",
-		args:    "FILE --ref REF --text TEXT --subservice NAME [--criteria LIST]",
-		summary: "record a complementary subservice organization control",
-		run:     func(e *env, args []string) error { return runComplementaryAdd(e, args, model.CSOC) },
-	})
-}
-
 // dateFlag is a flag.Value holding a YYYY-MM-DD date.
 type dateFlag struct{ s string }
 

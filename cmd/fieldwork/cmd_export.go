@@ -12,23 +12,6 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
-func init() {
-	for _, c := range []*command{
-		{name: "export", args: "FILE [--out PATH.xlsx] [--sections LIST] [--include-trail] [--template FILE] [--force] [--json]",
-			summary: "export the workpapers to an Excel workbook (cover, matrix, section 4, control tests, logs, opinion draft)", run: runExport},
-		{name: "export-pbc", args: "FILE [--out PATH.xlsx] [--force] [--json]",
-			summary: "export the request list as a workbook to send to the client", run: runExportPBC},
-		{name: "import-results", args: "FILE BOOK.xlsx [--apply] [--json]",
-			summary: "read results typed into an exported workbook; lists the changes, applies them with --apply", run: runImportResults},
-		{name: "opinion", args: "FILE [--json]", summary: "show the proposed opinion and the criteria behind it", run: runOpinion},
-		{name: "opinion override", args: "FILE --as unmodified|qualified|adverse|disclaimer|clear --reason TEXT",
-			summary: "set the opinion in place of the proposed one, with a written reason", run: runOpinionOverride},
-		{name: "opinion template", args: "", summary: "print the built-in opinion-draft template (a starting point for --template)", run: runOpinionTemplate},
-	} {
-		register(c)
-	}
-}
-
 func sectionNames() string {
 	names := make([]string, len(export.Sections))
 	for i, s := range export.Sections {

@@ -8,24 +8,10 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/fieldwork-audit/fieldwork/internal/demo"
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui"
 )
-
-func init() {
-	register(&command{
-		name:    "open",
-		args:    "FILE [--read-only] [--theme auto|light|dark] [--no-mouse] [--keys FILE]",
-		summary: "open a workpaper in the workbench (also: fieldwork FILE); a FILE that does not exist yet starts a new engagement",
-		run:     runOpen,
-	})
-	register(&command{
-		name:    "demo",
-		args:    "FILE [--force]",
-		summary: "write the fictional demo engagement (Harborview Payroll, Type II) to FILE",
-		run:     runDemo,
-	})
-}
 
 // isTerminal is replaced in tests.
 var isTerminal = func(f *os.File) bool { return term.IsTerminal(f.Fd()) }
@@ -107,7 +93,7 @@ func runDemo(e *env, args []string) error {
 	// Write to a temporary name, then rename: a crash never leaves half a demo.
 	tmp := path + ".tmp-demo"
 	os.Remove(tmp)
-	if err := model.WriteDemo(context.Background(), tmp); err != nil {
+	if err := demo.Write(context.Background(), tmp); err != nil {
 		os.Remove(tmp)
 		return err
 	}

@@ -16,64 +16,6 @@ import (
 // without a workpaper. Every command takes --json; the JSON shapes are
 // documented in docs/sampling.md.
 
-func init() {
-	register(&command{
-		name:    "sample size",
-		args:    "(--confidence PCT --tolerable PCT [--expected PCT] [--model binomial|poisson|hypergeometric] | --frequency FREQ [--risk lower|higher]) [--population N] [--json]",
-		summary: "statistical sample size for a test of controls, or the size by control frequency",
-		run:     runSampleSize,
-	})
-	register(&command{
-		name:    "sample evaluate",
-		args:    "--size N --deviations K --confidence PCT [--tolerable PCT] [--population N] [--model binomial|poisson|hypergeometric] [--json]",
-		summary: "upper deviation limit, allowance for sampling risk and conclusion for a tested sample",
-		run:     runSampleEvaluate,
-	})
-	register(&command{
-		name:    "sample draw",
-		args:    "--population N --size N [--method random|systematic|all|judgmental] [--seed S] [--positions 3,17,40] [--sha256 HEX] [--json]",
-		summary: "select items from a population of N (1-based positions) and print the selection record",
-		run:     runSampleDraw,
-	})
-	register(&command{
-		name:    "sample table",
-		args:    "--confidence PCT [--model binomial|poisson|hypergeometric] [--population N] [--json]",
-		summary: "the statistical sample-size table laid out as the AICPA Audit Sampling guide's Tables A-1/A-2",
-		run:     runSampleTable,
-	})
-}
-
-// Workpaper modes of the sample commands. The stand-alone commands hand
-// over to these when they are called with a FILE argument; the files that
-// implement the workpaper modes set them in an init function. The plan,
-// verify and extend commands exist only with a workpaper: whoever
-// registers them uses runSamplePlan, runSampleVerify and runSampleExtend.
-var (
-	sampleDrawWorkpaper   func(e *env, args []string) error
-	samplePlanWorkpaper   func(e *env, args []string) error
-	sampleVerifyWorkpaper func(e *env, args []string) error
-	sampleExtendWorkpaper func(e *env, args []string) error
-)
-
-func runSamplePlan(e *env, args []string) error {
-	return runWorkpaperOnly(e, "plan", samplePlanWorkpaper, args)
-}
-
-func runSampleVerify(e *env, args []string) error {
-	return runWorkpaperOnly(e, "verify", sampleVerifyWorkpaper, args)
-}
-
-func runSampleExtend(e *env, args []string) error {
-	return runWorkpaperOnly(e, "extend", sampleExtendWorkpaper, args)
-}
-
-func runWorkpaperOnly(e *env, verb string, mode func(*env, []string) error, args []string) error {
-	if mode == nil {
-		return usagef("sample %s works on a workpaper, and this build has no workpaper mode for it", verb)
-	}
-	return mode(e, args)
-}
-
 // sampleFirstPositional reports whether args hold a positional argument
 // (a workpaper FILE), skipping flags and the values of the value-taking
 // flags named in valueFlags. A flag this mode does not know belongs to the
@@ -404,10 +346,7 @@ func runSampleEvaluate(e *env, args []string) error {
 
 func runSampleDraw(e *env, args []string) error {
 	if sampleFirstPositional(args, "population size method seed positions sha256", "json help h") {
-		if sampleDrawWorkpaper == nil {
-			return usagef("drawing for a workpaper (FILE) is not available in this build; without FILE give --population and --size")
-		}
-		return sampleDrawWorkpaper(e, args)
+		return runSampleDrawWorkpaper(e, args)
 	}
 	c := commands["sample draw"]
 	fs := flags(c)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -305,46 +304,25 @@ func TestSampleUsageErrors(t *testing.T) {
 	}
 }
 
-// TestSampleWorkpaperHooks: with FILE the stand-alone commands hand over
-// to the workpaper modes when they exist.
-func TestSampleWorkpaperHooks(t *testing.T) {
-	var got []string
-	old := sampleDrawWorkpaper
-	defer func() { sampleDrawWorkpaper = old }()
-	sampleDrawWorkpaper = func(e *env, args []string) error {
-		got = args
-		return nil
-	}
-	for _, args := range [][]string{
-		{"wp.fieldwork", "--control", "C1"},
-		{"--control", "C1", "wp.fieldwork"},
-		{"--json", "wp.fieldwork"},
-		{"--seed", "5", "wp"},
+// TestSampleDrawWithFile: with FILE, sample draw draws for a control of that
+// workpaper (its messages are about the file and --control); without FILE it
+// is the stand-alone draw.
+func TestSampleDrawWithFile(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"wp.fieldwork", "--control", "C1"}, "wp.fieldwork: no such workpaper"},
+		{[]string{"--control", "C1", "wp.fieldwork"}, "wp.fieldwork: no such workpaper"},
+		{[]string{"--json", "wp.fieldwork"}, "missing --control ID"},
+		{[]string{"--seed", "5", "wp"}, "missing --control ID"},
 	} {
-		got = nil
-		if _, errOut, code := runSample(t, append([]string{"sample", "draw"}, args...)...); code != 0 || !slices.Equal(got, args) {
-			t.Errorf("%v: exit %d %q, hook got %v", args, code, errOut, got)
+		_, errOut, code := runSample(t, append([]string{"sample", "draw"}, c.args...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "missing --population") {
+			t.Errorf("%v: exit %d %q, want the workpaper mode's %q", c.args, code, errOut, c.want)
 		}
 	}
-	got = nil
-	if _, _, code := runSample(t, "sample", "draw", "--population", "10", "--size", "2", "--seed", "1"); code != 0 || got != nil {
-		t.Errorf("stand-alone went to the workpaper mode: %d %v", code, got)
-	}
-
-	// Without the workpaper modes (a build without them), FILE is a usage error.
-	oldPlan, oldVerify, oldExtend := samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper
-	defer func() {
-		samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = oldPlan, oldVerify, oldExtend
-	}()
-	sampleDrawWorkpaper, samplePlanWorkpaper, sampleVerifyWorkpaper, sampleExtendWorkpaper = nil, nil, nil, nil
-	_, errOut, code := runSample(t, "sample", "draw", "wp.fieldwork", "--control", "C1")
-	if code != exitUsage || !strings.Contains(errOut, "workpaper") {
-		t.Errorf("draw FILE without a workpaper mode: %d %q", code, errOut)
-	}
-	for _, f := range []func(*env, []string) error{runSamplePlan, runSampleVerify, runSampleExtend} {
-		var ue usageError
-		if err := f(&env{}, []string{"wp.fieldwork"}); !errors.As(err, &ue) {
-			t.Errorf("without a workpaper mode: %v", err)
-		}
+	if _, errOut, code := runSample(t, "sample", "draw", "--population", "10", "--size", "2", "--seed", "1"); code != 0 {
+		t.Errorf("stand-alone draw: %d %q", code, errOut)
 	}
 }

@@ -12,20 +12,6 @@ import (
 // Working as a team (issue #7): sessions, merging copies, conflicts,
 // roll-forward and backups. docs/team.md explains when to use which.
 
-func init() {
-	for _, c := range []*command{
-		{name: "merge", args: "FILE OTHER [--dry-run] [--json]", summary: "merge another copy of the same workpaper into FILE (a backup of FILE is written first)", run: runMerge},
-		{name: "conflicts", args: "FILE [--all] [--json]", summary: "list what a merge found changed differently in both copies", run: runConflicts},
-		{name: "conflicts resolve", args: "FILE --id N --take mine|theirs", summary: "settle a merge conflict with this copy's value or the other's", run: runConflictsResolve},
-		{name: "sessions", args: "FILE [--json]", summary: "who has the workpaper open for editing", run: runSessions},
-		{name: "sessions clear", args: "FILE --stale", summary: "remove the sessions of crashed or closed editors (live ones are kept)", run: runSessionsClear},
-		{name: "rollforward", args: "LAST --out NEW (--from DATE --to DATE | --as-of DATE) [--json]", summary: "start next year's engagement from LAST: set-up, controls, mapping and test plans; no results", run: runRollForward},
-		{name: "backup", args: "FILE", summary: "write a consistent copy of the workpaper beside it (FILE.bak-YYYYMMDD-HHMMSS)", run: runBackup},
-	} {
-		register(c)
-	}
-}
-
 // openEditor opens a workpaper for the workbench: an editing session that
 // others see (the workbench keeps it alive with Heartbeat).
 func openEditor(e *env, path, userFlag string, readOnly bool) (*model.Workpaper, error) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldwork-audit/fieldwork/internal/demo"
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
@@ -28,7 +29,7 @@ func teamDemo(t *testing.T, bin, name string) string {
 		}
 		return path
 	}
-	if err := model.WriteDemo(context.Background(), path); err != nil {
+	if err := demo.Write(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -1,10 +1,13 @@
-package model
+package model_test
 
 import (
 	"context"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/fieldwork-audit/fieldwork/internal/demo"
+	"github.com/fieldwork-audit/fieldwork/model"
 )
 
 // TestTestRecordsMatchPerControlReads checks the bulk read against the
@@ -13,10 +16,10 @@ import (
 func TestTestRecordsMatchPerControlReads(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "demo.fieldwork")
-	if err := WriteDemo(ctx, path); err != nil {
+	if err := demo.Write(ctx, path); err != nil {
 		t.Fatal(err)
 	}
-	w, err := Open(path, Options{User: "t", ReadOnly: true})
+	w, err := model.Open(path, model.Options{User: "t", ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +50,8 @@ func TestTestRecordsMatchPerControlReads(t *testing.T) {
 		if sel != nil {
 			sampled++
 		}
-		var want TestEvaluation
-		err := w.db.QueryRowContext(ctx, `SELECT
+		var want model.TestEvaluation
+		err := model.DBForTest(w).QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM sample_item i JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ?1 AND s.current = 1),
 			(SELECT count(*) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid WHERE s.test_uuid = ?1 AND s.current = 1),
 			(SELECT count(DISTINCT r.item_uuid) FROM result r JOIN sample_item i ON i.uuid = r.item_uuid JOIN selection s ON s.uuid = i.selection_uuid

@@ -1,4 +1,4 @@
-package model
+package tabular
 
 import (
 	"archive/zip"
@@ -19,7 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-const tabMatricesDir = "../testdata/matrices"
+const tabMatricesDir = "../../testdata/matrices"
 
 func tabFixture(name string) string { return filepath.Join(tabMatricesDir, name) }
 

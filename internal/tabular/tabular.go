@@ -1,4 +1,4 @@
-package model
+package tabular
 
 // tabular.go reads client spreadsheets — CSV or XLSX — one row at a time.
 //
@@ -97,7 +97,7 @@ type Table struct {
 	blank     int
 	src       tableSource
 	err       error
-	shaped    []string // the row nextShared returns, reused
+	shaped    []string // the row NextShared returns, reused
 }
 
 // tableSource yields the rows of a file in order, blank ones included.
@@ -129,7 +129,7 @@ func (e *HeaderNotFoundError) Error() string {
 		return where + " has no rows: it is empty or holds only blank lines; check that this is the right file" + sheetHint(e.Sheet)
 	}
 	return fmt.Sprintf("%s: no header row found in the first %d non-blank rows (row %d has %s); check that this is the right file%s, or give the header row%s",
-		where, e.Scanned, e.FirstRow, quoteCells(e.First, 8), sheetHint(e.Sheet), e.otherSheets())
+		where, e.Scanned, e.FirstRow, QuoteCells(e.First, 8), sheetHint(e.Sheet), e.otherSheets())
 }
 
 // otherSheets names the visible sheets other than the one read, if any.
@@ -143,7 +143,7 @@ func (e *HeaderNotFoundError) otherSheets() string {
 	if len(o) == 0 {
 		return ""
 	}
-	return " (the workbook also has " + quoteCells(o, len(o)) + ")"
+	return " (the workbook also has " + QuoteCells(o, len(o)) + ")"
 }
 
 func sheetHint(sheet string) string {
@@ -279,6 +279,9 @@ func oleError(name string, f *os.File) error {
 	return fmt.Errorf("%s is an Excel 97-2003 .xls workbook: save it as .xlsx or CSV", name)
 }
 
+// Name is the file name the table was opened from, as used in messages.
+func (t *Table) Name() string { return t.name }
+
 // Format is "csv" or "xlsx".
 func (t *Table) Format() string { return t.format }
 
@@ -313,10 +316,10 @@ func (t *Table) Next() ([]string, error) {
 	return t.shape(cells, nil), nil
 }
 
-// nextShared is Next for a caller that is done with the row before the
+// NextShared is Next for a caller that is done with the row before the
 // following call: the slice is reused (the strings in it are not), which
 // spares an allocation a row on a large import.
-func (t *Table) nextShared() ([]string, error) {
+func (t *Table) NextShared() ([]string, error) {
 	cells, err := t.nextCells()
 	if err != nil {
 		return nil, err
@@ -451,7 +454,9 @@ func headerCells(cells []string) []string {
 	return h
 }
 
-func quoteCells(cells []string, max int) string {
+// QuoteCells lists up to max non-empty cells, quoted and shortened, for a
+// message ("no cells" when all are empty).
+func QuoteCells(cells []string, max int) string {
 	var b strings.Builder
 	n := 0
 	for _, c := range cells {
@@ -874,7 +879,7 @@ func pickSheet(f *excelize.File, name, want string) (string, error) {
 				return s, nil
 			}
 		}
-		return "", fmt.Errorf("%s has no sheet %q: its sheets are %s; choose one of them", name, want, quoteCells(sheets, len(sheets)))
+		return "", fmt.Errorf("%s has no sheet %q: its sheets are %s; choose one of them", name, want, QuoteCells(sheets, len(sheets)))
 	}
 	if v := visibleSheets(f); len(v) > 0 {
 		return v[0], nil

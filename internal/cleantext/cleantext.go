@@ -1,11 +1,12 @@
-package model
+// Package cleantext makes text from a workpaper safe to print on a terminal.
+package cleantext
 
 import (
 	"strings"
 	"unicode/utf8"
 )
 
-// CleanText makes text that came from a workpaper (typed or imported by the
+// Clean makes text that came from a workpaper (typed or imported by the
 // client, or by anyone who could edit the file) safe to print on a terminal:
 //
 //   - escape sequences are removed whole: CSI (colours, cursor moves, screen
@@ -20,7 +21,7 @@ import (
 //
 // An OSC or DCS-like string without a terminator loses only its introducer,
 // so that the rest of the text still shows.
-func CleanText(s string) string {
+func Clean(s string) string {
 	if isPlain(s) {
 		return s
 	}
@@ -56,7 +57,7 @@ func CleanText(s string) string {
 	return b.String()
 }
 
-// isPlain reports whether s is valid UTF-8 with nothing CleanText would change.
+// isPlain reports whether s is valid UTF-8 with nothing Clean would change.
 func isPlain(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

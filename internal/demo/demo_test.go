@@ -1,4 +1,4 @@
-package model
+package demo
 
 import (
 	"bytes"
@@ -6,16 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/fieldwork-audit/fieldwork/model"
 )
 
 func TestDemoIsDeterministicAndComplete(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.fieldwork"), filepath.Join(dir, "b.fieldwork")
-	if err := WriteDemo(ctx, a); err != nil {
+	if err := Write(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDemo(ctx, b); err != nil {
+	if err := Write(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	ab, _ := os.ReadFile(a)
@@ -23,13 +25,13 @@ func TestDemoIsDeterministicAndComplete(t *testing.T) {
 	if !bytes.Equal(ab, bb) {
 		t.Fatal("two demo runs wrote different files")
 	}
-	w, err := Open(a, Options{User: "t", ReadOnly: true})
+	w, err := model.Open(a, model.Options{User: "t", ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	e, _ := w.Engagement(ctx)
-	if e.Type != TypeII || !e.InScope(Availability) || !e.InScope(Confidentiality) || e.InScope(Privacy) || len(e.CSOCs()) == 0 || len(e.CUECs()) == 0 {
+	if e.Type != model.TypeII || !e.InScope(model.Availability) || !e.InScope(model.Confidentiality) || e.InScope(model.Privacy) || len(e.CSOCs()) == 0 || len(e.CUECs()) == 0 {
 		t.Fatalf("engagement = %+v", e)
 	}
 	crit, _ := w.Criteria(ctx)
@@ -46,11 +48,11 @@ func TestDemoIsDeterministicAndComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Exceptions != 2 || st.OpenNotes != 1 || st.RespondedNotes != 1 || st.OutstandingPBC == 0 || len(st.ChangedSince) != 1 || st.ByState[StateReviewed] != 1 {
+	if st.Exceptions != 2 || st.OpenNotes != 1 || st.RespondedNotes != 1 || st.OutstandingPBC == 0 || len(st.ChangedSince) != 1 || st.ByState[model.StateReviewed] != 1 {
 		t.Fatalf("status = %+v", st)
 	}
 	ivs, _ := w.Interviews(ctx)
-	cleared, _ := w.Notes(ctx, NoteCleared)
+	cleared, _ := w.Notes(ctx, model.NoteCleared)
 	if len(ivs) != 2 || len(cleared) != 1 {
 		t.Fatalf("%d interviews, %d cleared notes", len(ivs), len(cleared))
 	}

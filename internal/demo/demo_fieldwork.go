@@ -1,4 +1,4 @@
-package model
+package demo
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
 
@@ -34,9 +35,9 @@ func demoPopulations(dir string) (map[string]string, error) {
 		d := day(i, 1180)
 		author := demoPeople[rng.IntN(len(demoPeople))]
 		approver := demoPeople[(rng.IntN(len(demoPeople)-1)+1+indexOf(demoPeople, author))%len(demoPeople)]
-		lines = append(lines, fmt.Sprintf("PR-%05d,%s,\"%s\",%s,%s,%s 10:%02d,%s 14:%02d", 21000+i, d.Format(DateLayout),
+		lines = append(lines, fmt.Sprintf("PR-%05d,%s,\"%s\",%s,%s,%s 10:%02d,%s 14:%02d", 21000+i, d.Format(model.DateLayout),
 			[]string{"Payroll tax table update", "Fix rounding in net pay", "Upgrade TLS library", "Add audit log field", "Refactor pay stub PDF", "Bump dependency versions"}[rng.IntN(6)],
-			author, approver, d.Format(DateLayout), rng.IntN(60), d.Format(DateLayout), rng.IntN(60)))
+			author, approver, d.Format(model.DateLayout), rng.IntN(60), d.Format(model.DateLayout), rng.IntN(60)))
 	}
 	if err := write("CHG-01", "github-merged-prs-fy26.csv", lines); err != nil {
 		return nil, err
@@ -60,8 +61,8 @@ func demoPopulations(dir string) (map[string]string, error) {
 	lines = []string{"Employee ID,Termination Date,Department,Access Revoked"}
 	for i := 0; i < 64; i++ {
 		d := day(i, 64)
-		lines = append(lines, fmt.Sprintf("E%05d,%s,%s,%s", 40000+i*7, d.Format(DateLayout),
-			[]string{"Engineering", "Sales", "Support", "Finance"}[rng.IntN(4)], d.Format(DateLayout)))
+		lines = append(lines, fmt.Sprintf("E%05d,%s,%s,%s", 40000+i*7, d.Format(model.DateLayout),
+			[]string{"Engineering", "Sales", "Support", "Finance"}[rng.IntN(4)], d.Format(model.DateLayout)))
 	}
 	if err := write("LA-03", "workday-terminations.csv", lines); err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func demoPopulations(dir string) (map[string]string, error) {
 	// AV-02: daily backup job results.
 	lines = []string{"Job Date,Job,Status,Size GB"}
 	for i := 0; i < 365; i++ {
-		lines = append(lines, fmt.Sprintf("%s,payroll-db-nightly,Succeeded,%d", start.AddDate(0, 0, i).Format(DateLayout), 410+rng.IntN(40)))
+		lines = append(lines, fmt.Sprintf("%s,payroll-db-nightly,Succeeded,%d", start.AddDate(0, 0, i).Format(model.DateLayout), 410+rng.IntN(40)))
 	}
 	if err := write("AV-02", "backup-job-history.csv", lines); err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func indexOf(xs []string, s string) int {
 // writeDemoFieldwork adds the demo's populations, samples, results,
 // exceptions, review notes, requests and interviews. preparer and reviewer
 // are handles on the same file as two team members.
-func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) error {
+func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick func()) error {
 	dir, err := os.MkdirTemp("", "fieldwork-demo-*")
 	if err != nil {
 		return err
@@ -108,13 +109,13 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 	// CHG-01: statistical, 90% / 10%: 22 items, two approvals after deployment.
 	add(
 		func() error {
-			return prep.SetDesign(ctx, "CHG-01", 0, DesignInput{
+			return prep.SetDesign(ctx, "CHG-01", 0, model.DesignInput{
 				Procedure:  "Inquired of the VP Engineering and inspected the branch protection settings requiring one approving review before merge.",
 				Result:     "Branch protection requires an approving review from someone other than the author; administrators cannot bypass it.",
 				Conclusion: "suitably-designed"})
 		},
 		func() error {
-			return prep.AddProcedure(ctx, "CHG-01", Inspection, "For each sampled change, inspected the pull request for an approval by someone other than the author recorded before deployment.")
+			return prep.AddProcedure(ctx, "CHG-01", model.Inspection, "For each sampled change, inspected the pull request for an approval by someone other than the author recorded before deployment.")
 		},
 		func() error {
 			_, err := prep.AddAttribute(ctx, "CHG-01", "A", "Change approved before deployment")
@@ -125,7 +126,7 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 			return err
 		},
 		func() error {
-			_, err := prep.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: files["CHG-01"], IDColumn: "Change ID", DateColumn: "Merged On"})
+			_, err := prep.ImportPopulation(ctx, model.PopulationImport{ControlRef: "CHG-01", Path: files["CHG-01"], IDColumn: "Change ID", DateColumn: "Merged On"})
 			return err
 		},
 		func() error {
@@ -133,33 +134,33 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 				"Complete and accurate: counts agreed (1,180) and all five traced.")
 		},
 		func() error {
-			_, err := prep.SetPlan(ctx, "CHG-01", PlanInput{Kind: "statistical", Confidence: 90 * sampling.OnePercent, Tolerable: 10 * sampling.OnePercent, Model: sampling.Binomial})
+			_, err := prep.SetPlan(ctx, "CHG-01", model.PlanInput{Kind: "statistical", Confidence: 90 * sampling.OnePercent, Tolerable: 10 * sampling.OnePercent, Model: sampling.Binomial})
 			return err
 		},
 		func() error {
-			_, err := prep.DrawSample(ctx, DrawInput{ControlRef: "CHG-01", Method: sampling.Random, Seed: seed(482913)})
+			_, err := prep.DrawSample(ctx, model.DrawInput{ControlRef: "CHG-01", Method: sampling.Random, Seed: seed(482913)})
 			return err
 		},
 	)
 	// LA-03: frequency-based (ad hoc, 64 terminations → 15), one late revocation.
 	add(
 		func() error {
-			return prep.AddProcedure(ctx, "LA-03", Inspection, "For each sampled termination, inspected the identity provider's deprovisioning log and compared the revocation date with the termination date.")
+			return prep.AddProcedure(ctx, "LA-03", model.Inspection, "For each sampled termination, inspected the identity provider's deprovisioning log and compared the revocation date with the termination date.")
 		},
 		func() error {
 			_, err := prep.AddAttribute(ctx, "LA-03", "A", "Access revoked within one business day of termination")
 			return err
 		},
 		func() error {
-			_, err := prep.ImportPopulation(ctx, PopulationImport{ControlRef: "LA-03", Path: files["LA-03"], IDColumn: "Employee ID", DateColumn: "Termination Date"})
+			_, err := prep.ImportPopulation(ctx, model.PopulationImport{ControlRef: "LA-03", Path: files["LA-03"], IDColumn: "Employee ID", DateColumn: "Termination Date"})
 			return err
 		},
 		func() error {
-			_, err := prep.SetPlan(ctx, "LA-03", PlanInput{Kind: "frequency"})
+			_, err := prep.SetPlan(ctx, "LA-03", model.PlanInput{Kind: "frequency"})
 			return err
 		},
 		func() error {
-			_, err := prep.DrawSample(ctx, DrawInput{ControlRef: "LA-03", Method: sampling.Systematic, Seed: seed(771)})
+			_, err := prep.DrawSample(ctx, model.DrawInput{ControlRef: "LA-03", Method: sampling.Systematic, Seed: seed(771)})
 			return err
 		},
 	)
@@ -170,22 +171,22 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 			return err
 		},
 		func() error {
-			_, err := prep.ImportPopulation(ctx, PopulationImport{ControlRef: "LA-02", Path: files["LA-02"], IDColumn: "Request #", DateColumn: "Requested"})
+			_, err := prep.ImportPopulation(ctx, model.PopulationImport{ControlRef: "LA-02", Path: files["LA-02"], IDColumn: "Request #", DateColumn: "Requested"})
 			return err
 		},
 		func() error {
-			_, err := prep.DrawSample(ctx, DrawInput{ControlRef: "LA-02", Seed: seed(90210)})
+			_, err := prep.DrawSample(ctx, model.DrawInput{ControlRef: "LA-02", Seed: seed(90210)})
 			return err
 		},
 	)
 	// AV-02: drawn, not yet tested.
 	add(
 		func() error {
-			_, err := prep.ImportPopulation(ctx, PopulationImport{ControlRef: "AV-02", Path: files["AV-02"], IDColumn: "Job Date", DateColumn: "Job Date"})
+			_, err := prep.ImportPopulation(ctx, model.PopulationImport{ControlRef: "AV-02", Path: files["AV-02"], IDColumn: "Job Date", DateColumn: "Job Date"})
 			return err
 		},
 		func() error {
-			_, err := prep.DrawSample(ctx, DrawInput{ControlRef: "AV-02", Seed: seed(365)})
+			_, err := prep.DrawSample(ctx, model.DrawInput{ControlRef: "AV-02", Seed: seed(365)})
 			return err
 		},
 	)
@@ -208,10 +209,10 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 			}
 			for _, a := range attrs {
 				tick()
-				in := ResultInput{ControlRef: ref, Position: it.Position, Attribute: a, Outcome: Pass, Tickmark: "✓",
+				in := model.ResultInput{ControlRef: ref, Position: it.Position, Attribute: a, Outcome: model.Pass, Tickmark: "✓",
 					Evidence: fmt.Sprintf("evidence/%s/item-%03d.pdf", strings.ToLower(ref), it.Position)}
 				if note, ok := deviate[i]; ok && a == attrs[0] {
-					in.Outcome, in.Tickmark, in.Note = Deviation, "X", note
+					in.Outcome, in.Tickmark, in.Note = model.Deviation, "X", note
 				}
 				if err := prep.SetResult(ctx, in); err != nil {
 					return err
@@ -235,7 +236,7 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 	yes := true
 	more := []step{
 		func() error {
-			_, err := prep.AddException(ctx, ExceptionInput{ControlRef: "CHG-01", Positions: []int{chg.Items[3].Position, chg.Items[11].Position},
+			_, err := prep.AddException(ctx, model.ExceptionInput{ControlRef: "CHG-01", Positions: []int{chg.Items[3].Position, chg.Items[11].Position},
 				Description:      "For 2 of 22 sampled changes, the pull request was approved after the change was deployed to production.",
 				Cause:            "Engineers used the emergency deploy path for routine changes; the pipeline does not block deployment pending approval on that path.",
 				Response:         "Management has restricted the emergency deploy path to the on-call lead and added a pipeline check that blocks deployment without an approval (effective 2026-10-15).",
@@ -247,10 +248,10 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 			return err
 		},
 		func() error {
-			return prep.SetConclusion(ctx, "CHG-01", NotEffective, "Upper deviation limit exceeds the 10% tolerable rate; root cause is in the design of the emergency path (systemic). CHG-04 and CHG-02 do not compensate for approval of code changes.", 0)
+			return prep.SetConclusion(ctx, "CHG-01", model.NotEffective, "Upper deviation limit exceeds the 10% tolerable rate; root cause is in the design of the emergency path (systemic). CHG-04 and CHG-02 do not compensate for approval of code changes.", 0)
 		},
 		func() error {
-			_, err := prep.AddException(ctx, ExceptionInput{ControlRef: "LA-03", Positions: []int{la3.Items[6].Position},
+			_, err := prep.AddException(ctx, model.ExceptionInput{ControlRef: "LA-03", Positions: []int{la3.Items[6].Position},
 				Description:      "For 1 of 15 sampled terminations, access to the identity provider was removed three business days after the termination date.",
 				Cause:            "The termination was entered in the HR system late because the employee's manager was on leave.",
 				Response:         "HR now sends a daily termination report to IT Operations in addition to the automated feed.",
@@ -262,15 +263,15 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 			return err
 		},
 		func() error {
-			return prep.SetConclusion(ctx, "LA-03", EffectiveWithExceptions, "Isolated deviation with a one-off cause; no activity after termination.", 0)
+			return prep.SetConclusion(ctx, "LA-03", model.EffectiveWithExceptions, "Isolated deviation with a one-off cause; no activity after termination.", 0)
 		},
-		func() error { return prep.SignOffAs(ctx, "LA-03", RolePreparer) },
-		func() error { return rev.SignOffAs(ctx, "LA-03", RoleReviewer) },
-		func() error { return prep.SignOffAs(ctx, "CHG-01", RolePreparer) },
-		func() error { return rev.SignOffAs(ctx, "CHG-01", RoleReviewer) },
+		func() error { return prep.SignOffAs(ctx, "LA-03", model.RolePreparer) },
+		func() error { return rev.SignOffAs(ctx, "LA-03", model.RoleReviewer) },
+		func() error { return prep.SignOffAs(ctx, "CHG-01", model.RolePreparer) },
+		func() error { return rev.SignOffAs(ctx, "CHG-01", model.RoleReviewer) },
 		// A later change to LA-03 invalidates both sign-offs.
 		func() error {
-			return prep.SetConclusion(ctx, "LA-03", EffectiveWithExceptions, "Isolated deviation with a one-off cause (manager on leave); the user's access logs showed no activity after termination.", 0)
+			return prep.SetConclusion(ctx, "LA-03", model.EffectiveWithExceptions, "Isolated deviation with a one-off cause (manager on leave); the user's access logs showed no activity after termination.", 0)
 		},
 		func() error {
 			_, err := rev.AddNote(ctx, "control", "LA-02", "Population has a duplicate request number (ACC-3150) and one request after the period end: explain both before testing further.", "Maria Chen")
@@ -292,7 +293,7 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 		},
 		func() error { return rev.ClearNote(ctx, "RN-003") },
 	}
-	for _, p := range []PBCRequest{
+	for _, p := range []model.PBCRequest{
 		{Item: "List of all production changes merged in the period (GitHub export)", ControlRef: "CHG-01", RequestedOn: time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC), DueOn: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)},
 		{Item: "Terminated employees in the period with termination dates (Workday report)", ControlRef: "LA-03", RequestedOn: time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC), DueOn: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)},
 		{Item: "Quarterly user access review evidence for Q1–Q4", ControlRef: "LA-04", RequestedOn: time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC), DueOn: time.Date(2026, 10, 9, 0, 0, 0, 0, time.UTC)},
@@ -303,17 +304,17 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *Workpaper, tick func()) 
 		more = append(more, func() error { _, err := prep.AddPBC(ctx, p); return err })
 	}
 	more = append(more,
-		func() error { return prep.UpdatePBC(ctx, "PBC-001", PBCAccepted, files["CHG-01"], "") },
-		func() error { return prep.UpdatePBC(ctx, "PBC-002", PBCAccepted, files["LA-03"], "") },
+		func() error { return prep.UpdatePBC(ctx, "PBC-001", model.PBCAccepted, files["CHG-01"], "") },
+		func() error { return prep.UpdatePBC(ctx, "PBC-002", model.PBCAccepted, files["LA-03"], "") },
 		func() error {
-			return prep.UpdatePBC(ctx, "PBC-003", PBCRejected, "", "Q3 review evidence is a screenshot without date or reviewer; re-requested.")
+			return prep.UpdatePBC(ctx, "PBC-003", model.PBCRejected, "", "Q3 review evidence is a screenshot without date or reviewer; re-requested.")
 		},
 		func() error {
-			return prep.AddInterview(ctx, Interview{Person: "Sam Alvarez", Role: "VP Engineering", HeldOn: time.Date(2026, 10, 6, 0, 0, 0, 0, time.UTC),
+			return prep.AddInterview(ctx, model.Interview{Person: "Sam Alvarez", Role: "VP Engineering", HeldOn: time.Date(2026, 10, 6, 0, 0, 0, 0, time.UTC),
 				Summary: "Walked through the pull request workflow, branch protection and the emergency deploy path; emergency deploys need the on-call lead's approval.", Controls: []string{"CHG-01", "CHG-03"}})
 		},
 		func() error {
-			return prep.AddInterview(ctx, Interview{Person: "Priya Raman", Role: "IT Operations Manager", HeldOn: time.Date(2026, 10, 7, 0, 0, 0, 0, time.UTC),
+			return prep.AddInterview(ctx, model.Interview{Person: "Priya Raman", Role: "IT Operations Manager", HeldOn: time.Date(2026, 10, 7, 0, 0, 0, 0, time.UTC),
 				Summary: "Described onboarding and offboarding: Workday feeds Okta; terminations deprovision automatically at the end of the termination day.", Controls: []string{"LA-02", "LA-03"}})
 		},
 	)

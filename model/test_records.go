@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"database/sql"
 )
 
 // TestRecord is one control's test with everything recorded against it.
@@ -105,35 +104,4 @@ func (w *Workpaper) CriteriaConclusionsOf(ctx context.Context, evals map[string]
 		out = append(out, cc)
 	}
 	return out, nil
-}
-
-// GridResult is a recorded result as an exported grid shows it: what was
-// found on an item, not who recorded it when nor the evidence's hash.
-type GridResult struct {
-	Ordinal   int // the sample item's
-	Attribute string
-	Outcome   Outcome
-	Tickmark  string
-	Note      string
-	Evidence  string
-	Version   int
-}
-
-// GridResults returns the results of the items of a selection whose
-// ordinal is in [from, from+limit), in no particular order. It is
-// ResultsForOrdinals without the columns and the sort an export does not
-// need, which make that query several times slower.
-func (w *Workpaper) GridResults(ctx context.Context, selectionUUID string, from, limit int) ([]GridResult, error) {
-	var out []GridResult
-	err := w.scanRows(ctx, func(rows *sql.Rows) error {
-		var r GridResult
-		if err := rows.Scan(&r.Ordinal, &r.Attribute, &r.Outcome, &r.Tickmark, &r.Note, &r.Evidence, &r.Version); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
-	}, `SELECT i.ordinal, a.letter, r.outcome, r.tickmark, r.note, r.evidence, r.version
-		FROM sample_item i JOIN result r ON r.item_uuid = i.uuid JOIN attribute a ON a.uuid = r.attribute_uuid
-		WHERE i.selection_uuid = ? AND i.ordinal >= ? AND i.ordinal < ?`, selectionUUID, from, from+limit)
-	return out, err
 }

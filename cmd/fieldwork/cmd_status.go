@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fieldwork-audit/fieldwork/model"
+)
+
+func runStatus(e *env, args []string) error {
+	w := newWPCmd("status", false)
+	wp, err := w.open(e, args, true)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	st, err := wp.Status(bg)
+	if err != nil {
+		return err
+	}
+	if *w.json {
+		return printJSON(e.stdout, st)
+	}
+	fmt.Fprintf(e.stdout, "%d controls: %d not started, %d in progress, %d tested, %d reviewed\n", st.Controls,
+		st.ByState[model.StateNotStarted], st.ByState[model.StateInProgress], st.ByState[model.StateTested], st.ByState[model.StateReviewed])
+	fmt.Fprintf(e.stdout, "%d items with deviations, %d exceptions logged\n", st.Deviations, st.Exceptions)
+	fmt.Fprintf(e.stdout, "review notes: %d open, %d responded\n", st.OpenNotes, st.RespondedNotes)
+	fmt.Fprintf(e.stdout, "client requests outstanding: %d\n", st.OutstandingPBC)
+	if len(st.ChangedSince) > 0 {
+		fmt.Fprintf(e.stdout, "changed since review: %s\n", strings.Join(st.ChangedSince, ", "))
+	}
+	if len(st.Gaps) > 0 {
+		fmt.Fprintf(e.stdout, "coverage gaps: %s\n", strings.Join(st.Gaps, ", "))
+	}
+	for _, c := range st.CriteriaAtRisk {
+		fmt.Fprintf(e.stdout, "criterion %s %s: %s\n", c.Ref, c.Status, clean(c.Reason))
+	}
+	return nil
+}
+
+func runLog(e *env, args []string) error {
+	w := newWPCmd("log", false)
+	ctl := w.fs.String("control", "", "only this control's workpaper")
+	limit := w.fs.Int("limit", 0, "at most N entries (the first N)")
+	wp, err := w.open(e, args, true)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	trail, err := wp.Trail(bg, model.TrailFilter{ControlRef: *ctl, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *w.json {
+		if trail == nil {
+			trail = []model.Change{}
+		}
+		return printJSON(e.stdout, trail)
+	}
+	for _, c := range trail {
+		what := c.Note
+		if c.Op == "update" {
+			what = fmt.Sprintf("%s: %s → %s", c.Field, quoteOpt(c.Old), quoteOpt(c.New))
+		}
+		fmt.Fprintf(e.stdout, "%6d %s %-12s %-7s %-18s %s\n", c.Seq, c.At.Format("2006-01-02 15:04:05"), truncate(clean(c.User), 12), c.Op, c.Table, truncate(clean(what), 90))
+	}
+	return nil
+}
+
+func quoteOpt(s *string) string {
+	if s == nil {
+		return "∅"
+	}
+	return strconv.Quote(*s)
+}
+
+func runVerify(e *env, args []string) error {
+	w := newWPCmd("verify", false)
+	wp, err := w.open(e, args, true)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	r, err := wp.Verify(bg)
+	if err != nil {
+		return err
+	}
+	if *w.json {
+		if err := printJSON(e.stdout, r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "integrity check: %s\n", okOr(r.Integrity))
+		fmt.Fprintf(e.stdout, "audit trail (%d entries): %s\n", r.Entries, okOr(r.Trail))
+		fmt.Fprintf(e.stdout, "attached evidence (%d): %s\n", r.BlobCount, okOr(r.Blobs))
+		for _, s := range r.Selections {
+			fmt.Fprintf(e.stdout, "selection %s: %s\n", s.ControlRef, okOr(s.Problems))
+		}
+	}
+	if !r.OK {
+		return errors.New(wp.Path() + ": verification failed: see the report above")
+	}
+	return nil
+}
+
+func okOr(problems []string) string {
+	if len(problems) == 0 {
+		return "ok"
+	}
+	return "FAILED\n  " + clean(strings.Join(problems, "\n  "))
+}

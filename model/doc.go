@@ -1,0 +1,32 @@
+// Package model is the workpaper store: one SQLite file per engagement, the
+// domain types kept in it, and the rules that decide what may be written.
+// Screens (tui), the CLI (cmd/fieldwork) and the export ask model; model asks
+// only sampling (the statistics) and internal/tabular (reading a client's
+// spreadsheet). It never prints and never gives CLI or key advice: its errors
+// are typed (errors.Is/As) or carry a hint that each front end words itself.
+//
+// What lives where:
+//
+//	store.go, schema.go, txn.go   opening a file, the schema and its migrations, transactions
+//	trail.go                      the audit trail (the hash-chained change log) and verify
+//	session.go, backup.go         who has the file open; backup copies
+//	changes.go                    whether the file changed (screens poll it to refresh)
+//	engagement.go                 the engagement: scope, period, team, subservice orgs, CUECs, CSOCs
+//	catalog.go                    the Trust Services Criteria catalog and the firm's criteria text
+//	controls.go, matrix.go        controls and their mapping; reading a client's control matrix
+//	controltest.go                a control's test: design, procedures, attributes, risk, sign-offs, conclusion
+//	population.go, dupids.go      populations: import, IPE, duplicate occurrence IDs
+//	selection.go                  sample plans and selections (sizes and draws come from sampling)
+//	results.go                    results per item and attribute, tickmarks, exceptions
+//	sample_rows.go                a page of a sample with its population rows
+//	sample_results.go             the results of a window of a sample (grid and export)
+//	evaluate.go                   what a control's results say; the engagement status
+//	opinion.go                    criterion conclusions and the proposed opinion
+//	review.go                     review notes, PBC requests, interviews
+//	test_records.go               every control's test in one read (export, status)
+//	merge.go, conflicts.go        merging two copies of a file; its conflicts and their resolution
+//	rollforward.go                next year's engagement from this one
+//
+// Not here: the CSV/XLSX reader (internal/tabular), the demo engagement
+// (internal/demo), the text cleaning for terminals (internal/cleantext).
+package model
