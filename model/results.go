@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -110,7 +111,17 @@ type ResultInput struct {
 	// IfUntested records the result only while the cell has none: a cell
 	// someone recorded meanwhile is refused with a *StaleError naming them.
 	IfUntested bool
+	// Keep leaves the note, tickmark and evidence (with its attached file)
+	// that the input leaves empty as they are recorded, as the CLI's
+	// "result set" does; without it the input replaces all of them (the
+	// grid and import-results edit the whole cell). Clear names the fields
+	// an edit empties: "note", "tickmark", "evidence".
+	Keep  bool
+	Clear []string
 }
+
+// ResultFields are the fields of a result that ResultInput.Clear may name.
+var ResultFields = []string{"note", "tickmark", "evidence"}
 
 // Result is a recorded outcome.
 type Result struct {
@@ -228,6 +239,16 @@ func (w *Workpaper) SetResults(ctx context.Context, ins []ResultInput) (written,
 }
 
 func (in *ResultInput) validate() error {
+	for _, c := range in.Clear {
+		given := map[string]bool{"note": in.Note != "", "tickmark": in.Tickmark != "", "evidence": in.Evidence != ""}
+		g, ok := given[c]
+		if !ok {
+			return fmt.Errorf("a result's %q cannot be cleared: it is not one of %s", c, strings.Join(ResultFields, ", "))
+		}
+		if g {
+			return fmt.Errorf("the %s is both given and cleared: give one or the other", c)
+		}
+	}
 	switch in.Outcome {
 	case Pass, Deviation, NotApplicable:
 		return nil
@@ -263,9 +284,10 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 		}
 	}
 	record := fmt.Sprintf("result %d/%s of %s", in.Position, letter, ref)
-	var rid, by, at string
+	var rid, by, at, oldNote, oldTick, oldEvidence, oldBlob string
 	var version int
-	err = t.queryRow("SELECT uuid, updated_by, updated_at, version FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid, &by, &at, &version)
+	err = t.queryRow(`SELECT uuid, updated_by, updated_at, version, coalesce(note, ''), coalesce(tickmark, ''), coalesce(evidence, ''), coalesce(blob_uuid, '')
+		FROM result WHERE item_uuid = ? AND attribute_uuid = ?`, item, attr).Scan(&rid, &by, &at, &version, &oldNote, &oldTick, &oldEvidence, &oldBlob)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		rid = ""
@@ -283,7 +305,21 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 		}
 		evidence = filepath.Base(in.Evidence) + " sha256:" + sum
 	}
-	fields := []field{{"outcome", string(in.Outcome)}, {"note", in.Note}, {"tickmark", in.Tickmark}, {"evidence", evidence}, {"blob_uuid", blob}}
+	note, tick := in.Note, in.Tickmark
+	if in.Keep && rid != "" {
+		// Only what is given changes; emptying is said with Clear.
+		cleared := func(f string) bool { return slices.Contains(in.Clear, f) }
+		if note == "" && !cleared("note") {
+			note = oldNote
+		}
+		if tick == "" && !cleared("tickmark") {
+			tick = oldTick
+		}
+		if in.Evidence == "" && !cleared("evidence") {
+			evidence, blob = oldEvidence, oldBlob
+		}
+	}
+	fields := []field{{"outcome", string(in.Outcome)}, {"note", note}, {"tickmark", tick}, {"evidence", evidence}, {"blob_uuid", blob}}
 	if rid == "" {
 		_, err := t.insert("result", append(fields, field{"test_uuid", testUUID}, field{"item_uuid", item}, field{"attribute_uuid", attr})...)
 		return testUUID, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -205,4 +206,60 @@ func TestReadOnlyCommandsAfterACrash(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(spare, "w.fieldwork-journal")); err != nil {
 		t.Fatal("the journal went away although nobody could roll it back")
 	}
+}
+
+// Issue 13 item 2: "result set" changes only what it is given; emptying a
+// field is said with --clear.
+func TestResultSetKeepsFieldsNotGiven(t *testing.T) {
+	path := smallFile(t)
+	var show struct {
+		Items []struct {
+			Position int `json:"position"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "sample", "show", path, "--control", "NL-04", "--json")), &show); err != nil || len(show.Items) < 2 {
+		t.Fatalf("sample show: %v %+v", err, show)
+	}
+	item := fmt.Sprint(show.Items[1].Position)
+	ev := filepath.Join(t.TempDir(), "ticket.pdf")
+	os.WriteFile(ev, []byte("%PDF evidence"), 0o644)
+	mustRun(t, "result", "set", path, "--control", "NL-04", "--item", item, "--pass", "--note", "first", "--tickmark", "✓", "--evidence", ev, "--attach")
+	get := func() map[string]any {
+		t.Helper()
+		var rs []map[string]any
+		json.Unmarshal([]byte(mustRun(t, "results", path, "--control", "NL-04", "--json")), &rs)
+		for _, r := range rs {
+			if fmt.Sprint(r["position"]) == item {
+				return r
+			}
+		}
+		t.Fatalf("no result for item %s", item)
+		return nil
+	}
+	before := get()
+	if before["tickmark"] != "✓" || before["evidence_sha256"] == "" || before["evidence"] == "" {
+		t.Fatalf("setting up: %v", before)
+	}
+	mustRun(t, "result", "set", path, "--control", "NL-04", "--item", item, "--pass", "--note", "re-noted")
+	after := get()
+	for _, k := range []string{"tickmark", "evidence", "evidence_sha256"} {
+		if after[k] != before[k] {
+			t.Errorf("%s: %v, was %v: a field not given was changed", k, after[k], before[k])
+		}
+	}
+	if after["note"] != "re-noted" {
+		t.Errorf("note %v", after["note"])
+	}
+	mustRun(t, "result", "set", path, "--control", "NL-04", "--item", item, "--pass", "--clear", "evidence,tickmark")
+	cleared := get()
+	if cleared["tickmark"] != "" || cleared["evidence"] != "" || cleared["evidence_sha256"] != "" || cleared["note"] != "re-noted" {
+		t.Errorf("after --clear evidence,tickmark: %v", cleared)
+	}
+	if _, stderr, code := runCLI(t, "result", "set", path, "--control", "NL-04", "--item", item, "--pass", "--clear", "outcome"); code != exitUsage || !strings.Contains(stderr, "cannot be emptied") {
+		t.Errorf("--clear outcome: %d %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "result", "set", path, "--control", "NL-04", "--item", item, "--pass", "--note", "x", "--clear", "note"); code != exitUsage {
+		t.Errorf("--note and --clear note: %d %s", code, stderr)
+	}
+	mustRun(t, "verify", path)
 }
