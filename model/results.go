@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // Outcome of testing one attribute on one sample item.
@@ -236,6 +238,52 @@ func (w *Workpaper) SetResults(ctx context.Context, ins []ResultInput) (written,
 		return 0, 0, err
 	}
 	return written, skipped, nil
+}
+
+// SetResultsEach records many results in one transaction, each judged on
+// its own: an entry refused (a *StaleError, an item not in the sample, a
+// tickmark not in the legend...) is skipped and its error returned at its
+// index in refused, the others are recorded; an error of the file itself
+// (busy, full, damaged) or a cancelled ctx records none of them. So an
+// import killed or failing midway leaves the workpaper as it was.
+// An entry with IfUntested whose cell was recorded meanwhile is refused
+// with a *StaleError. Refusals are found before the entry writes anything.
+func (w *Workpaper) SetResultsEach(ctx context.Context, ins []ResultInput) (refused []error, err error) {
+	refused = make([]error, len(ins))
+	err = w.write(ctx, func(t *txn) error {
+		touched := map[string]bool{}
+		for i, in := range ins {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if refused[i] = in.validate(); refused[i] != nil {
+				continue
+			}
+			testUUID, err := t.setResult(in)
+			if err != nil {
+				var se *sqlite.Error
+				if errors.As(err, &se) || ctx.Err() != nil {
+					return err
+				}
+				refused[i] = err
+				continue
+			}
+			if testUUID != "" {
+				touched[testUUID] = true
+			}
+		}
+		for id := range touched {
+			if err := t.touch(id); err != nil {
+				return err
+			}
+		}
+		crashPoint("results")
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return refused, nil
 }
 
 func (in *ResultInput) validate() error {

@@ -82,8 +82,8 @@ type Workpaper struct {
 	// recovered says that opening rolled back a change a crash left
 	// unfinished (a hot journal), for the caller to tell the user.
 	recovered string
-	closeOnce       sync.Once
-	closeErr        error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Path is the workpaper's file name as opened.

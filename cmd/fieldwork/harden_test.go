@@ -2,15 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/fieldwork-audit/fieldwork/model"
 )
 
 // Issue 13 item 1: no output file (export, export-pbc, rollforward) is ever
@@ -262,4 +268,68 @@ func TestResultSetKeepsFieldsNotGiven(t *testing.T) {
 		t.Errorf("--note and --clear note: %d %s", code, stderr)
 	}
 	mustRun(t, "verify", path)
+}
+
+// Issue 13 item 3: import-results --apply killed midway applies nothing;
+// run again, it applies everything.
+func TestImportResultsKilledAppliesNothing(t *testing.T) {
+	bin := buildBinary(t)
+	path := teamDemo(t, bin, "demo.fieldwork")
+	book := filepath.Join(t.TempDir(), "book.xlsx")
+	runBin(t, bin, "export", path, "--out", book, "--sections", "tests")
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed := 0
+	for _, sheet := range f.GetSheetList() {
+		rows, _ := f.GetRows(sheet)
+		var key []string
+		for i, r := range rows {
+			if len(r) > 0 && strings.HasPrefix(r[0], "fieldwork-grid/1|") {
+				key = r
+				continue
+			}
+			if key == nil || len(r) < 2 || r[1] == "" {
+				continue
+			}
+			for c, k := range key {
+				if !strings.HasSuffix(k, ":outcome") || (len(r) > c && r[c] != "") {
+					continue
+				}
+				col, _ := excelize.ColumnNumberToName(c + 1)
+				f.SetCellStr(sheet, col+strconv.Itoa(i+1), "pass")
+				typed++
+			}
+		}
+	}
+	f.Save()
+	f.Close()
+	if typed < 5 {
+		t.Fatalf("only %d results typed into the workbook", typed)
+	}
+	count := func() int {
+		w, err := model.Open(path, model.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		n := 0
+		for _, c := range []string{"LA-02", "LA-03", "CHG-01", "AV-02"} {
+			rs, _ := w.Results(context.Background(), c)
+			n += len(rs)
+		}
+		return n
+	}
+	before := count()
+	cmd := startAt(t, bin, "results", "import-results", path, book, "--apply", "--user", "t")
+	kill9(t, cmd)
+	reopenValid(t, path)
+	if n := count(); n != before {
+		t.Fatalf("%d results after the killed import, %d before: a partial import was kept", n, before)
+	}
+	out := runBin(t, bin, "import-results", path, book, "--apply", "--user", "t")
+	if n := count(); n != before+typed {
+		t.Fatalf("%d results after the import, want %d + %d:\n%s", n, before, typed, out)
+	}
 }
