@@ -204,6 +204,11 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		return nil, fmt.Errorf("%s: %w: schema %d, this build reads up to %d; update fieldwork to open it",
 			path, ErrNewerSchema, h.userVersion, SchemaVersion)
 	}
+	if h.userVersion == 0 {
+		// fieldwork sets its application id together with schema 1, in one
+		// transaction: this is another program's file that borrowed it.
+		return nil, fmt.Errorf("%s: %w (it carries fieldwork's application id but no fieldwork schema, user_version 0); nothing was written", path, ErrForeignDB)
+	}
 	readOnly, reason := opt.ReadOnly, "opened read-only"
 	canWrite := writable(path)
 	if !readOnly && !canWrite {
@@ -213,12 +218,21 @@ func Open(path string, opt Options) (*Workpaper, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, jerr := os.Stat(path + "-journal"); jerr != nil {
+		if err := checkSize(path); err != nil {
+			return nil, err
+		}
+	}
 	w, err := openDB(path, opt, readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w.readOnlyReason = reason
 	w.recovered = recovered
+	if err := w.checkTables(context.Background(), int(h.userVersion)); err != nil {
+		w.db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if !readOnly && h.userVersion < SchemaVersion {
 		// A consistent copy first, beside the file: an upgrade is one
 		// transaction, but an auditor may still want the old file back.
@@ -232,6 +246,15 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		}
 		if err := w.migrate(context.Background(), int(h.userVersion)); err != nil {
 			w.db.Close()
+			if now, herr := readHeader(path); w.migrationBackup != "" && herr == nil && now.userVersion == h.userVersion {
+				// Nothing was changed (each step is one transaction and the
+				// first failed): the copy is not needed.
+				os.Remove(w.migrationBackup)
+			}
+			if schemaMismatch(err) {
+				return nil, fmt.Errorf("%s: %w: its header says schema %d but it already holds what schema %d adds (its user_version was changed by hand or by another program); nothing was written: restore the latest copy or backup",
+					path, ErrDamaged, h.userVersion, h.userVersion+1)
+			}
 			return nil, fmt.Errorf("%s: upgrading schema %d to %d: %w", path, h.userVersion, SchemaVersion, err)
 		}
 	} else if readOnly && h.userVersion < SchemaVersion {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -331,5 +332,62 @@ func TestImportResultsKilledAppliesNothing(t *testing.T) {
 	out := runBin(t, bin, "import-results", path, book, "--apply", "--user", "t")
 	if n := count(); n != before+typed {
 		t.Fatalf("%d results after the import, want %d + %d:\n%s", n, before, typed, out)
+	}
+}
+
+// Issue 13 item 8: files that carry fieldwork's header but are not whole
+// workpapers are refused, specifically, before anything is written.
+func TestDamagedAndBorrowedFilesRefused(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(name string, stmts ...string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		db, err := sql.Open("sqlite", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Close()
+		return p
+	}
+	appID := fmt.Sprintf("PRAGMA application_id = %d", model.ApplicationID)
+	borrowed := mk("borrowed.fieldwork", "CREATE TABLE notes (x TEXT)", appID)
+	empty := mk("empty.fieldwork", "CREATE TABLE notes (x TEXT)", appID, "PRAGMA user_version = 2")
+	relabeled := filepath.Join(dir, "relabeled.fieldwork")
+	cp(t, demoFile(t), relabeled)
+	db, _ := sql.Open("sqlite", relabeled)
+	db.Exec("PRAGMA user_version = 1")
+	db.Close()
+	cut := filepath.Join(dir, "cut.fieldwork")
+	cp(t, demoFile(t), cut)
+	b, _ := os.ReadFile(cut)
+	os.WriteFile(cut, b[:len(b)-1], 0o644)
+
+	for _, c := range []struct{ path, want string }{
+		{borrowed, "no fieldwork schema"},
+		{empty, "none of a workpaper's tables"},
+		{relabeled, "already holds what schema 2 adds"},
+		{cut, "not a whole number"},
+	} {
+		before, _ := os.ReadFile(c.path)
+		for _, args := range [][]string{
+			{"status", c.path},
+			{"team", "add", c.path, "--name", "Olivia Brandt", "--role", "reviewer"},
+		} {
+			_, stderr, code := runCLI(t, args...)
+			if code != exitFail || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "SQL logic error") {
+				t.Errorf("%v: exit %d, %q; want a refusal saying %q", args, code, stderr, c.want)
+			}
+		}
+		if after, _ := os.ReadFile(c.path); !bytes.Equal(before, after) {
+			t.Errorf("%s was written to", filepath.Base(c.path))
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.bak-*")); len(m) != 0 {
+		t.Errorf("a refused file left backups: %v", m)
 	}
 }
