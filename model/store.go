@@ -169,6 +169,11 @@ func Create(path string, opt Options) (*Workpaper, error) {
 	if opt.ReadOnly {
 		return nil, fmt.Errorf("%s: cannot create a workpaper read-only", path)
 	}
+	if opt.User != "" {
+		if err := CheckUserName(opt.User); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	// Create the file exclusively so two processes cannot both create it.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -213,6 +218,12 @@ func Open(path string, opt Options) (*Workpaper, error) {
 	canWrite := writable(path)
 	if !readOnly && !canWrite {
 		readOnly, reason = true, "the file or its folder is not writable"
+	}
+	if !readOnly && opt.User != "" {
+		// The acting user is recorded on every change.
+		if err := CheckUserName(opt.User); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	recovered, err := recoverHotJournal(path, canWrite)
 	if err != nil {

@@ -391,3 +391,26 @@ func TestDamagedAndBorrowedFilesRefused(t *testing.T) {
 		t.Errorf("a refused file left backups: %v", m)
 	}
 }
+
+// Issue 13 item 10: "the reviewer must be someone else" compares names as
+// people read them; names with invisible characters are not recorded.
+func TestReviewerMustBeSomeoneElseWhateverTheSpelling(t *testing.T) {
+	path := smallFile(t)
+	mustRun(t, "signoff", path, "--control", "NL-04", "--as", "preparer", "--user", "maria.chen")
+	for _, u := range []string{"Maria.Chen", "maria.chen ", "ＭＡＲＩＡ.chen"} {
+		_, stderr, code := runCLI(t, "signoff", path, "--control", "NL-04", "--as", "reviewer", "--user", u)
+		if code != exitFail || !strings.Contains(stderr, "the reviewer must be someone else") {
+			t.Errorf("reviewer %q: exit %d %q", u, code, stderr)
+		}
+	}
+	for _, u := range []string{"maria\u200b.chen", "maria.chen\u202e"} {
+		_, stderr, code := runCLI(t, "signoff", path, "--control", "NL-04", "--as", "reviewer", "--user", u)
+		if code != exitFail || !strings.Contains(stderr, "invisible character") {
+			t.Errorf("reviewer %q: exit %d %q", u, code, stderr)
+		}
+	}
+	if _, stderr, code := runCLI(t, "team", "add", path, "--name", "Olivia\u200b Brandt", "--role", "reviewer"); code != exitFail || !strings.Contains(stderr, "invisible character") {
+		t.Errorf("team add with a zero-width space: exit %d %q", code, stderr)
+	}
+	mustRun(t, "signoff", path, "--control", "NL-04", "--as", "reviewer", "--user", "olivia.brandt")
+}
