@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -116,14 +115,31 @@ type ResultInput struct {
 	// Keep leaves the note, tickmark and evidence (with its attached file)
 	// that the input leaves empty as they are recorded, as the CLI's
 	// "result set" does; without it the input replaces all of them (the
-	// grid and import-results edit the whole cell). Clear names the fields
-	// an edit empties: "note", "tickmark", "evidence".
-	Keep  bool
-	Clear []string
+	// grid and import-results edit the whole cell). ClearNote,
+	// ClearTickmark and ClearEvidence empty those fields.
+	Keep                                    bool
+	ClearNote, ClearTickmark, ClearEvidence bool
 }
 
-// ResultFields are the fields of a result that ResultInput.Clear may name.
+// ResultFields are the fields of a result that an edit may clear.
 var ResultFields = []string{"note", "tickmark", "evidence"}
+
+// SetClear marks the named fields (of ResultFields) to be emptied.
+func (in *ResultInput) SetClear(names []string) error {
+	for _, c := range names {
+		switch c {
+		case "note":
+			in.ClearNote = true
+		case "tickmark":
+			in.ClearTickmark = true
+		case "evidence":
+			in.ClearEvidence = true
+		default:
+			return fmt.Errorf("a result's %q cannot be cleared: it is not one of %s", c, strings.Join(ResultFields, ", "))
+		}
+	}
+	return nil
+}
 
 // Result is a recorded outcome.
 type Result struct {
@@ -287,14 +303,12 @@ func (w *Workpaper) SetResultsEach(ctx context.Context, ins []ResultInput) (refu
 }
 
 func (in *ResultInput) validate() error {
-	for _, c := range in.Clear {
-		given := map[string]bool{"note": in.Note != "", "tickmark": in.Tickmark != "", "evidence": in.Evidence != ""}
-		g, ok := given[c]
-		if !ok {
-			return fmt.Errorf("a result's %q cannot be cleared: it is not one of %s", c, strings.Join(ResultFields, ", "))
-		}
-		if g {
-			return fmt.Errorf("the %s is both given and cleared: give one or the other", c)
+	for _, c := range []struct {
+		name         string
+		given, clear bool
+	}{{"note", in.Note != "", in.ClearNote}, {"tickmark", in.Tickmark != "", in.ClearTickmark}, {"evidence", in.Evidence != "", in.ClearEvidence}} {
+		if c.given && c.clear {
+			return fmt.Errorf("the %s is both given and cleared: give one or the other", c.name)
 		}
 	}
 	switch in.Outcome {
@@ -356,14 +370,13 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 	note, tick := in.Note, in.Tickmark
 	if in.Keep && rid != "" {
 		// Only what is given changes; emptying is said with Clear.
-		cleared := func(f string) bool { return slices.Contains(in.Clear, f) }
-		if note == "" && !cleared("note") {
+		if note == "" && !in.ClearNote {
 			note = oldNote
 		}
-		if tick == "" && !cleared("tickmark") {
+		if tick == "" && !in.ClearTickmark {
 			tick = oldTick
 		}
-		if in.Evidence == "" && !cleared("evidence") {
+		if in.Evidence == "" && !in.ClearEvidence {
 			evidence, blob = oldEvidence, oldBlob
 		}
 	}

@@ -46,8 +46,8 @@ func runResultSet(e *env, args []string) error {
 		return usagef("--attach needs --evidence PATH")
 	}
 	in := model.ResultInput{ControlRef: *w.control, Position: *item, Attribute: *attr, Outcome: outcome,
-		Note: *note, Tickmark: *tick, Evidence: *evidence, Attach: *attach, Keep: true, Clear: splitComma(*clear)}
-	for _, c := range in.Clear {
+		Note: *note, Tickmark: *tick, Evidence: *evidence, Attach: *attach, Keep: true}
+	for _, c := range splitComma(*clear) {
 		if !slices.Contains(model.ResultFields, c) {
 			return usagef("--clear: %q cannot be emptied: it is not one of %s", c, strings.Join(model.ResultFields, ", "))
 		}
@@ -55,6 +55,7 @@ func runResultSet(e *env, args []string) error {
 			return usagef("--clear %s and --%s both given: give one or the other", c, c)
 		}
 	}
+	in.SetClear(splitComma(*clear))
 	if err := wp.SetResult(bg, in); err != nil {
 		return err
 	}
