@@ -260,7 +260,7 @@ func writeControlTest(d *data, b *book, x *control) error {
 			return err
 		}
 	} else {
-		for _, r := range [][2]string{{"Kind", pl.Kind}, {"Confidence", pl.Confidence}, {"Tolerable rate", pl.Tolerable},
+		for _, r := range [][2]string{{"Kind", string(pl.Kind)}, {"Confidence", pl.Confidence}, {"Tolerable rate", pl.Tolerable},
 			{"Expected rate", pl.Expected}, {"Model", pl.Model}} {
 			if err := text(r[0], r[1]); err != nil {
 				return err

@@ -111,12 +111,8 @@ func (p *conflictsPage) layout() {
 func (p *conflictsPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case conflictsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded = true
 		p.list.empty = "No merge conflicts."
@@ -182,7 +178,7 @@ func (p *conflictsPage) ask(take string) tea.Cmd {
 	if take == "theirs" {
 		value, verb = c.Theirs, "Take the other copy's"
 	}
-	p.confirm = fmt.Sprintf("%s value (%s) for %s? y resolves, n keeps it open", verb, quoteText(value), conflictSubject(c))
+	p.confirm = fmt.Sprintf("%s value (%s) for %s? %s", verb, quoteText(value), conflictSubject(c), p.keys.yesNo("resolves", "keeps it open"))
 	p.confirmDo = func() tea.Msg {
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
 			return wp.ResolveConflict(ctx, cid, take)

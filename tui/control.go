@@ -165,6 +165,9 @@ func (p *controlPage) Title() string      { return p.ref }
 func (p *controlPage) InputFocused() bool { return p.form != nil }
 func (p *controlPage) HandlesBack() bool  { return p.form != nil || p.confirm != "" }
 
+// ShortcutControl: "history" and "new review note" here are about this control.
+func (p *controlPage) ShortcutControl() string { return p.ref }
+
 func (p *controlPage) Busy() string {
 	switch {
 	case p.form != nil && p.form.saving:
@@ -399,38 +402,15 @@ func (p *controlPage) askDelete(a model.Attribute) tea.Cmd {
 	ref, letter, ver, ctx, wp := p.ref, a.Letter, a.Version, p.ctx, p.common.wp
 	p.saveID = nextRequestID()
 	id := p.saveID
-	p.confirm = fmt.Sprintf("Delete attribute %s (%s)? y deletes, n keeps it", oneLine(letter), oneLine(a.Text))
+	p.confirm = fmt.Sprintf("Delete attribute %s (%s)? %s", oneLine(letter), oneLine(a.Text), p.keys.yesNo("deletes", "keeps it"))
 	p.confirmDo = func() tea.Msg {
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
-			// DeleteAttribute takes no version: check it here, so that an
-			// attribute someone changed since it was shown is not deleted.
-			if err := checkAttributeVersion(ctx, wp, ref, letter, ver); err != nil {
-				return err
-			}
-			return wp.DeleteAttribute(ctx, ref, letter)
+			return wp.DeleteAttribute(ctx, ref, letter, ver)
 		})
 		return wpSavedMsg{id: id, what: "Deleted attribute " + letter + ".", err: err}
 	}
 	p.layout()
 	return nil
-}
-
-// checkAttributeVersion refuses, as stale, an attribute whose version is
-// no longer ver.
-func checkAttributeVersion(ctx context.Context, wp *model.Workpaper, ref, letter string, ver int) error {
-	ct, err := wp.ControlTest(ctx, ref)
-	if err != nil {
-		return err
-	}
-	for _, a := range ct.Attributes {
-		if a.Letter == letter {
-			if a.Version != ver {
-				return &model.StaleError{Record: "attribute " + letter + " of " + ct.Control.Ref, By: ct.UpdatedBy, At: ct.UpdatedAt, Current: a.Version, Requested: ver}
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("attribute %s of %s no longer exists (deleted by someone else?)", letter, ct.Control.Ref)
 }
 
 // formTitle names what the open form edits.
@@ -852,7 +832,7 @@ func (p *controlPage) sampleLines(section func(string), item func(wpItem, int, s
 	if t.Plan.Kind == "" {
 		item(itemPlan, 0, s.Dim.Render("No plan yet: press s to size the sample."))
 	} else {
-		item(itemPlan, 0, s.Label.Render(fit(oneLine(t.Plan.Kind), labelWidth))+fmt.Sprintf("n = %d", t.Plan.Size)+
+		item(itemPlan, 0, s.Label.Render(fit(oneLine(string(t.Plan.Kind)), labelWidth))+fmt.Sprintf("n = %d", t.Plan.Size)+
 			s.Muted.Render(planParams(t.Plan)))
 		for _, l := range wrap(oneLine(t.Plan.Basis), max(1, min(p.width-2, controlTextWidth)-labelWidth)) {
 			add(fit("", labelWidth) + s.Muted.Render(l))
@@ -896,7 +876,7 @@ func seedText(r sampling.SelectionRecord) string {
 
 // planParams are a statistical plan's inputs, in a line.
 func planParams(pl model.SamplePlan) string {
-	if pl.Kind != "statistical" {
+	if pl.Kind != model.PlanStatistical {
 		return ""
 	}
 	return fmt.Sprintf("%sconfidence %s%stolerable %s%sexpected %s%s%s%s%d allowed",

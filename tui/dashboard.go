@@ -38,6 +38,9 @@ func (p *dashboardPage) Title() string      { return tabDashboard.String() }
 func (p *dashboardPage) InputFocused() bool { return false }
 func (p *dashboardPage) HandlesBack() bool  { return false }
 
+// HistoryIsTrailTab: "history" on the dashboard shows the audit trail tab.
+func (p *dashboardPage) HistoryIsTrailTab() {}
+
 func (p *dashboardPage) Busy() string {
 	if p.loading && p.prog == nil {
 		return "reading the testing progress…"

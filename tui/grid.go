@@ -25,8 +25,7 @@ import (
 // it changes, so a result someone else changed meanwhile is refused.
 type gridPage struct {
 	common
-	ref  string
-	data *snapshot
+	ref string
 
 	metaID int64
 	meta   gridMeta
@@ -337,8 +336,7 @@ func (p *gridPage) Discard() {
 	}
 }
 
-func (p *gridPage) SetData(d *snapshot) tea.Cmd {
-	p.data = d
+func (p *gridPage) SetData(*snapshot) tea.Cmd {
 	if p.meta.loaded {
 		return p.reload()
 	}
@@ -863,8 +861,8 @@ func (p *gridPage) askPassRow() tea.Cmd {
 		return statusCmd(fmt.Sprintf("Item %s has no untested cell.", thousands(r.ordinal)))
 	}
 	ord := r.ordinal
-	p.confirm = fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are. y passes, n cancels",
-		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20))
+	p.confirm = fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are. %s",
+		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20), p.keys.yesNo("passes", "cancels"))
 	job := bulkJob{what: "item " + thousands(ord), letters: letters, positions: []int{r.position}}
 	p.confirmDo = func() tea.Cmd {
 		return p.startBulk(job, func(k cellKey) bool { return k.ordinal == ord })
@@ -878,8 +876,8 @@ func (p *gridPage) askPassColumn() tea.Cmd {
 	}
 	a := p.meta.attrs[p.col]
 	col := p.col
-	p.confirm = fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are. y passes, n cancels",
-		oneLine(a.Letter), thousands(p.meta.total))
+	p.confirm = fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are. %s",
+		oneLine(a.Letter), thousands(p.meta.total), p.keys.yesNo("passes", "cancels"))
 	job := bulkJob{what: "attribute " + a.Letter, letters: []string{a.Letter}, sel: p.meta.sel, next: 1, total: p.meta.total}
 	p.confirmDo = func() tea.Cmd {
 		return p.startBulk(job, func(k cellKey) bool { return k.attr == col })
@@ -918,31 +916,14 @@ func bulkStep(ctx context.Context, wp *model.Workpaper, ref string, job bulkJob)
 			job.written, job.skipped = job.written+n, job.skipped+sk
 			return bulkStepMsg{job: job, done: true, err: err}
 		}
-		letter := job.letters[0]
-		items, err := wp.SampleRows(ctx, &job.sel, job.next, bulkChunk)
+		todo, looked, err := wp.UntestedItems(ctx, job.sel.UUID, job.letters[0], job.next, bulkChunk)
 		if err != nil {
 			return bulkStepMsg{job: job, err: err}
-		}
-		results, err := wp.ResultsForOrdinals(ctx, job.sel.UUID, job.next, bulkChunk)
-		if err != nil {
-			return bulkStepMsg{job: job, err: err}
-		}
-		done := map[int]bool{}
-		for _, r := range results {
-			if r.Attribute == letter {
-				done[r.Ordinal] = true
-			}
-		}
-		var todo []int
-		for _, it := range items {
-			if !done[it.Item.Ordinal] {
-				todo = append(todo, it.Item.Position)
-			}
 		}
 		n, sk, err := passCells(ctx, wp, ref, todo, job.letters)
 		job.written, job.skipped = job.written+n, job.skipped+sk
 		job.next += bulkChunk
-		return bulkStepMsg{job: job, done: len(items) < bulkChunk || job.next > job.total, err: err}
+		return bulkStepMsg{job: job, done: looked < bulkChunk || job.next > job.total, err: err}
 	}
 }
 
@@ -976,20 +957,15 @@ func (p *gridPage) bulkStepped(msg bulkStepMsg) tea.Cmd {
 }
 
 // passCells passes the untested cells of the items at positions for
-// letters, in one transaction; a cell recorded meanwhile is left alone.
+// letters, in one transaction; a cell recorded meanwhile is left alone
+// (model.PassUntested).
 func passCells(ctx context.Context, wp *model.Workpaper, ref string, positions []int, letters []string) (written, skipped int, err error) {
-	ins := make([]model.ResultInput, 0, len(positions)*len(letters))
-	for _, pos := range positions {
-		for _, l := range letters {
-			ins = append(ins, model.ResultInput{ControlRef: ref, Position: pos, Attribute: l, Outcome: model.Pass, IfUntested: true})
-		}
-	}
-	if len(ins) == 0 {
+	if len(positions) == 0 || len(letters) == 0 {
 		return 0, 0, nil
 	}
 	err = withWriteTimeout(ctx, func(ctx context.Context) error {
 		var err error
-		written, skipped, err = wp.SetResults(ctx, ins)
+		written, skipped, err = wp.PassUntested(ctx, ref, positions, letters)
 		return err
 	})
 	return written, skipped, err
@@ -1115,8 +1091,8 @@ func (p *gridPage) link() tea.Cmd {
 
 func (p *gridPage) submitForm() tea.Cmd {
 	f := p.form
-	ctx, wp, ref := p.ctx, p.common.wp, p.ref
-	r := p.row(p.formCell.ordinal)
+	ctx, wp, ref, cell := p.ctx, p.common.wp, p.ref, p.formCell
+	r := p.row(cell.ordinal)
 	if r == nil {
 		f.failed("The item is no longer loaded: close the form and open it again.")
 		return nil
@@ -1125,13 +1101,13 @@ func (p *gridPage) submitForm() tea.Cmd {
 	id := p.saveID
 	switch p.formKind {
 	case gridFormDetail:
-		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[p.formCell.attr].Letter,
+		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[cell.attr].Letter,
 			Outcome: model.Outcome(f.value("outcome")), Tickmark: f.value("tickmark"), Note: f.value("note"),
 			Evidence: f.value("evidence"), Version: p.formVer}
 		in.IfUntested = !p.formHad
 		return func() tea.Msg {
 			err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
-			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", p.formCell.ordinal, in.Attribute), err: err}
+			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", cell.ordinal, in.Attribute), err: err}
 		}
 	case gridFormException:
 		in := model.ExceptionInput{ControlRef: ref, Positions: []int{r.position}, Description: f.value("description"),

@@ -44,22 +44,6 @@ func loadWorkpaper(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
 	}
 }
 
-// controlLoadedMsg carries one control, for the control detail.
-type controlLoadedMsg struct {
-	id      int64
-	control model.Control
-	err     error
-}
-
-func loadControl(ctx context.Context, wp *model.Workpaper, id int64, ref string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
-		c, err := wp.Control(ctx, ref)
-		return controlLoadedMsg{id: id, control: c, err: err}
-	}
-}
-
 // snapshot is the workpaper overview as last loaded: immutable once built,
 // so screens share it.
 type snapshot struct {

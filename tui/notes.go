@@ -94,16 +94,11 @@ const unassigned = "(nobody)"
 // notesPage lists the review notes, filtered by state (s) and assignee
 // (a) and by text (/); R responds, x clears, N opens a new one.
 type notesPage struct {
-	common
-	lazy
-	list      listView[model.ReviewNote]
+	listPage[model.ReviewNote]
 	all       []model.ReviewNote
 	state     noteStateFilter
 	assignee  string // "" all
-	reqID     int64
 	writeID   int64
-	loading   bool
-	loaded    bool
 	confirm   string // the question being asked
 	confirmOn string // the note it is about
 	targetW   int
@@ -111,7 +106,8 @@ type notesPage struct {
 }
 
 func newNotesPage(c common) *notesPage {
-	p := &notesPage{common: c, lazy: lazy{stale: true}}
+	p := &notesPage{listPage: newListPage[model.ReviewNote](c, "Review notes", "the review notes")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadNotes(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[model.ReviewNote]{
 		id:     func(n model.ReviewNote) string { return n.Ref },
 		filter: filterNotes,
@@ -122,41 +118,15 @@ func newNotesPage(c common) *notesPage {
 }
 
 func filterNotes(ns []model.ReviewNote, q string) []model.ReviewNote {
-	q = strings.ToLower(strings.TrimSpace(q))
-	var out []model.ReviewNote
-	for _, n := range ns {
-		hay := strings.ToLower(strings.Join([]string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}, " "))
-		if strings.Contains(hay, q) {
-			out = append(out, n)
-		}
-	}
-	return out
+	return filterBy(ns, q, func(n model.ReviewNote) []string {
+		return []string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}
+	})
 }
 
-func (p *notesPage) Init() tea.Cmd { return p.load() }
-
-func (p *notesPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadNotes(p.ctx, p.wp, p.reqID)
-}
-
-func (p *notesPage) Title() string      { return "Review notes" }
 func (p *notesPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
 func (p *notesPage) HandlesBack() bool {
 	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
 }
-
-func (p *notesPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading the review notes…"
-	}
-	return ""
-}
-
-func (p *notesPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *notesPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
 
 func (p *notesPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
@@ -215,12 +185,8 @@ func (p *notesPage) assignees() []string {
 func (p *notesPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case notesLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded, p.all = true, msg.notes
 		p.targetW, p.assignW = 10, 8
@@ -451,62 +417,27 @@ func (p *notesPage) FullHelp() [][]key.Binding {
 
 // noteDetailPage is one review note in full.
 type noteDetailPage struct {
-	common
-	ref     string
+	detailPage
 	n       model.ReviewNote
-	found   bool
-	loaded  bool
-	loading bool
-	reqID   int64
 	writeID int64
-	err     error
 	confirm string
-	scrollDoc
 }
 
 func newNoteDetailPage(c common, ref string) *noteDetailPage {
-	return &noteDetailPage{common: c, ref: ref, scrollDoc: newScrollDoc(c)}
+	p := &noteDetailPage{detailPage: newDetailPage(c, ref, "review note")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadNotes(p.ctx, p.wp, id) }
+	p.render = p.renderText
+	p.below = func() int {
+		if p.confirm != "" {
+			return 1
+		}
+		return 0
+	}
+	return p
 }
 
-func (p *noteDetailPage) Init() tea.Cmd { return p.load() }
-
-func (p *noteDetailPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadNotes(p.ctx, p.wp, p.reqID)
-}
-
-func (p *noteDetailPage) Title() string      { return p.ref }
 func (p *noteDetailPage) InputFocused() bool { return p.confirm != "" }
 func (p *noteDetailPage) HandlesBack() bool  { return p.confirm != "" }
-
-func (p *noteDetailPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading review note " + oneLine(p.ref) + "…"
-	}
-	return ""
-}
-
-func (p *noteDetailPage) SetData(d *snapshot) tea.Cmd {
-	if !p.loaded {
-		return nil
-	}
-	return p.load()
-}
-
-func (p *noteDetailPage) SetSize(width, height int) {
-	p.common.SetSize(width, height)
-	p.layout()
-}
-
-func (p *noteDetailPage) layout() {
-	lines := p.render(p.width)
-	h := p.height
-	if p.confirm != "" {
-		h--
-	}
-	p.setLines(lines, p.width, h)
-}
 
 func (p *noteDetailPage) NoteTarget() (noteTarget, bool) {
 	if !p.found {
@@ -525,16 +456,9 @@ func (p *noteDetailPage) TrailScope() (trailScope, bool) {
 func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case notesLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
+		if fresh, cmd := p.answered(msg.id, msg.err); !fresh {
+			return p, cmd
 		}
-		p.loading = false
-		if msg.err != nil {
-			p.err = msg.err
-			p.layout()
-			return p, errCmd(msg.err)
-		}
-		p.loaded, p.err, p.found = true, nil, false
 		for _, n := range msg.notes {
 			if strings.EqualFold(n.Ref, p.ref) {
 				p.n, p.found = n, true
@@ -601,14 +525,14 @@ func (p *noteDetailPage) openTarget() tea.Cmd {
 	}
 	switch p.n.TargetKind {
 	case "control":
-		return openCmd(pageControl, p.n.TargetRef)
+		return openControl(p.n.TargetRef)
 	case "exception":
 		return pushCmd(newExcDetailPage(p.common, p.n.TargetRef))
 	}
 	return nil
 }
 
-func (p *noteDetailPage) render(w int) []string {
+func (p *noteDetailPage) renderText(w int) []string {
 	s := p.styles
 	if w <= 0 {
 		return nil

@@ -202,75 +202,6 @@ func previewFile(id int64, path string) tea.Cmd {
 	}
 }
 
-// guessColumn picks the heading most like an occurrence ID or date.
-// guessDateColumn is the column named like a date or, failing that, the
-// first whose previewed values all read as dates.
-func guessDateColumn(pv *tablePreview) int {
-	if i := guessColumn(pv.header, []string{"date", " on", "time", "when", " at"}); i >= 0 {
-		return i
-	}
-	return firstColumn(pv, func(v string) bool { _, ok := model.ParseOccurrenceDate(v); return ok }, -1)
-}
-
-// guessIDColumn is the column named like an identifier or, failing that,
-// the first whose previewed values are all present and distinct (not the
-// date column).
-func guessIDColumn(pv *tablePreview, dateCol int) int {
-	if i := guessColumn(pv.header, []string{" id", "id", "#", "number", "no.", "key", "ref", "ticket"}); i >= 0 && i != dateCol {
-		return i
-	}
-	for c := range pv.header {
-		if c == dateCol {
-			continue
-		}
-		seen := map[string]bool{}
-		ok := len(pv.rows) > 0
-		for _, r := range pv.rows {
-			if c >= len(r) || r[c] == "" || seen[r[c]] {
-				ok = false
-				break
-			}
-			seen[r[c]] = true
-		}
-		if ok {
-			return c
-		}
-	}
-	return -1
-}
-
-// firstColumn is the first column other than skip whose previewed values
-// are all present and satisfy ok; -1 when none does.
-func firstColumn(pv *tablePreview, ok func(string) bool, skip int) int {
-	for c := range pv.header {
-		if c == skip || len(pv.rows) == 0 {
-			continue
-		}
-		all := true
-		for _, r := range pv.rows {
-			if c >= len(r) || r[c] == "" || !ok(r[c]) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return c
-		}
-	}
-	return -1
-}
-
-func guessColumn(header []string, words []string) int {
-	for _, w := range words {
-		for i, h := range header {
-			if strings.Contains(strings.ToLower(h), w) {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
 // Import: progress and the end, through channels a command loop reads.
 type (
 	importProgressMsg struct {
@@ -358,7 +289,6 @@ type wizSavedMsg struct {
 // Plan.
 
 var (
-	planKinds       = []string{"statistical", "frequency", "all"}
 	planConfidences = []sampling.Rate{80 * sampling.OnePercent, 85 * sampling.OnePercent, 90 * sampling.OnePercent, 95 * sampling.OnePercent, 99 * sampling.OnePercent}
 	planRisks       = []string{"lower", "higher"}
 	drawMethods     = []sampling.Method{sampling.Random, sampling.Systematic}
@@ -396,7 +326,7 @@ func planFrom(t *model.ControlTest) planState {
 		return ps
 	}
 	pl := t.Plan
-	for i, k := range planKinds {
+	for i, k := range model.PlanKinds {
 		if k == pl.Kind {
 			ps.kind = i
 		}
@@ -563,8 +493,7 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			return p, nil
 		}
 		p.pv = msg.pv
-		p.dateCol = guessDateColumn(p.pv)
-		p.idCol = guessIDColumn(p.pv, p.dateCol)
+		p.idCol, p.dateCol = model.GuessOccurrenceColumns(p.pv.header, p.pv.rows)
 		p.colFocus = 0
 		p.reasonIn.Reset()
 		return p, p.goTo(stepColumns)
@@ -882,10 +811,10 @@ func (p *samplingPage) startImport() tea.Cmd {
 
 // planRows are the plan step's fields for the chosen kind.
 func (p *samplingPage) planRows() []string {
-	switch planKinds[p.plan.kind] {
-	case "statistical":
+	switch model.PlanKinds[p.plan.kind] {
+	case model.PlanStatistical:
 		return []string{"kind", "confidence", "tolerable", "expected", "model"}
-	case "frequency":
+	case model.PlanFrequency:
 		return []string{"kind", "risk"}
 	}
 	return []string{"kind"}
@@ -898,18 +827,23 @@ func (p *samplingPage) population() int {
 	return 0
 }
 
-// recalc sizes the plan: pure sampling math, microseconds for a size and
-// about a millisecond for a table, so it runs in Update.
+// recalc sizes the plan with model.SizePlan, the function saving uses:
+// pure sampling math, microseconds for a size and about a millisecond for
+// a table, so it runs in Update.
 func (p *samplingPage) recalc() {
 	ps := p.plan
 	c := &p.calc
 	N := p.population()
 	c.sizeErr, c.freqErr = "", ""
-	switch planKinds[ps.kind] {
-	case "statistical":
-		sz, err := sampling.SampleSize(sampling.Plan{Confidence: planConfidences[ps.conf], Tolerable: sampling.TableTolerable[ps.tol],
-			Expected: sampling.TableExpected[ps.exp], Population: N, Model: sampling.Models[ps.model]})
-		c.size = sz
+	var ctl model.Control
+	risk := ""
+	if p.st.test != nil {
+		ctl, risk = p.st.test.Control, p.st.test.Risk
+	}
+	sz, err := model.SizePlan(p.planInput(), ctl, risk, N, p.st.table)
+	switch model.PlanKinds[ps.kind] {
+	case model.PlanStatistical:
+		c.size = sz.Statistical
 		if err != nil {
 			c.sizeErr = oneLine(err.Error())
 		}
@@ -921,17 +855,27 @@ func (p *samplingPage) recalc() {
 				c.table, c.tableErr = nil, oneLine(err.Error())
 			}
 		}
-	case "frequency":
-		if p.st.test == nil || p.st.test.Control.Frequency == "" {
+	case model.PlanFrequency:
+		c.freq = sz.Frequency
+		var nf *model.NoFrequencyError
+		switch {
+		case errors.As(err, &nf):
 			c.freqErr = "the control has no frequency in the matrix: plan a statistical sample instead"
-			return
-		}
-		fs, err := p.st.table.Size(p.st.test.Control.Frequency, sampling.Risk(planRisks[ps.risk]), N)
-		c.freq = fs
-		if err != nil {
+		case err != nil:
 			c.freqErr = oneLine(err.Error())
 		}
 	}
+}
+
+// planInput is the plan as chosen, for model.SizePlan and SetPlan.
+func (p *samplingPage) planInput() model.PlanInput {
+	ps := p.plan
+	in := model.PlanInput{Kind: model.PlanKinds[ps.kind], Confidence: planConfidences[ps.conf], Tolerable: sampling.TableTolerable[ps.tol],
+		Expected: sampling.TableExpected[ps.exp], Model: sampling.Models[ps.model]}
+	if in.Kind == model.PlanFrequency {
+		in.Risk = planRisks[ps.risk]
+	}
+	return in
 }
 
 func (p *samplingPage) planKey(msg tea.KeyMsg) tea.Cmd {
@@ -952,7 +896,7 @@ func (p *samplingPage) planKey(msg tea.KeyMsg) tea.Cmd {
 		ps := &p.plan
 		switch rows[p.planFocus] {
 		case "kind":
-			ps.kind = (ps.kind + d + len(planKinds)) % len(planKinds)
+			ps.kind = (ps.kind + d + len(model.PlanKinds)) % len(model.PlanKinds)
 		case "confidence":
 			ps.conf = step(ps.conf, len(planConfidences), d)
 		case "tolerable":
@@ -980,34 +924,25 @@ func (p *samplingPage) savePlan() tea.Cmd {
 	if ro := p.refuseReadOnly(); ro != nil {
 		return ro
 	}
-	ps := p.plan
-	kind := planKinds[ps.kind]
+	kind := model.PlanKinds[p.plan.kind]
 	switch {
-	case kind == "statistical" && p.calc.sizeErr != "":
+	case kind == model.PlanStatistical && p.calc.sizeErr != "":
 		p.msg = "This plan cannot be sized: " + p.calc.sizeErr
 		return nil
-	case kind == "frequency" && p.calc.freqErr != "":
+	case kind == model.PlanFrequency && p.calc.freqErr != "":
 		p.msg = "This plan cannot be sized: " + p.calc.freqErr
 		return nil
-	case kind == "all" && p.population() == 0:
+	case kind == model.PlanAll && p.population() == 0:
 		p.msg = "Import the population first: testing every item needs it."
 		return nil
 	}
-	in := model.PlanInput{Kind: kind, Confidence: planConfidences[ps.conf], Tolerable: sampling.TableTolerable[ps.tol],
-		Expected: sampling.TableExpected[ps.exp], Model: sampling.Models[ps.model]}
-	risk := planRisks[ps.risk]
-	setRisk := kind == "frequency" && risk != p.st.test.Risk && !(risk == "lower" && p.st.test.Risk == "")
+	in := p.planInput()
 	ref, ctx, wp := p.ref, p.ctx, p.common.wp
 	p.savingID = nextRequestID()
 	id := p.savingID
 	return func() tea.Msg {
 		var plan model.SamplePlan
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
-			if setRisk {
-				if err := wp.SetRisk(ctx, ref, risk); err != nil {
-					return err
-				}
-			}
 			var err error
 			plan, err = wp.SetPlan(ctx, ref, in)
 			return err
@@ -1390,9 +1325,9 @@ func (p *samplingPage) planView() []string {
 		}
 		return truncate(marker+s.Label.Render(fit(label, formLabelW))+val, w)
 	}
-	out = append(out, row(0, "Method", planKinds, ps.kind))
-	switch planKinds[ps.kind] {
-	case "statistical":
+	out = append(out, row(0, "Method", planKindNames(), ps.kind))
+	switch model.PlanKinds[ps.kind] {
+	case model.PlanStatistical:
 		out = append(out,
 			spin(1, "Confidence", planConfidences[ps.conf].String()),
 			spin(2, "Tolerable", sampling.TableTolerable[ps.tol].String()),
@@ -1410,7 +1345,7 @@ func (p *samplingPage) planView() []string {
 		}
 		out = append(out, "")
 		out = append(out, p.tableView(w, max(3, p.height-stepHeadLines-len(out)-2))...)
-	case "frequency":
+	case model.PlanFrequency:
 		out = append(out, row(1, "Risk", planRisks, ps.risk))
 		if p.calc.freqErr != "" {
 			out = append(out, s.Gap.Render(truncate("  "+symGap+" "+p.calc.freqErr, w)))
@@ -1428,12 +1363,20 @@ func (p *samplingPage) planView() []string {
 		}
 		out = append(out, "")
 		out = append(out, p.frequencyTableView(w)...)
-	case "all":
+	case model.PlanAll:
 		if N > 0 {
 			out = append(out, s.Title.Render(truncate(fmt.Sprintf("  → n = %s: every occurrence is tested", thousands(N)), w)))
 		} else {
 			out = append(out, s.Hint.Render(truncate("  Import the population first.", w)))
 		}
+	}
+	return out
+}
+
+func planKindNames() []string {
+	var out []string
+	for _, k := range model.PlanKinds {
+		out = append(out, string(k))
 	}
 	return out
 }

@@ -80,15 +80,10 @@ func signOff(ctx context.Context, wp *model.Workpaper, id int64, ref string, rol
 // sign-offs; p signs as preparer, v as reviewer (the workpaper's user),
 // c shows only the workpapers changed since their review.
 type signoffPage struct {
-	common
-	lazy
-	list        listView[signRow]
+	listPage[signRow]
 	all         []signRow
 	changedOnly bool
-	reqID       int64
 	writeID     int64
-	loading     bool
-	loaded      bool
 	confirm     string
 	confirmRef  string
 	confirmRole model.Role
@@ -97,19 +92,14 @@ type signoffPage struct {
 }
 
 func newSignoffPage(c common) *signoffPage {
-	p := &signoffPage{common: c, lazy: lazy{stale: true}}
+	p := &signoffPage{listPage: newListPage[signRow](c, "Sign-off", "the sign-offs")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadSignoffs(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[signRow]{
 		id: func(r signRow) string { return r.ref },
 		filter: func(rows []signRow, q string) []signRow {
-			q = strings.ToLower(strings.TrimSpace(q))
-			var out []signRow
-			for _, r := range rows {
-				hay := strings.ToLower(strings.Join([]string{r.ref, r.wpRef, testStateWord(r.state), r.preparer.Signer, r.reviewer.Signer}, " "))
-				if strings.Contains(hay, q) {
-					out = append(out, r)
-				}
-			}
-			return out
+			return filterBy(rows, q, func(r signRow) []string {
+				return []string{r.ref, r.wpRef, testStateWord(r.state), r.preparer.Signer, r.reviewer.Signer}
+			})
 		},
 		render: p.renderRow,
 		empty:  "Reading the sign-offs…",
@@ -117,30 +107,10 @@ func newSignoffPage(c common) *signoffPage {
 	return p
 }
 
-func (p *signoffPage) Init() tea.Cmd { return p.load() }
-
-func (p *signoffPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadSignoffs(p.ctx, p.wp, p.reqID)
-}
-
-func (p *signoffPage) Title() string      { return "Sign-off" }
 func (p *signoffPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
 func (p *signoffPage) HandlesBack() bool {
 	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
 }
-
-func (p *signoffPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading the sign-offs…"
-	}
-	return ""
-}
-
-func (p *signoffPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *signoffPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
 
 // signoffDetailLines is the panel under the list that explains the
 // selected row's sign-offs.
@@ -179,12 +149,8 @@ func (p *signoffPage) apply() {
 func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case signoffsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded, p.all = true, msg.rows
 		p.refW = 6
@@ -224,7 +190,7 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Open):
 			if r, ok := p.list.Selected(); ok {
-				return p, openCmd(pageControl, r.ref)
+				return p, openControl(r.ref)
 			}
 			return p, nil
 		case key.Matches(msg, k.ChangedOnly):
@@ -242,7 +208,7 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		msg.Y--
 		if open, _ := p.list.Update(msg); open {
 			if r, ok := p.list.Selected(); ok {
-				return p, openCmd(pageControl, r.ref)
+				return p, openControl(r.ref)
 			}
 		}
 	}

@@ -14,20 +14,6 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
-// buildBinary builds the fieldwork binary once per test run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "fieldwork")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestImportKilledMidway kills a real import with SIGKILL while it writes
 // and checks that the reopened workpaper is valid and has no trace of it.
 func TestImportKilledMidway(t *testing.T) {

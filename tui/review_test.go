@@ -17,7 +17,7 @@ import (
 )
 
 // Goldens of the review screens on the demo, at 80×24 and 120×40.
-func TestBenchGoldens(t *testing.T) {
+func TestReviewGoldens(t *testing.T) {
 	// The screens only read: one copy of the demo, a handle per user.
 	users := map[string]*model.Workpaper{"maria.chen": demoWorkpaper(t, "maria.chen", false)}
 	users["olivia.brandt"] = openAs(t, "harborview.fieldwork", "olivia.brandt", false)
@@ -26,56 +26,56 @@ func TestBenchGoldens(t *testing.T) {
 		user string
 		to   func(d *driver)
 	}{
-		{"bench_dashboard", "maria.chen", func(d *driver) {}},
-		{"bench_criteria", "maria.chen", func(d *driver) {
+		{"review_dashboard", "maria.chen", func(d *driver) {}},
+		{"review_criteria", "maria.chen", func(d *driver) {
 			d.press(d.keys().Criteria)
 			selectRow(d.t, d, &d.active().(*criteriaPage).list, "CC8.1")
 		}},
-		{"bench_criterion", "maria.chen", func(d *driver) { d.send(openMsg{kind: pageCriterion, ref: "CC8.1"}) }},
-		{"bench_jump", "maria.chen", func(d *driver) {
+		{"review_criterion", "maria.chen", func(d *driver) { d.send(openCriterion("CC8.1")()) }},
+		{"review_jump", "maria.chen", func(d *driver) {
 			d.press(d.keys().Criteria)
 			d.press(d.keys().JumpControl)
 			d.typeText("chg")
 		}},
-		{"bench_exceptions", "maria.chen", func(d *driver) { d.press(d.keys().Exceptions) }},
-		{"bench_exception", "maria.chen", func(d *driver) {
+		{"review_exceptions", "maria.chen", func(d *driver) { d.press(d.keys().Exceptions) }},
+		{"review_exception", "maria.chen", func(d *driver) {
 			d.press(d.keys().Exceptions)
 			d.press(d.keys().Open)
 		}},
-		{"bench_exception_edit", "maria.chen", func(d *driver) {
+		{"review_exception_edit", "maria.chen", func(d *driver) {
 			d.press(d.keys().Exceptions)
 			d.press(d.keys().Down)
 			d.press(d.keys().EditRecord)
 		}},
-		{"bench_notes", "maria.chen", func(d *driver) { d.press(d.keys().Review) }},
-		{"bench_note", "maria.chen", func(d *driver) {
+		{"review_notes", "maria.chen", func(d *driver) { d.press(d.keys().Review) }},
+		{"review_note", "maria.chen", func(d *driver) {
 			d.press(d.keys().Review)
 			d.press(d.keys().Down)
 			d.press(d.keys().Open)
 		}},
-		{"bench_respond", "maria.chen", func(d *driver) {
+		{"review_respond", "maria.chen", func(d *driver) {
 			d.press(d.keys().Review)
 			d.press(d.keys().Respond)
 		}},
-		{"bench_signoff", "olivia.brandt", func(d *driver) {
+		{"review_signoff", "olivia.brandt", func(d *driver) {
 			d.press(d.keys().SignOffs)
 			selectRow(d.t, d, &d.active().(*signoffPage).list, "LA-03")
 		}},
-		{"bench_trail", "maria.chen", func(d *driver) {
+		{"review_trail", "maria.chen", func(d *driver) {
 			d.press(d.keys().Trail)
 		}},
-		{"bench_history", "maria.chen", func(d *driver) {
+		{"review_history", "maria.chen", func(d *driver) {
 			d.press(d.keys().SignOffs)
 			selectRow(d.t, d, &d.active().(*signoffPage).list, "LA-03")
 			d.press(d.keys().History)
 		}},
-		{"bench_verify", "maria.chen", func(d *driver) {
+		{"review_verify", "maria.chen", func(d *driver) {
 			d.press(d.keys().Trail)
 			d.press(d.keys().Verify)
 			d.active().(*verifyPage).took = 0 // the golden must not hold a duration
 			d.active().(*verifyPage).layout()
 		}},
-		{"bench_export", "maria.chen", func(d *driver) { d.press(d.keys().Export) }},
+		{"review_export", "maria.chen", func(d *driver) { d.press(d.keys().Export) }},
 	}
 	for _, sc := range screens {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
@@ -87,14 +87,14 @@ func TestBenchGoldens(t *testing.T) {
 			})
 		}
 	}
-	t.Run("bench_dashboard_200x60", func(t *testing.T) {
+	t.Run("review_dashboard_200x60", func(t *testing.T) {
 		d := startDemo(t, users["maria.chen"], 200, 60)
-		requireGolden(t, "bench_dashboard_200x60", d.view())
+		requireGolden(t, "review_dashboard_200x60", d.view())
 	})
 }
 
 // Every review screen fills the terminal exactly at every size.
-func TestBenchViewsFit(t *testing.T) {
+func TestReviewViewsFit(t *testing.T) {
 	w := demoWorkpaper(t, "maria.chen", false)
 	for _, sz := range [][2]int{{40, 10}, {60, 20}, {80, 24}, {100, 30}, {120, 40}, {160, 50}, {200, 60}} {
 		d := startDemo(t, w, sz[0], sz[1])
@@ -381,7 +381,7 @@ func TestNotesFilterByAssigneeAndNewNote(t *testing.T) {
 func TestNewNoteOnControlFromItsWorkpaper(t *testing.T) {
 	w := demoWorkpaper(t, "olivia.brandt", false)
 	d := startDemo(t, w, 120, 40)
-	d.send(openMsg{kind: pageControl, ref: "LA-02"})
+	d.send(openControl("LA-02")())
 	d.press(d.keys().NewNote)
 	fp, ok := d.active().(*formPage)
 	if !ok || fp.f.value("kind") != "control" || fp.f.value("ref") != "LA-02" {
@@ -604,7 +604,7 @@ func TestTrailPagesWithKeysetQueries(t *testing.T) {
 func TestHistoryOfAControl(t *testing.T) {
 	w := demoWorkpaper(t, "maria.chen", false)
 	d := startDemo(t, w, 120, 40)
-	d.send(openMsg{kind: pageControl, ref: "LA-03"})
+	d.send(openControl("LA-03")())
 	d.press(d.keys().History)
 	tp, ok := d.active().(*trailPage)
 	if !ok || tp.scope.control != "LA-03" {
@@ -779,8 +779,8 @@ func TestRefreshOnOthersChanges(t *testing.T) {
 func TestRefreshTicks(t *testing.T) {
 	w := demoWorkpaper(t, "maria.chen", false)
 	m := New(w, Options{Now: demoClock})
-	if m.bench.every != defaultRefresh {
-		t.Fatalf("refresh every %v", m.bench.every)
+	if m.refresh.every != defaultRefresh {
+		t.Fatalf("refresh every %v", m.refresh.every)
 	}
 	nm, cmd := m.Update(pollTickMsg{})
 	if cmd == nil {
@@ -793,7 +793,7 @@ func TestRefreshTicks(t *testing.T) {
 	if _, next := nm.Update(msg); next == nil {
 		t.Fatal("a poll should schedule the next tick")
 	}
-	if New(w, Options{Refresh: -1}).bench.tick() != nil {
+	if New(w, Options{Refresh: -1}).refresh.tick() != nil {
 		t.Fatal("a negative refresh never polls")
 	}
 }
@@ -847,13 +847,13 @@ func TestMouseOnReviewScreens(t *testing.T) {
 
 // Client text full of escape sequences reaches the review screens (the
 // trail holds every value ever written) only sanitized.
-func TestBenchHostileText(t *testing.T) {
+func TestReviewHostileText(t *testing.T) {
 	w := newWorkpaper(t, fixture{hostile: true})
 	d := start(t, w, 120, 40)
 	k := d.keys()
 	for _, b := range []func(){
 		func() { d.press(k.Trail) },
-		func() { d.send(openMsg{kind: pageControl, ref: "LA-01"}); d.press(k.History) },
+		func() { d.send(openControl("LA-01")()); d.press(k.History) },
 		func() {
 			tp := d.active().(*trailPage)
 			d.press(k.Top)
