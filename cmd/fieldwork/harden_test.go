@@ -198,9 +198,11 @@ func TestReadOnlyCommandsAfterACrash(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the binary as another user")
 	}
-	for d := spare; d != "/"; d = filepath.Dir(d) {
-		if st, err := os.Stat(d); err == nil && st.Mode().Perm()&0o005 != 0o005 {
-			os.Chmod(d, st.Mode().Perm()|0o005)
+	for _, d0 := range []string{spare, filepath.Dir(bin)} {
+		for d := d0; d != "/"; d = filepath.Dir(d) {
+			if st, err := os.Stat(d); err == nil && st.Mode().Perm()&0o005 != 0o005 {
+				os.Chmod(d, st.Mode().Perm()|0o005)
+			}
 		}
 	}
 	os.Chmod(bin, 0o755)
