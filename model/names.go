@@ -50,7 +50,7 @@ func SameUser(a, b string) bool { return UserKey(a) == UserKey(b) }
 func CheckUserName(name string) error {
 	for _, r := range name {
 		if invisible(r) {
-			return fmt.Errorf("the name %q holds an invisible character (U+%04X): names that differ only by what cannot be seen are refused; type it again", strings.Map(func(r rune) rune {
+			return fmt.Errorf("the name %q holds an invisible character (U+%04X): names that differ only by what cannot be seen are refused; type it without it", strings.Map(func(r rune) rune {
 				if invisible(r) {
 					return -1
 				}

@@ -416,3 +416,47 @@ func TestReviewerMustBeSomeoneElseWhateverTheSpelling(t *testing.T) {
 	}
 	mustRun(t, "signoff", path, "--control", "NL-04", "--as", "reviewer", "--user", "olivia.brandt")
 }
+
+// Issue 13 item 9: every line fieldwork prints goes through one sanitizer:
+// no escape sequence reaches the terminal, and invisible characters show.
+func TestEveryPrintedLineIsSanitized(t *testing.T) {
+	const evil = "\x1b[2J\x1b]0;pwned\x07Evil\u202eCorp\u200b\u009b31m"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "e.fieldwork")
+	var all strings.Builder
+	runAll := func(args ...string) {
+		t.Helper()
+		out, errOut, _ := runCLI(t, args...)
+		all.WriteString(out + errOut)
+	}
+	runAll("new", path, "--client", evil, "--system", "S"+evil, "--type", "2", "--from", "2026-01-01", "--to", "2026-12-31")
+	runAll("subservice", "add", path, "--name", "Stratus"+evil, "--method", "carve-out", "--services", "hosting"+evil)
+	runAll("cuec", "add", path, "--ref", "CUEC-01"+evil, "--text", "Customers"+evil, "--criteria", "CC6.2")
+	runAll("team", "add", path, "--name", "Olivia"+evil, "--role", "reviewer")
+	runAll("show", path)
+	runAll("controls", "import", path, "../../testdata/matrices/clean.csv")
+	runAll("signoff", path, "--control", "NL-04", "--as", "preparer", "--user", "maria"+evil)
+	runAll("status", filepath.Join(dir, "missing"+evil+".fieldwork"))
+	runAll("export", path, "--out", filepath.Join(dir, "x"+evil+".txt"))
+	got := all.String()
+	for _, bad := range []rune{0x1b, 0x07, 0x9b, '\u202e', '\u200b'} {
+		if strings.ContainsRune(got, bad) {
+			t.Errorf("%U reached the terminal:\n%q", bad, got)
+		}
+	}
+	if strings.Contains(got, "pwned") && !strings.Contains(got, "⟨U+001B⟩]0;pwned") {
+		t.Errorf("an OSC payload reached the terminal as text that can pass for other text:\n%s", got)
+	}
+	if !strings.Contains(got, "⟨U+202E⟩") || !strings.Contains(got, "⟨U+200B⟩") {
+		t.Errorf("the invisible characters are not shown:\n%s", got)
+	}
+	// JSON keeps the value, escaped.
+	out, _, code := runCLI(t, "show", path, "--json")
+	var eng struct{ Client string }
+	if code != 0 || json.Unmarshal([]byte(out), &eng) != nil || eng.Client != evil {
+		t.Fatalf("show --json: %d %q", code, out)
+	}
+	if strings.ContainsAny(out, "\x1b\u202e\u200b\u009b") {
+		t.Fatalf("show --json printed raw controls: %q", out)
+	}
+}
