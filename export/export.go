@@ -219,10 +219,8 @@ func Write(ctx context.Context, w *model.Workpaper, opt Options, progress func(d
 	if err := opt.normalize(); err != nil {
 		return nil, err
 	}
-	if !opt.Force {
-		if _, err := os.Lstat(opt.Path); err == nil {
-			return nil, fmt.Errorf("%s: %w; choose another name or replace it with --force", opt.Path, ErrExists)
-		}
+	if err := checkOut(w, opt); err != nil {
+		return nil, err
 	}
 	tmpl, err := ParseTemplate(opt.Template)
 	if err != nil {
@@ -237,7 +235,7 @@ func Write(ctx context.Context, w *model.Workpaper, opt Options, progress func(d
 	if err != nil {
 		return nil, err
 	}
-	n, err := saveAtomically(ctx, b.f, opt.Path, opt.Force)
+	n, err := saveAtomically(ctx, b.f, opt.Path, opt.Force, w.Path())
 	if err != nil {
 		return nil, err
 	}
@@ -248,12 +246,31 @@ func Write(ctx context.Context, w *model.Workpaper, opt Options, progress func(d
 	return &res.Result, nil
 }
 
+// checkOut refuses, before any work, an output path that is a workpaper
+// (the one exported or any other, --force or not) and, without Force, any
+// existing file.
+func checkOut(w *model.Workpaper, opt Options) error {
+	if err := model.CheckOutputPath(opt.Path, w.Path()); err != nil {
+		return err
+	}
+	if !opt.Force {
+		if _, err := os.Lstat(opt.Path); err == nil {
+			return fmt.Errorf("%s: %w; choose another name or replace it with --force", opt.Path, ErrExists)
+		}
+	}
+	return nil
+}
+
 // saveAtomically writes f to a temporary file in path's folder and moves it
 // into place: a hard link when the destination must not exist (so a file
-// created meanwhile is never replaced), a rename with force.
-func saveAtomically(ctx context.Context, f *excelize.File, path string, force bool) (int64, error) {
+// created meanwhile is never replaced), a rename with force. The rename
+// never replaces a workpaper (workpaper is the one exported), checked again
+// just before it.
+func saveAtomically(ctx context.Context, f *excelize.File, path string, force bool, workpaper string) (int64, error) {
 	dir := filepath.Dir(path)
-	tmp, err := createTemp(dir, "."+filepath.Base(path)+".part-")
+	// What a killed export left in this folder goes first.
+	model.CleanStaleTemps(dir, "", "part")
+	tmp, err := model.TempOutput(dir, filepath.Base(path), "part")
 	if err != nil {
 		return 0, err
 	}
@@ -275,7 +292,11 @@ func saveAtomically(ctx context.Context, f *excelize.File, path string, force bo
 	if err != nil {
 		return 0, fmt.Errorf("%s: writing the workbook: %w", path, err)
 	}
+	model.CrashPoint("export")
 	if force {
+		if err := model.CheckOutputPath(path, workpaper); err != nil {
+			return 0, err
+		}
 		if err := os.Rename(name, path); err != nil {
 			return 0, fmt.Errorf("%s: %w", path, err)
 		}
@@ -298,19 +319,6 @@ func saveAtomically(ctx context.Context, f *excelize.File, path string, force bo
 		return n, nil
 	}
 	return n, nil
-}
-
-// createTemp creates a new file in dir with the process's umask applied to
-// 0666 (os.CreateTemp would make it readable by its owner only).
-func createTemp(dir, prefix string) (*os.File, error) {
-	for i := 0; ; i++ {
-		name := filepath.Join(dir, fmt.Sprintf("%s%d-%d.tmp", prefix, os.Getpid(), time.Now().UnixNano()+int64(i)))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, os.ErrExist) && i < 100 {
-			continue
-		}
-		return f, err
-	}
 }
 
 // ctxWriter stops a long save when the context is cancelled.

@@ -3,7 +3,6 @@ package export
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -21,10 +20,8 @@ func WritePBC(ctx context.Context, w *model.Workpaper, opt Options) (*Result, er
 	if err := opt.normalize(); err != nil {
 		return nil, err
 	}
-	if !opt.Force {
-		if _, err := os.Lstat(opt.Path); err == nil {
-			return nil, fmt.Errorf("%s: %w; choose another name or replace it with --force", opt.Path, ErrExists)
-		}
+	if err := checkOut(w, opt); err != nil {
+		return nil, err
 	}
 	eng, err := w.Engagement(ctx)
 	if err != nil {
@@ -100,7 +97,7 @@ func WritePBC(ctx context.Context, w *model.Workpaper, opt Options) (*Result, er
 	if err := b.f.SetAppProps(&excelize.AppProperties{Application: "fieldwork", Company: CellText(eng.Firm)}); err != nil {
 		return nil, err
 	}
-	n, err := saveAtomically(ctx, b.f, opt.Path, opt.Force)
+	n, err := saveAtomically(ctx, b.f, opt.Path, opt.Force, w.Path())
 	if err != nil {
 		return nil, err
 	}

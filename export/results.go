@@ -337,47 +337,37 @@ func sameResult(r model.Result, v ResultValues) bool {
 	return string(r.Outcome) == v.Outcome && CellText(r.Tickmark) == v.Tickmark && CellText(r.Note) == v.Note && CellText(r.Evidence) == v.Evidence
 }
 
-// Apply records the plan's changes, each with the version it was based on:
-// a result changed in the workpaper in the meantime is refused (moved to
-// Conflicts), never overwritten.
+// Apply records the plan's changes in one transaction, each with the
+// version it was based on: a result changed in the workpaper in the
+// meantime is refused (moved to Conflicts), never overwritten, and the
+// others are recorded. Killed or failing midway, it records none.
 func (p *ImportPlan) Apply(ctx context.Context, w *model.Workpaper) error {
-	var keep []ResultEntry
-	latest := map[string]map[string]model.Result{}
-	for _, e := range p.Changes {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if e.Action == "add" {
-			// An add has no version to check: look again just before.
-			if latest[e.Control] == nil {
-				rs, err := w.Results(ctx, e.Control)
-				if err != nil {
-					return err
-				}
-				latest[e.Control] = map[string]model.Result{}
-				for _, r := range rs {
-					latest[e.Control][fmt.Sprintf("%d/%s", r.Position, r.Attribute)] = r
-				}
-			}
-			if r, ok := latest[e.Control][fmt.Sprintf("%d/%s", e.Position, e.Attribute)]; ok {
-				e.Current = r.Version
-				e.Problem = fmt.Sprintf("entered in the workpaper by %s at %s while this import ran", r.TestedBy, r.TestedAt.Format("2006-01-02 15:04"))
-				p.Conflicts = append(p.Conflicts, e)
-				continue
-			}
-		}
-		err := w.SetResult(ctx, model.ResultInput{ControlRef: e.Control, Position: e.Position, Attribute: e.Attribute,
-			Outcome: model.Outcome(e.To.Outcome), Note: e.To.Note, Tickmark: e.To.Tickmark, Evidence: e.To.Evidence, Version: e.Version})
+	ins := make([]model.ResultInput, len(p.Changes))
+	for i, e := range p.Changes {
+		// An add has no version to check: it is refused if the cell was
+		// recorded meanwhile.
+		ins[i] = model.ResultInput{ControlRef: e.Control, Position: e.Position, Attribute: e.Attribute,
+			Outcome: model.Outcome(e.To.Outcome), Note: e.To.Note, Tickmark: e.To.Tickmark, Evidence: e.To.Evidence,
+			Version: e.Version, IfUntested: e.Action == "add"}
+	}
+	refused, err := w.SetResultsEach(ctx, ins)
+	if err != nil {
+		return err
+	}
+	keep := []ResultEntry{}
+	for i, e := range p.Changes {
+		err := refused[i]
 		var stale *model.StaleError
 		switch {
+		case errors.As(err, &stale) && e.Action == "add":
+			e.Current = stale.Current
+			e.Problem = fmt.Sprintf("entered in the workpaper by %s at %s while this import ran", stale.By, stale.At.Local().Format("2006-01-02 15:04"))
+			p.Conflicts = append(p.Conflicts, e)
 		case errors.As(err, &stale):
 			e.Current = stale.Current
 			e.Problem = stale.Error()
 			p.Conflicts = append(p.Conflicts, e)
 		case err != nil:
-			if errors.Is(err, model.ErrReadOnly) || ctx.Err() != nil {
-				return err
-			}
 			e.Problem = err.Error()
 			p.Invalid = append(p.Invalid, e)
 		default:
@@ -386,8 +376,5 @@ func (p *ImportPlan) Apply(ctx context.Context, w *model.Workpaper) error {
 		}
 	}
 	p.Changes = keep
-	if keep == nil {
-		p.Changes = []ResultEntry{}
-	}
 	return nil
 }

@@ -29,14 +29,36 @@ func (w *Workpaper) backupOn(ctx context.Context, db execer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := db.ExecContext(ctx, "VACUUM main INTO ?", dest); err != nil {
-		os.Remove(dest)
-		return "", fmt.Errorf("writing the backup %s: %w", dest, friendlyDBError(err))
+	// Written under a temporary name, synced, then moved into place: a
+	// crash never leaves a truncated copy under a backup's name, and what a
+	// killed backup left is removed by the next one.
+	dir := filepath.Dir(dest)
+	CleanStaleTemps(dir, filepath.Base(w.path), "bak")
+	f, err := TempOutput(dir, filepath.Base(w.path), "bak")
+	if err != nil {
+		return "", fmt.Errorf("writing the backup %s: %w", dest, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	os.Remove(tmp) // VACUUM INTO wants a new file; the name stays ours
+	fail := func(err error) (string, error) {
+		os.Remove(tmp)
+		os.Remove(tmp + "-journal")
+		return "", fmt.Errorf("writing the backup %s: %w", dest, err)
+	}
+	if _, err := db.ExecContext(ctx, "VACUUM main INTO ?", tmp); err != nil {
+		return fail(friendlyDBError(err))
 	}
 	// The live editing sessions are not the copy's.
-	if err := clearSessions(ctx, dest); err != nil {
-		os.Remove(dest)
-		return "", fmt.Errorf("writing the backup %s: %w", dest, err)
+	if err := clearSessions(ctx, tmp); err != nil {
+		return fail(err)
+	}
+	crashPoint("backup")
+	if err := syncFile(tmp); err != nil {
+		return fail(err)
+	}
+	if err := publish(tmp, dest); err != nil {
+		return fail(err)
 	}
 	return dest, nil
 }

@@ -599,7 +599,7 @@ func (w *Workpaper) SignOffAs(ctx context.Context, controlRef string, role Role)
 			if err != nil {
 				return err
 			}
-			if signer == t.w.user {
+			if SameUser(signer, t.w.user) {
 				return fmt.Errorf("%s was prepared by %s: the reviewer must be someone else", ref, signer)
 			}
 		}

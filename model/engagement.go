@@ -394,6 +394,9 @@ func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
 	if strings.TrimSpace(m.Name) == "" {
 		return errors.New("a team member needs a name")
 	}
+	if err := CheckUserName(m.Name); err != nil {
+		return err
+	}
 	switch m.Role {
 	case RolePreparer, RoleReviewer, RolePartner, RoleManager, RoleSpecialist:
 	default:

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // Outcome of testing one attribute on one sample item.
@@ -110,6 +112,33 @@ type ResultInput struct {
 	// IfUntested records the result only while the cell has none: a cell
 	// someone recorded meanwhile is refused with a *StaleError naming them.
 	IfUntested bool
+	// Keep leaves the note, tickmark and evidence (with its attached file)
+	// that the input leaves empty as they are recorded, as the CLI's
+	// "result set" does; without it the input replaces all of them (the
+	// grid and import-results edit the whole cell). ClearNote,
+	// ClearTickmark and ClearEvidence empty those fields.
+	Keep                                    bool
+	ClearNote, ClearTickmark, ClearEvidence bool
+}
+
+// ResultFields are the fields of a result that an edit may clear.
+var ResultFields = []string{"note", "tickmark", "evidence"}
+
+// SetClear marks the named fields (of ResultFields) to be emptied.
+func (in *ResultInput) SetClear(names []string) error {
+	for _, c := range names {
+		switch c {
+		case "note":
+			in.ClearNote = true
+		case "tickmark":
+			in.ClearTickmark = true
+		case "evidence":
+			in.ClearEvidence = true
+		default:
+			return fmt.Errorf("a result's %q cannot be cleared: it is not one of %s", c, strings.Join(ResultFields, ", "))
+		}
+	}
+	return nil
 }
 
 // Result is a recorded outcome.
@@ -227,7 +256,61 @@ func (w *Workpaper) SetResults(ctx context.Context, ins []ResultInput) (written,
 	return written, skipped, nil
 }
 
+// SetResultsEach records many results in one transaction, each judged on
+// its own: an entry refused (a *StaleError, an item not in the sample, a
+// tickmark not in the legend...) is skipped and its error returned at its
+// index in refused, the others are recorded; an error of the file itself
+// (busy, full, damaged) or a cancelled ctx records none of them. So an
+// import killed or failing midway leaves the workpaper as it was.
+// An entry with IfUntested whose cell was recorded meanwhile is refused
+// with a *StaleError. Refusals are found before the entry writes anything.
+func (w *Workpaper) SetResultsEach(ctx context.Context, ins []ResultInput) (refused []error, err error) {
+	refused = make([]error, len(ins))
+	err = w.write(ctx, func(t *txn) error {
+		touched := map[string]bool{}
+		for i, in := range ins {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if refused[i] = in.validate(); refused[i] != nil {
+				continue
+			}
+			testUUID, err := t.setResult(in)
+			if err != nil {
+				var se *sqlite.Error
+				if errors.As(err, &se) || ctx.Err() != nil {
+					return err
+				}
+				refused[i] = err
+				continue
+			}
+			if testUUID != "" {
+				touched[testUUID] = true
+			}
+		}
+		for id := range touched {
+			if err := t.touch(id); err != nil {
+				return err
+			}
+		}
+		crashPoint("results")
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return refused, nil
+}
+
 func (in *ResultInput) validate() error {
+	for _, c := range []struct {
+		name         string
+		given, clear bool
+	}{{"note", in.Note != "", in.ClearNote}, {"tickmark", in.Tickmark != "", in.ClearTickmark}, {"evidence", in.Evidence != "", in.ClearEvidence}} {
+		if c.given && c.clear {
+			return fmt.Errorf("the %s is both given and cleared: give one or the other", c.name)
+		}
+	}
 	switch in.Outcome {
 	case Pass, Deviation, NotApplicable:
 		return nil
@@ -263,9 +346,10 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 		}
 	}
 	record := fmt.Sprintf("result %d/%s of %s", in.Position, letter, ref)
-	var rid, by, at string
+	var rid, by, at, oldNote, oldTick, oldEvidence, oldBlob string
 	var version int
-	err = t.queryRow("SELECT uuid, updated_by, updated_at, version FROM result WHERE item_uuid = ? AND attribute_uuid = ?", item, attr).Scan(&rid, &by, &at, &version)
+	err = t.queryRow(`SELECT uuid, updated_by, updated_at, version, coalesce(note, ''), coalesce(tickmark, ''), coalesce(evidence, ''), coalesce(blob_uuid, '')
+		FROM result WHERE item_uuid = ? AND attribute_uuid = ?`, item, attr).Scan(&rid, &by, &at, &version, &oldNote, &oldTick, &oldEvidence, &oldBlob)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		rid = ""
@@ -283,7 +367,20 @@ func (t *txn) setResult(in ResultInput) (string, error) {
 		}
 		evidence = filepath.Base(in.Evidence) + " sha256:" + sum
 	}
-	fields := []field{{"outcome", string(in.Outcome)}, {"note", in.Note}, {"tickmark", in.Tickmark}, {"evidence", evidence}, {"blob_uuid", blob}}
+	note, tick := in.Note, in.Tickmark
+	if in.Keep && rid != "" {
+		// Only what is given changes; emptying is said with Clear.
+		if note == "" && !in.ClearNote {
+			note = oldNote
+		}
+		if tick == "" && !in.ClearTickmark {
+			tick = oldTick
+		}
+		if in.Evidence == "" && !in.ClearEvidence {
+			evidence, blob = oldEvidence, oldBlob
+		}
+	}
+	fields := []field{{"outcome", string(in.Outcome)}, {"note", note}, {"tickmark", tick}, {"evidence", evidence}, {"blob_uuid", blob}}
 	if rid == "" {
 		_, err := t.insert("result", append(fields, field{"test_uuid", testUUID}, field{"item_uuid", item}, field{"attribute_uuid", attr})...)
 		return testUUID, err

@@ -64,6 +64,13 @@ func RollForward(ctx context.Context, lastPath string, in RollForwardInput, opt 
 	if in.Out == "" {
 		return nil, errors.New("say where to write next year's workpaper")
 	}
+	if err := CheckOutputPath(in.Out, lastPath); err != nil {
+		return nil, err
+	}
+	if err := CheckOutputPath(in.Out+".partial", lastPath); err != nil && sameFile(in.Out+".partial", lastPath) {
+		// The temporary name is removed first: never when it is last year's file.
+		return nil, err
+	}
 	if _, err := os.Lstat(in.Out); err == nil {
 		return nil, fmt.Errorf("%s: %w; choose another name or remove it first", in.Out, ErrExists)
 	}

@@ -39,6 +39,7 @@ var (
 	ErrExists       = errors.New("file already exists")
 	ErrEmptyFile    = errors.New("not a fieldwork workpaper (the file is empty)")
 	ErrNoEngagement = errors.New("workpaper has no engagement")
+	ErrHotJournal   = errors.New("an interrupted change must be rolled back first")
 )
 
 // Options controls how a workpaper is opened.
@@ -90,6 +91,9 @@ type Workpaper struct {
 	others          []Session
 	migrationBackup string
 	migrationReason string
+	// recovered says that opening rolled back a change a crash left
+	// unfinished (a hot journal), for the caller to tell the user.
+	recovered string
 	// The signing key, loaded on the first write (sign.go).
 	signer       func(user string) (*signing.Key, bool, error)
 	onKeyCreated func(path string)
@@ -185,6 +189,11 @@ func Create(path string, opt Options) (*Workpaper, error) {
 	if opt.ReadOnly {
 		return nil, fmt.Errorf("%s: cannot create a workpaper read-only", path)
 	}
+	if opt.User != "" {
+		if err := CheckUserName(opt.User); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	// Create the file exclusively so two processes cannot both create it.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -220,15 +229,41 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		return nil, fmt.Errorf("%s: %w: schema %d, this build reads up to %d; update fieldwork to open it",
 			path, ErrNewerSchema, h.userVersion, SchemaVersion)
 	}
+	if h.userVersion == 0 {
+		// fieldwork sets its application id together with schema 1, in one
+		// transaction: this is another program's file that borrowed it.
+		return nil, fmt.Errorf("%s: %w (it carries fieldwork's application id but no fieldwork schema, user_version 0); nothing was written", path, ErrForeignDB)
+	}
 	readOnly, reason := opt.ReadOnly, "opened read-only"
-	if !readOnly && !writable(path) {
+	canWrite := writable(path)
+	if !readOnly && !canWrite {
 		readOnly, reason = true, "the file or its folder is not writable"
+	}
+	if !readOnly && opt.User != "" {
+		// The acting user is recorded on every change.
+		if err := CheckUserName(opt.User); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	recovered, err := recoverHotJournal(path, canWrite)
+	if err != nil {
+		return nil, err
+	}
+	if _, jerr := os.Stat(path + "-journal"); jerr != nil {
+		if err := checkSize(path); err != nil {
+			return nil, err
+		}
 	}
 	w, err := openDB(path, opt, readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w.readOnlyReason = reason
+	w.recovered = recovered
+	if err := w.checkTables(context.Background(), int(h.userVersion)); err != nil {
+		w.db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if !readOnly && h.userVersion < SchemaVersion {
 		// A consistent copy first, beside the file: an upgrade is one
 		// transaction, but an auditor may still want the old file back.
@@ -242,11 +277,25 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		}
 		if err := w.upgrade(context.Background(), int(h.userVersion)); err != nil {
 			w.db.Close()
+			if now, herr := readHeader(path); w.migrationBackup != "" && herr == nil && now.userVersion == h.userVersion {
+				// Nothing was changed (each step is one transaction and the
+				// first failed): the copy is not needed.
+				os.Remove(w.migrationBackup)
+			}
+			if schemaMismatch(err) {
+				return nil, fmt.Errorf("%s: %w: its header says schema %d but it already holds what schema %d adds (its user_version was changed by hand or by another program); nothing was written: restore the latest copy or backup",
+					path, ErrDamaged, h.userVersion, h.userVersion+1)
+			}
 			return nil, fmt.Errorf("%s: upgrading schema %d to %d: %w", path, h.userVersion, SchemaVersion, err)
 		}
 	} else if readOnly && h.userVersion < SchemaVersion {
 		w.db.Close()
 		return nil, fmt.Errorf("%s: written by an older fieldwork (schema %d) and open read-only: open it once with write access to upgrade it", path, h.userVersion)
+	}
+	if !readOnly {
+		// What a killed backup or export left beside the file.
+		CleanStaleTemps(filepath.Dir(path), filepath.Base(path), "bak")
+		CleanStaleTemps(filepath.Dir(path), "", "part")
 	}
 	w.noSession = opt.NoSession
 	if !readOnly && !opt.NoSession {
@@ -258,6 +307,49 @@ func Open(path string, opt Options) (*Workpaper, error) {
 		w.sessMu.Unlock()
 	}
 	return w, nil
+}
+
+// Recovered is not empty when opening the file rolled back a change that a
+// crashed or killed writer left unfinished; it says so in a sentence.
+func (w *Workpaper) Recovered() string { return w.recovered }
+
+// recoverHotJournal rolls back a change a crash left unfinished: a "hot"
+// rollback journal beside the file, which a read-only connection cannot
+// roll back ("attempt to write a readonly database") and so could not read
+// the file at all. Whether a journal is hot is SQLite's to say (a live
+// writer's journal is not): a read-only probe fails only on a hot one.
+// Then, when the file can be written, a read-write connection rolls it
+// back and the caller says so; when it cannot, the refusal says what to do.
+func recoverHotJournal(path string, canWrite bool) (string, error) {
+	j := path + "-journal"
+	if st, err := os.Stat(j); err != nil || st.Size() == 0 {
+		return "", nil
+	}
+	if err := probe(path, true); err == nil || !errors.Is(err, ErrReadOnly) {
+		return "", nil
+	}
+	if !canWrite {
+		return "", fmt.Errorf("%s: %w: a change was interrupted (a crash or a kill) and must be rolled back from %s before the file can be read, which needs write access: open it once as someone who can write the file and its folder (any command, e.g. 'fieldwork status %s'), or copy both files together to a folder you can write; never delete the -journal file",
+			path, ErrHotJournal, j, path)
+	}
+	if err := probe(path, false); err != nil {
+		return "", fmt.Errorf("%s: rolling back the change a crash left unfinished in %s: %w", path, j, err)
+	}
+	return fmt.Sprintf("%s: a change left unfinished by a crash was rolled back (from %s); the file is as it was before that change", path, j), nil
+}
+
+// probe opens the file and reads its schema, which is when SQLite rolls
+// back a hot journal (or, read-only, refuses to).
+func probe(path string, readOnly bool) error {
+	db, err := sql.Open("sqlite", dsn(path, readOnly))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var n int
+	return friendlyDBError(db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n))
 }
 
 // writable reports whether the file and its folder can be written: SQLite

@@ -188,7 +188,7 @@ func (fp *filePicker) typePath(msg tea.KeyMsg) (string, tea.Cmd) {
 // View is the folder line, the list and, while typing, the path.
 func (fp *filePicker) View() []string {
 	s := fp.styles
-	folder := s.Label.Render("Folder ") + oneLine(fp.folderName())
+	folder := s.Label.Render("Folder ") + fp.folderName()
 	if fp.dirErr != "" {
 		folder += "  " + s.Gap.Render(symGap+" "+fp.dirErr)
 	}
@@ -206,9 +206,9 @@ func (fp *filePicker) folderName() string {
 		return "the workpaper's folder"
 	}
 	if rel, err := filepath.Rel(fp.openedAt, fp.dir); err == nil && !strings.HasPrefix(rel, "..") {
-		return "." + string(filepath.Separator) + rel
+		return fileName("." + string(filepath.Separator) + rel)
 	}
-	return fp.dir
+	return fileName(fp.dir)
 }
 
 func (fp *filePicker) renderFile(e fileEntry, w int, selected bool) string {
@@ -283,7 +283,7 @@ func readDir(id int64, dir string, exts []string) tea.Cmd {
 			if strings.HasPrefix(name, ".") || isWorkpaperFile(name) {
 				continue
 			}
-			e := fileEntry{name: oneLine(name), path: filepath.Join(abs, name)}
+			e := fileEntry{name: fileName(name), path: filepath.Join(abs, name)}
 			info, err := os.Stat(e.path) // follows links: a link to a folder is a folder
 			if err != nil {
 				continue

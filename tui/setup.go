@@ -77,8 +77,8 @@ func validDate(s string) error {
 // setupCreatedMsg answers the creation of the workpaper.
 type setupCreatedMsg struct {
 	w       *model.Workpaper
-	err     error // nothing was created
-	teamErr error // created, but a team member was not added
+	err     error  // nothing was created
+	teamErr error  // created, but a team member was not added
 	keyPath string // the signing key made by this first write, if one was
 }
 

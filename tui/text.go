@@ -16,6 +16,11 @@ import (
 // the command line and the export share.
 func sanitize(s string) string { return cleantext.Clean(s) }
 
+// fileName shows a file name so that it cannot pass for another: every
+// control and invisible character in it is shown visibly (⟨U+001B⟩[2K),
+// never removed.
+func fileName(s string) string { return cleantext.Name(s) }
+
 // oneLine is sanitize for places that hold one line: line breaks and runs of
 // spaces become one space, and leading and trailing space goes.
 func oneLine(s string) string {

@@ -31,8 +31,9 @@ func TestSanitize(t *testing.T) {
 		{"C0 controls", "a\x00b\x07c\x08d\x7fe", "abcde"},
 		{"tab becomes a space", "a\tb", "a b"},
 		{"line endings", "a\r\nb\rc\u2028d", "a\nb\nc\nd"},
-		{"bidi overrides", "abc\u202edcb\u202c \u2066x\u2069\u200f", "abcdcb x"},
-		{"byte-order mark", "\ufeffHello", "Hello"},
+		{"bidi overrides are shown", "abc\u202edcb\u202c \u2066x\u2069\u200f", "abc⟨U+202E⟩dcb⟨U+202C⟩ ⟨U+2066⟩x⟨U+2069⟩⟨U+200F⟩"},
+		{"byte-order mark is shown", "\ufeffHello", "⟨U+FEFF⟩Hello"},
+		{"zero-width space is shown", "maria\u200b.chen", "maria⟨U+200B⟩.chen"},
 		{"invalid UTF-8", "a\xff\xfeb", "a\ufffdb"},
 		{"malformed CSI ends before a letter-like rune", "a\x1b[12é", "aé"},
 	}

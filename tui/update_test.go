@@ -402,7 +402,7 @@ func TestHostileTextIsSanitizedOnScreen(t *testing.T) {
 	d.press(k.Open)
 	d.press(k.Open)
 	v := d.view()
-	if !strings.Contains(v, "Access RED is reviewed quarterly by 経理部 👩‍💼 and evil") || !strings.Contains(v, "second line") {
+	if !strings.Contains(v, "Access RED is reviewed quarterly by 経理部 👩‍💼 and⟨U+202E⟩ evil") || !strings.Contains(v, "second line") {
 		t.Fatalf("the description should show without its escape sequences:\n%s", v)
 	}
 	if strings.Contains(v, "pwned") {

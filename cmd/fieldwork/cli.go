@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,6 +67,8 @@ func run(args []string, e *env) int {
 	if e.getenv == nil {
 		e.getenv = os.Getenv
 	}
+	// Every line printed goes through one sanitizer (output.go).
+	e.stdout, e.stderr = safe(e.stdout), safe(e.stderr)
 	// Global flags may stand before the verb.
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch a := args[0]; {
@@ -243,10 +246,15 @@ func resolveUser(e *env, flagValue string) string {
 
 // printJSON writes v as indented JSON with a trailing newline.
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSON(b.Bytes()))
+	return err
 }
 
 // wantArgs checks the count of positional arguments.

@@ -111,7 +111,7 @@ func date(d dateFlag) (t time.Time) {
 // who else is editing the file (cmd_team.go).
 func openWorkpaper(e *env, path, userFlag string, readOnly bool) (*model.Workpaper, error) {
 	w, err := model.Open(path, model.Options{User: resolveUser(e, userFlag), ReadOnly: readOnly, NoSession: true, OnKeyCreated: keyCreatedNotice(e)})
-	if err == nil && !readOnly {
+	if err == nil {
 		noteOpen(e, w)
 	}
 	return w, err

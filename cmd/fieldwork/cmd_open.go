@@ -20,7 +20,7 @@ var isTerminal = func(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 // terminal returns stdin and stdout when both are a terminal.
 func terminal(e *env) (in, out *os.File, ok bool) {
 	in, inOK := e.stdin.(*os.File)
-	out, outOK := e.stdout.(*os.File)
+	out, outOK := rawFile(e.stdout)
 	return in, out, inOK && outOK && isTerminal(in) && isTerminal(out)
 }
 

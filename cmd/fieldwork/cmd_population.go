@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -39,8 +38,8 @@ func runPopulationImport(e *env, args []string) error {
 	defer wp.Close()
 	in := model.PopulationImport{ControlRef: *w.control, Path: pos[1], Sheet: *sheet, HeaderRow: *headerRow, IDColumn: *idCol,
 		DateColumn: *dateCol, Replace: *replace, Reason: *reason}
-	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		in.Progress = func(n int) { fmt.Fprintf(e.stderr, "\rimporting… %d rows", n) }
+	if f, ok := rawFile(e.stderr); ok && term.IsTerminal(f.Fd()) {
+		in.Progress = func(n int) { fmt.Fprintf(f, "\rimporting… %d rows", n) } // raw: it redraws its line
 	}
 	p, err := wp.ImportPopulation(bg, in)
 	if in.Progress != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fieldwork-audit/fieldwork/model"
@@ -18,6 +19,7 @@ func runResultSet(e *env, args []string) error {
 	tick := w.fs.String("tickmark", "", "tickmark from the legend")
 	evidence := w.fs.String("evidence", "", "evidence reference: a path or location")
 	attach := w.fs.Bool("attach", false, "copy the --evidence file into the workpaper with its SHA-256")
+	clear := w.fs.String("clear", "", "fields to empty, comma-separated: note, tickmark, evidence (fields not given keep their values)")
 	wp, err := w.open(e, args, false)
 	if err != nil {
 		return err
@@ -43,8 +45,18 @@ func runResultSet(e *env, args []string) error {
 	if *attach && *evidence == "" {
 		return usagef("--attach needs --evidence PATH")
 	}
-	if err := wp.SetResult(bg, model.ResultInput{ControlRef: *w.control, Position: *item, Attribute: *attr, Outcome: outcome,
-		Note: *note, Tickmark: *tick, Evidence: *evidence, Attach: *attach}); err != nil {
+	in := model.ResultInput{ControlRef: *w.control, Position: *item, Attribute: *attr, Outcome: outcome,
+		Note: *note, Tickmark: *tick, Evidence: *evidence, Attach: *attach, Keep: true}
+	for _, c := range splitComma(*clear) {
+		if !slices.Contains(model.ResultFields, c) {
+			return usagef("--clear: %q cannot be emptied: it is not one of %s", c, strings.Join(model.ResultFields, ", "))
+		}
+		if (c == "note" && in.Note != "") || (c == "tickmark" && in.Tickmark != "") || (c == "evidence" && in.Evidence != "") {
+			return usagef("--clear %s and --%s both given: give one or the other", c, c)
+		}
+	}
+	in.SetClear(splitComma(*clear))
+	if err := wp.SetResult(bg, in); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s item %d: %s\n", *w.control, *item, outcome)

@@ -16,15 +16,22 @@ import (
 // others see (the workbench keeps it alive with Heartbeat).
 func openEditor(e *env, path, userFlag string, readOnly bool) (*model.Workpaper, error) {
 	w, err := model.Open(path, model.Options{User: resolveUser(e, userFlag), ReadOnly: readOnly})
-	if err == nil && !readOnly {
+	if err == nil {
 		noteOpen(e, w)
 	}
 	return w, err
 }
 
 // noteOpen tells, on stderr, what opening a workpaper for writing found:
-// others editing it, and the backup written before a schema upgrade.
+// others editing it, the backup written before a schema upgrade, and (read-only
+// too) a change left unfinished by a crash that was rolled back.
 func noteOpen(e *env, w *model.Workpaper) {
+	if r := w.Recovered(); r != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", clean(r))
+	}
+	if ro, _ := w.ReadOnly(); ro {
+		return
+	}
 	if b := w.MigrationBackup(); b != "" {
 		fmt.Fprintf(e.stderr, "fieldwork: upgraded %s to the current file format; the file as it was is kept in %s\n", w.Path(), b)
 	}

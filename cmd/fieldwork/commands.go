@@ -58,7 +58,7 @@ func commandTable() []*command {
 		{name: "signoff", args: "FILE --control ID --as preparer|reviewer", summary: "sign off a control test", run: runSignoff},
 
 		// Results, exceptions and the tickmark legend (cmd_results.go).
-		{name: "result set", args: "FILE --control ID --item N [--attribute A] (--pass|--deviation|--na) [--note T] [--tickmark M] [--evidence PATH [--attach]]", summary: "record the result of one attribute on one sample item", run: runResultSet},
+		{name: "result set", args: "FILE --control ID --item N [--attribute A] (--pass|--deviation|--na) [--note T] [--tickmark M] [--evidence PATH [--attach]] [--clear note,tickmark,evidence]", summary: "record the result of one attribute on one sample item; fields not given keep their values", run: runResultSet},
 		{name: "results", args: "FILE --control ID [--json]", summary: "list a control's recorded results", run: runResults},
 		{name: "exception add", args: "FILE --control ID --items 3,7 --description T [--cause T] [--response T] [--evaluation isolated|systemic] [--criteria LIST] [--wording T]", summary: "log an exception over sample items", run: runExceptionAdd},
 		{name: "exception update", args: "FILE --ref EX-01 [--description T] [--cause T] [--response T] [--evaluation E] [--compensating T] [--sample-extended] [--criteria LIST] [--wording T] [--remediation T] [--owner T] [--due DATE] [--retest T] [--clear FIELDS] [--add-items 3,7]", summary: "edit an exception: set fields, empty them (--clear cause,owner), add sample items", run: runExceptionUpdate},

@@ -2,7 +2,9 @@
 package cleantext
 
 import (
+	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -15,8 +17,10 @@ import (
 //     and 8-bit (C1) forms;
 //   - every other control character is removed, except that a tab becomes a
 //     space and CR LF, CR, U+2028 and U+2029 become a line feed;
-//   - bidirectional overrides and isolates (which can make text display in
-//     another order than it is stored) and the byte-order mark are removed;
+//   - characters that show nothing or reorder what follows — bidirectional
+//     overrides and isolates, zero-width spaces and joiners, the byte-order
+//     mark, and every other Unicode format character — are shown visibly,
+//     as ⟨U+202E⟩, so that text cannot pass for other text;
 //   - invalid UTF-8 becomes U+FFFD.
 //
 // An OSC or DCS-like string without a terminator loses only its introducer,
@@ -48,8 +52,8 @@ func Clean(s string) string {
 			i = skipString(rs, i+1, i)
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			// other C0 and C1 controls: dropped
-		case isBidiControl(r) || r == '\uFEFF':
-			// dropped
+		case isInvisible(r) && !inEmoji(rs, i):
+			b.WriteString(Visible(r))
 		default:
 			b.WriteRune(r)
 		}
@@ -70,13 +74,101 @@ func isPlain(s string) bool {
 			if r == utf8.RuneError && size <= 1 {
 				return false
 			}
-			if (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == '\uFEFF' || r == '\u2028' || r == '\u2029' {
+			if (r >= 0x80 && r < 0xa0) || isInvisible(r) || r == '\u2028' || r == '\u2029' {
 				return false
 			}
 			i += size - 1
 		}
 	}
 	return true
+}
+
+// Visible is how a character that shows nothing is shown: ⟨U+202E⟩.
+func Visible(r rune) string { return fmt.Sprintf("⟨U+%04X⟩", r) }
+
+// isInvisible reports the characters shown as Visible: Unicode format
+// characters (bidi controls, zero-width characters, the BOM, the soft
+// hyphen...), variation selectors and the Hangul fillers.
+func isInvisible(r rune) bool {
+	return isBidiControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		r == '\u115F' || r == '\u1160' || r == '\u3164' || r == '\uFFA0'
+}
+
+// Output makes a line fieldwork prints safe for a terminal without hiding
+// anything: it is the last step before stdout and stderr. Tabs and line
+// feeds stay; every other control character (ESC included, so an escape
+// sequence in a file name shows as ⟨U+001B⟩[2K and cannot pass for another
+// name) and every invisible character is shown visibly; invalid UTF-8
+// becomes U+FFFD. Text already passed through Clean is left as it is.
+func Output(s string) string {
+	if isPlainOutput(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	rs := []rune(strings.ToValidUTF8(s, "\uFFFD"))
+	for i, r := range rs {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (isInvisible(r) && !inEmoji(rs, i)) || r == '\u2028' || r == '\u2029':
+			b.WriteString(Visible(r))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Name shows a file name so that it cannot pass for another: as Output,
+// with line feeds and tabs shown visibly too.
+func Name(s string) string {
+	s = Output(s)
+	if !strings.ContainsAny(s, "\n\t") {
+		return s
+	}
+	return strings.NewReplacer("\n", Visible('\n'), "\t", Visible('\t')).Replace(s)
+}
+
+func isPlainOutput(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+			return false
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return false
+			}
+			if (r >= 0x80 && r < 0xa0) || isInvisible(r) || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+			i += size - 1
+		}
+	}
+	return true
+}
+
+// inEmoji reports whether the invisible rs[i] is part of an emoji: a
+// zero-width joiner between two pictographs (👩‍💼) or a variation selector
+// after one (❤️). Those stay as they are.
+func inEmoji(rs []rune, i int) bool {
+	r := rs[i]
+	switch {
+	case r == '\u200D':
+		return i > 0 && i+1 < len(rs) && (pictograph(rs[i-1]) || rs[i-1] == '\uFE0F') && pictograph(rs[i+1])
+	case r == '\uFE0E' || r == '\uFE0F':
+		return i > 0 && pictograph(rs[i-1])
+	}
+	return false
+}
+
+// pictograph approximates Extended_Pictographic: the emoji blocks and the
+// older symbols that have emoji forms.
+func pictograph(r rune) bool {
+	return (r >= 0x1F000 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF) || (r >= 0x2300 && r <= 0x23FF) ||
+		(r >= 0x2B00 && r <= 0x2BFF) || r == 0x00A9 || r == 0x00AE || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139
 }
 
 func isBidiControl(r rune) bool {
