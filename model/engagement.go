@@ -409,14 +409,17 @@ func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
 		}
 		m.PublicKey = pk.String()
 		if strings.TrimSpace(m.User) == "" {
-			return errors.New("a team member's key needs the user name they sign as (--user)")
+			return errors.New("a team member's key needs the user name they sign as (--login)")
 		}
 	}
 	return w.write(ctx, func(t *txn) error {
 		if m.User != "" {
-			var other string
-			if err := t.tx.QueryRowContext(t.ctx, `SELECT name FROM team_member WHERE user = ?`, m.User).Scan(&other); err == nil {
-				return fmt.Errorf("%s is already on the team as %s", m.User, other)
+			other, err := t.memberByUser(m.User)
+			if err != nil {
+				return err
+			}
+			if other != nil {
+				return fmt.Errorf("%s is already on the team as %s", m.User, other.name)
 			}
 		}
 		confirmed, err := t.confirmer()
@@ -445,10 +448,13 @@ func (w *Workpaper) JoinTeam(ctx context.Context, name string, role Role) (*Team
 	pub := k.Public().String()
 	m := &TeamMember{Name: strings.TrimSpace(name), Role: role, User: w.user, PublicKey: pub}
 	err = w.write(ctx, func(t *txn) error {
-		var id, cur, curName, curRole string
-		err := t.tx.QueryRowContext(t.ctx, `SELECT uuid, public_key, name, role FROM team_member WHERE user = ?`, w.user).Scan(&id, &cur, &curName, &curRole)
-		if err == nil {
-			m.UUID, m.Name, m.Role = id, curName, Role(curRole)
+		me, err := t.memberByUser(w.user)
+		if err != nil {
+			return err
+		}
+		if me != nil {
+			id, cur, curName := me.uuid, me.publicKey, me.name
+			m.UUID, m.Name, m.Role = id, curName, Role(me.role)
 			if cur == pub {
 				return nil
 			}
@@ -483,13 +489,22 @@ func (w *Workpaper) SetTeamKey(ctx context.Context, user, publicKey string) erro
 		return err
 	}
 	return w.write(ctx, func(t *txn) error {
-		var id, name string
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT uuid, name FROM team_member WHERE user = ?`, user).Scan(&id, &name); err != nil {
-			return fmt.Errorf("%s is not on the team: add them with 'fieldwork team add --user %s'", user, user)
+		them, err := t.memberByUser(user)
+		if err != nil {
+			return err
 		}
-		if user != w.user {
-			var role string
-			t.tx.QueryRowContext(t.ctx, `SELECT role FROM team_member WHERE user = ?`, w.user).Scan(&role)
+		if them == nil {
+			return fmt.Errorf("%s is not on the team: add them first (team add with their login)", user)
+		}
+		id, name := them.uuid, them.name
+		self := SameUser(user, w.user)
+		if !self {
+			role := ""
+			if me, err := t.memberByUser(w.user); err != nil {
+				return err
+			} else if me != nil {
+				role = me.role
+			}
 			if Role(role) != RoleManager && Role(role) != RolePartner {
 				return fmt.Errorf("only a manager or partner on the team records another member's key (you, %s, are %s)", w.user, orNone(role))
 			}
@@ -498,7 +513,7 @@ func (w *Workpaper) SetTeamKey(ctx context.Context, user, publicKey string) erro
 		if err != nil {
 			return err
 		}
-		if user == w.user {
+		if self {
 			confirmed = "" // nobody confirms their own key
 		}
 		_, err = t.update("team_member", id, 0, "team member "+name, field{"public_key", pk.String()}, field{"key_confirmed_by", confirmed})
@@ -509,15 +524,38 @@ func (w *Workpaper) SetTeamKey(ctx context.Context, user, publicKey string) erro
 // confirmer is the acting user when they are a manager or partner on the
 // team (their adding or recording a key confirms it), else "".
 func (t *txn) confirmer() (string, error) {
-	var role string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT role FROM team_member WHERE user = ?`, t.w.user).Scan(&role)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	me, err := t.memberByUser(t.w.user)
+	if err != nil || me == nil {
 		return "", err
 	}
-	if Role(role) == RoleManager || Role(role) == RolePartner {
+	if Role(me.role) == RoleManager || Role(me.role) == RolePartner {
 		return t.w.user, nil
 	}
 	return "", nil
+}
+
+// memberRow is a team member as the key rules read it.
+type memberRow struct{ uuid, name, role, user, publicKey string }
+
+// memberByUser finds the team member who works as user, names compared
+// as people read them (SameUser); nil when there is none.
+func (t *txn) memberByUser(user string) (*memberRow, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT uuid, name, role, user, public_key FROM team_member WHERE user != '' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	var found *memberRow
+	for rows.Next() {
+		var m memberRow
+		if err := rows.Scan(&m.uuid, &m.name, &m.role, &m.user, &m.publicKey); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if found == nil && SameUser(m.user, user) {
+			found = &m
+		}
+	}
+	return found, closeRows(rows)
 }
 
 func orNone(role string) string {

@@ -256,7 +256,7 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 	for _, k := range order {
 		sg := signers[k]
 		pub, _ := signing.ParsePublicKey(sg.PublicKey)
-		m, onTeam := team[sg.User]
+		m, onTeam := team[UserKey(sg.User)]
 		switch {
 		case signing.IsDemoKey(sg.User, pub):
 			sg.Standing = "demo"
@@ -285,9 +285,9 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 		case "demo":
 			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with a demo key (%s), derived from a published seed: it proves nothing", sg.User, sg.Fingerprint))
 		case "registered":
-			if m := team[sg.User]; m.confirmedBy == "" {
+			if m := team[UserKey(sg.User)]; m.confirmedBy == "" {
 				sc.Notes = append(sc.Notes, fmt.Sprintf("%s registered their key %s themselves; no manager or partner has confirmed it ('fieldwork team key')", sg.User, sg.Fingerprint))
-			} else if c, ok := team[m.confirmedBy]; !ok || (Role(c.role) != RoleManager && Role(c.role) != RolePartner) {
+			} else if c, ok := team[UserKey(m.confirmedBy)]; !ok || (Role(c.role) != RoleManager && Role(c.role) != RolePartner) {
 				sc.Notes = append(sc.Notes, fmt.Sprintf("%s's key %s was confirmed by %s, who is not a manager or partner on the team now", sg.User, sg.Fingerprint, m.confirmedBy))
 			}
 		case "unregistered":
@@ -353,7 +353,7 @@ func (w *Workpaper) teamKeys(ctx context.Context) (map[string]teamKey, error) {
 			rows.Close()
 			return nil, err
 		}
-		out[user] = m
+		out[UserKey(user)] = m
 	}
 	return out, closeRows(rows)
 }
