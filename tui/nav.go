@@ -341,3 +341,10 @@ func listFullHelp(list [][]key.Binding, own []key.Binding) [][]key.Binding {
 	}
 	return [][]key.Binding{list[0], append(own, extra...)}
 }
+
+// noteTarget is what a review note is about: a control's workpaper, an
+// exception, or the engagement.
+type noteTarget struct {
+	kind string // "control", "exception" or "engagement"
+	ref  string
+}

@@ -13,13 +13,6 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
-// noteTarget is what a review note is about: a control's workpaper, an
-// exception, or the engagement.
-type noteTarget struct {
-	kind string // "control", "exception" or "engagement"
-	ref  string
-}
-
 func (t noteTarget) String() string {
 	if t.kind == "engagement" || t.ref == "" {
 		return "the engagement"
