@@ -44,11 +44,8 @@ type controlPage struct {
 
 // wpData is one consistent read of a control's workpaper.
 type wpData struct {
-	loaded     bool
-	test       *model.ControlTest
-	pop        *model.Population
-	sel        *model.Selection
-	eval       *model.TestEvaluation
+	loaded bool
+	controlState
 	exceptions []model.Exception
 }
 
@@ -65,16 +62,7 @@ func loadWorkpaperOf(ctx context.Context, wp *model.Workpaper, id int64, ref str
 		defer cancel()
 		msg := wpLoadedMsg{id: id}
 		d := &msg.d
-		if d.test, msg.err = wp.ControlTest(ctx, ref); msg.err != nil {
-			return msg
-		}
-		if d.pop, msg.err = wp.CurrentPopulation(ctx, ref); msg.err != nil {
-			return msg
-		}
-		if d.sel, msg.err = wp.Selection(ctx, ref); msg.err != nil {
-			return msg
-		}
-		if d.eval, msg.err = wp.Evaluate(ctx, ref); msg.err != nil {
+		if d.controlState, msg.err = readControlState(ctx, wp, ref); msg.err != nil {
 			return msg
 		}
 		all, err := wp.Exceptions(ctx)
