@@ -243,8 +243,6 @@ func concat(sections ...[]string) []string {
 	return out
 }
 
-const labelWidth = 14
-
 // field renders "Label       value", the value wrapped under itself.
 func field(s *Styles, label, value string, w int) []string {
 	vw := max(1, w-labelWidth)
@@ -398,22 +396,6 @@ func (p *dashboardPage) coverageSection(w int) []string {
 		out = append(out, s.Dim.Render(truncate("  Not in scope: "+strings.Join(outOfScope, ", "), w)))
 	}
 	return out
-}
-
-// bar draws covered/total as a bar of w cells; the count beside it says
-// the same in digits.
-func bar(s *Styles, covered, total, w int) string {
-	full := 0
-	if total > 0 {
-		full = covered * w / total
-		if covered > 0 && full == 0 {
-			full = 1
-		}
-		if covered < total && full == w {
-			full = w - 1
-		}
-	}
-	return s.BarFull.Render(strings.Repeat(symBarFull, full)) + s.BarEmpty.Render(strings.Repeat(symBarEmpty, w-full))
 }
 
 // maxGapLines is how many gaps the dashboard lists before "and N more".

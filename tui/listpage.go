@@ -6,7 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// listPage is what the review side's list screens (the exception log,
+// listPage is what the review list screens (the exception log,
 // review notes, sign-offs) share: the list, its load state, and reading
 // only while shown (lazy). A screen embeds it and gives it how to load;
 // it keeps its keys, columns and rows.

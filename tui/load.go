@@ -141,3 +141,28 @@ func (d *snapshot) control(ref string) (model.Control, bool) {
 	}
 	return d.controls[i], true
 }
+
+// controlState is one read of a control's test, its current population and
+// sample, and its evaluation: what the workpaper and the sampling wizard
+// start from.
+type controlState struct {
+	test *model.ControlTest
+	pop  *model.Population
+	sel  *model.Selection
+	eval *model.TestEvaluation
+}
+
+// readControlState reads a control's state, in a command (values only).
+func readControlState(ctx context.Context, wp *model.Workpaper, ref string) (st controlState, err error) {
+	if st.test, err = wp.ControlTest(ctx, ref); err != nil {
+		return st, err
+	}
+	if st.pop, err = wp.CurrentPopulation(ctx, ref); err != nil {
+		return st, err
+	}
+	if st.sel, err = wp.Selection(ctx, ref); err != nil {
+		return st, err
+	}
+	st.eval, err = wp.Evaluate(ctx, ref)
+	return st, err
+}

@@ -98,9 +98,9 @@ func (m Model) reload() (Model, tea.Cmd) {
 	return m, tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
 }
 
-// navKey handles the root-level keys of the review side: the number keys
-// of its screens, and "history" and "new review note" on screens that do
-// not handle them (the control workpaper, the dashboard). It runs after the
+// navKey handles the root-level shortcuts: the number keys of the review
+// screens, and "history" and "new review note" on screens that do not
+// handle them (the control workpaper, the dashboard). It runs after the
 // root's own keys and before the active screen's.
 func (m Model) navKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	k := m.common.keys
@@ -119,7 +119,7 @@ func (m Model) navKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		return m, cmd, true
 	}
 	p := m.activePage()
-	// Screens of the review side say what history and a new note are
+	// Review screens say what history and a new note are
 	// about; other screens get the shortcut only when they do not use
 	// the key themselves.
 	_, scoped := p.(trailScoped)
@@ -340,4 +340,11 @@ func listFullHelp(list [][]key.Binding, own []key.Binding) [][]key.Binding {
 		extra = append(extra, col...)
 	}
 	return [][]key.Binding{list[0], append(own, extra...)}
+}
+
+// noteTarget is what a review note is about: a control's workpaper, an
+// exception, or the engagement.
+type noteTarget struct {
+	kind string // "control", "exception" or "engagement"
+	ref  string
 }

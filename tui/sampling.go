@@ -92,11 +92,8 @@ func (s wizStep) String() string {
 // wizState is the control's population, plan and sample as last read.
 type wizState struct {
 	loaded bool
-	test   *model.ControlTest
-	pop    *model.Population
-	sel    *model.Selection
-	eval   *model.TestEvaluation
-	table  sampling.FrequencyTable
+	controlState
+	table sampling.FrequencyTable
 }
 
 type wizStateMsg struct {
@@ -111,16 +108,7 @@ func loadWizState(ctx context.Context, wp *model.Workpaper, id int64, ref string
 		defer cancel()
 		msg := wizStateMsg{id: id}
 		st := &msg.st
-		if st.test, msg.err = wp.ControlTest(ctx, ref); msg.err != nil {
-			return msg
-		}
-		if st.pop, msg.err = wp.CurrentPopulation(ctx, ref); msg.err != nil {
-			return msg
-		}
-		if st.sel, msg.err = wp.Selection(ctx, ref); msg.err != nil {
-			return msg
-		}
-		if st.eval, msg.err = wp.Evaluate(ctx, ref); msg.err != nil {
+		if st.controlState, msg.err = readControlState(ctx, wp, ref); msg.err != nil {
 			return msg
 		}
 		if st.table, msg.err = wp.FrequencyTable(ctx); msg.err != nil {

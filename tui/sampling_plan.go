@@ -14,7 +14,8 @@ import (
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
 
-// Plan.
+// The wizard's plan step: the choices, the live size (model.SizePlan) and
+// saving the plan.
 
 var (
 	planConfidences = []sampling.Rate{80 * sampling.OnePercent, 85 * sampling.OnePercent, 90 * sampling.OnePercent, 95 * sampling.OnePercent, 99 * sampling.OnePercent}
@@ -81,8 +82,6 @@ func planFrom(t *model.ControlTest) planState {
 	}
 	return ps
 }
-
-// Plan.
 
 // planRows are the plan step's fields for the chosen kind.
 func (p *samplingPage) planRows() []string {

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // signRow is one control test's sign-offs.
@@ -84,15 +85,13 @@ type signoffPage struct {
 	all         []signRow
 	changedOnly bool
 	writeID     int64
-	confirm     string
-	confirmRef  string
-	confirmRole model.Role
+	question    confirm.Model // "sign this?"
 	refW        int
 	wide        bool
 }
 
 func newSignoffPage(c common) *signoffPage {
-	p := &signoffPage{listPage: newListPage[signRow](c, "Sign-off", "the sign-offs")}
+	p := &signoffPage{listPage: newListPage[signRow](c, "Sign-off", "the sign-offs"), question: newConfirm(c)}
 	p.loadCmd = func(id int64) tea.Cmd { return loadSignoffs(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[signRow]{
 		id: func(r signRow) string { return r.ref },
@@ -107,9 +106,9 @@ func newSignoffPage(c common) *signoffPage {
 	return p
 }
 
-func (p *signoffPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
+func (p *signoffPage) InputFocused() bool { return p.list.Editing() || p.question.Asking() }
 func (p *signoffPage) HandlesBack() bool {
-	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
+	return p.list.Editing() || p.list.Filtered() || p.question.Asking()
 }
 
 // signoffDetailLines is the panel under the list that explains the
@@ -170,17 +169,9 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		return p, tea.Batch(changedCmd, statusCmd(msg.done))
 	case tea.KeyMsg:
-		if p.confirm != "" {
-			switch {
-			case key.Matches(msg, p.keys.Yes):
-				ref, role := p.confirmRef, p.confirmRole
-				p.confirm = ""
-				p.writeID = nextRequestID()
-				return p, tea.Batch(signOff(p.ctx, p.wp, p.writeID, ref, role), busyCmd)
-			case key.Matches(msg, p.keys.No):
-				p.confirm = ""
-			}
-			return p, nil
+		if p.question.Asking() {
+			_, _, cmd := p.question.Update(msg)
+			return p, cmd
 		}
 		if p.list.Editing() {
 			_, cmd := p.list.Update(msg)
@@ -225,17 +216,22 @@ func (p *signoffPage) ask(role model.Role) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	p.confirmRef, p.confirmRole = r.ref, role
 	user := oneLine(p.wp.User())
+	var prompt string
 	switch {
 	case role == model.RoleReviewer && r.changed:
-		p.confirm = fmt.Sprintf("%s changed since its review. Sign it again as reviewer (%s)?", r.ref, user)
+		prompt = fmt.Sprintf("%s changed since its review. Sign it again as reviewer (%s)?", r.ref, user)
 	case role == model.RoleReviewer && r.state != model.StateTested && r.state != model.StateReviewed:
-		p.confirm = fmt.Sprintf("%s has no conclusion yet. Sign it as reviewer (%s) anyway?", r.ref, user)
+		prompt = fmt.Sprintf("%s has no conclusion yet. Sign it as reviewer (%s) anyway?", r.ref, user)
 	default:
-		p.confirm = fmt.Sprintf("Sign %s as %s (%s)?", r.ref, role, user)
+		prompt = fmt.Sprintf("Sign %s as %s (%s)?", r.ref, role, user)
 	}
-	p.confirm += fmt.Sprintf(" %s signs, %s does not.", p.keys.Yes.Help().Key, p.keys.No.Help().Key)
+	prompt += fmt.Sprintf(" %s signs, %s does not.", p.keys.Yes.Help().Key, p.keys.No.Help().Key)
+	ref := r.ref
+	p.question.AskPrompt(prompt, func() tea.Cmd {
+		p.writeID = nextRequestID()
+		return tea.Batch(signOff(p.ctx, p.wp, p.writeID, ref, role), busyCmd)
+	})
 	return nil
 }
 
@@ -261,9 +257,9 @@ func (p *signoffPage) View() string {
 	if p.detailHeight() > 0 {
 		out += "\n" + strings.Join(p.detail(), "\n")
 	}
-	if p.confirm != "" {
+	if p.question.Asking() {
 		lines := strings.Split(out, "\n")
-		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.confirm, p.width))
+		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.question.Prompt(), p.width))
 		out = strings.Join(lines, "\n")
 	}
 	return out
@@ -406,7 +402,7 @@ func (p *signoffPage) detail() []string {
 }
 
 func (p *signoffPage) ShortHelp() []key.Binding {
-	if p.confirm != "" {
+	if p.question.Asking() {
 		return p.keys.confirmHelp()
 	}
 	if p.list.Editing() {
@@ -420,7 +416,7 @@ func (p *signoffPage) ShortHelp() []key.Binding {
 }
 
 func (p *signoffPage) FullHelp() [][]key.Binding {
-	if p.confirm != "" {
+	if p.question.Asking() {
 		return [][]key.Binding{p.keys.confirmHelp()}
 	}
 	if p.list.Editing() {

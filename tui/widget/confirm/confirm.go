@@ -29,6 +29,12 @@ func (m *Model) Ask(question, yes, no string, do func() tea.Cmd) {
 	m.do = do
 }
 
+// AskPrompt asks with a prompt the screen wrote in full (its answers
+// already named in the key map's keys).
+func (m *Model) AskPrompt(prompt string, do func() tea.Cmd) {
+	m.prompt, m.do = prompt, do
+}
+
 // Asking reports whether a question waits for its answer.
 func (m Model) Asking() bool { return m.prompt != "" }
 
