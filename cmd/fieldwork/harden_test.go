@@ -460,3 +460,34 @@ func TestEveryPrintedLineIsSanitized(t *testing.T) {
 		t.Fatalf("show --json printed raw controls: %q", out)
 	}
 }
+
+// Issue 13 item 12: the open command's flags may stand before the file,
+// and every noun with subcommands lists them, bare and on --help.
+func TestGlobalFlagsAndNouns(t *testing.T) {
+	path := newEngagementFile(t)
+	for _, args := range [][]string{{"--read-only", path}, {"--theme", "light", path}, {"--no-mouse", "--read-only", path}} {
+		_, stderr, code := runCLI(t, args...)
+		if strings.Contains(stderr, "unknown command") || !strings.Contains(stderr, "needs a terminal") {
+			t.Errorf("%v: exit %d %q", args, code, stderr)
+		}
+	}
+	nouns := map[string]bool{}
+	for n := range commands {
+		if noun, _, ok := strings.Cut(n, " "); ok {
+			nouns[noun] = true
+		}
+	}
+	for noun := range nouns {
+		out, _, code := runCLI(t, noun, "--help")
+		if code != exitOK || !strings.Contains(out, "the "+noun+" commands are:") {
+			t.Errorf("%s --help: exit %d %q", noun, code, out)
+		}
+		if _, ok := commands[noun]; ok {
+			continue // the noun is a command itself: run bare, it does its work
+		}
+		_, stderr, code := runCLI(t, noun)
+		if code != exitUsage || !strings.Contains(stderr, "the "+noun+" commands are:") || strings.Contains(stderr, "unknown command") {
+			t.Errorf("%s bare: exit %d %q", noun, code, stderr)
+		}
+	}
+}
