@@ -161,16 +161,34 @@ func columnIndex(header []string, name, what string) (int, error) {
 		return -1, nil
 	}
 	want := strings.ToLower(strings.TrimSpace(name))
+	found := -1
 	for i, h := range header {
 		if strings.ToLower(strings.TrimSpace(h)) == want {
-			return i, nil
+			if found >= 0 {
+				// Picking the first would be a silent guess.
+				return -1, fmt.Errorf("the %s column %q is ambiguous: the heading %q is in columns %s and %s; rename one in the file, or name the column by its letter (%s or %s)",
+					what, name, h, columnName(found), columnName(i), columnName(found), columnName(i))
+			}
+			found = i
 		}
+	}
+	if found >= 0 {
+		return found, nil
 	}
 	// A column letter (A, B, …, AA) is accepted too.
 	if n := columnLetterIndex(want); n >= 0 && n < len(header) {
 		return n, nil
 	}
 	return -1, fmt.Errorf("no %s column %q; the headings are: %s", what, name, strings.Join(header, ", "))
+}
+
+// columnName is a 0-based column's letter: 0 is A, 26 is AA.
+func columnName(i int) string {
+	s := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		s = string(rune('A'+(i-1)%26)) + s
+	}
+	return s
 }
 
 func columnLetterIndex(s string) int {

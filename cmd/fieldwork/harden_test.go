@@ -491,3 +491,19 @@ func TestGlobalFlagsAndNouns(t *testing.T) {
 		}
 	}
 }
+
+// Issue 13 item 7 (part): duplicate headings make --id-column ambiguous:
+// refused, not the first one picked silently; the column letter settles it.
+func TestDuplicateHeadingsRefusedForIDColumn(t *testing.T) {
+	path := newEngagementFile(t)
+	mustRun(t, "controls", "import", path, "../../testdata/matrices/clean.csv")
+	src := filepath.Join(t.TempDir(), "dup.csv")
+	os.WriteFile(src, []byte("Ticket,Opened,Ticket\nT-1,2026-02-01,X-9\nT-2,2026-02-02,X-8\n"), 0o644)
+	_, stderr, code := runCLI(t, "population", "import", path, "--control", "NL-04", src, "--id-column", "Ticket")
+	if code != exitFail || !strings.Contains(stderr, "ambiguous") || !strings.Contains(stderr, "columns A and C") {
+		t.Fatalf("duplicate ID heading: exit %d %q", code, stderr)
+	}
+	if out := mustRun(t, "population", "import", path, "--control", "NL-04", src, "--id-column", "C"); !strings.Contains(out, "2") {
+		t.Fatalf("by letter: %s", out)
+	}
+}
