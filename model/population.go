@@ -89,6 +89,15 @@ var dateLayouts = []string{
 	"2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04",
 	"1/2/2006", "1/2/2006 15:04", "1/2/2006 15:04:05", "01/02/2006", "1/2/06", "1/2/06 15:04", "01-02-06",
 	"2006/01/02", "2 Jan 2006", "02-Jan-2006", "Jan 2, 2006", "January 2, 2006",
+	// As exporting systems write them (issue 13 item 7b): Excel and Azure
+	// DevOps (US), Jira's default CSV ("07/Mar/26 7:29 PM"), long forms with
+	// the weekday, year-first slashes without zeros, compact digits, and
+	// dotted day-first dates (dots are day-first wherever they are used).
+	"1/2/2006 3:04:05 PM", "1/2/2006 3:04 PM", "02/Jan/06 3:04 PM", "2/Jan/06 3:04 PM", "02/Jan/06", "02/Jan/2006 3:04 PM",
+	"Jan 2, 2006, 3:04:05 PM", "Jan 2, 2006 3:04:05 PM", "Jan 2, 2006, 3:04 PM", "January 2, 2006 3:04 PM",
+	"Monday, January 2, 2006", "Mon, Jan 2, 2006", "Monday, 2 January 2006",
+	"2006/1/2", "2006/1/2 15:04", "2006/1/2 15:04:05", "20060102",
+	"2.1.2006", "02.01.2006", "2.1.2006 15:04", "02.01.2006 15:04", "02.01.2006 15:04:05",
 }
 
 // ParseOccurrenceDate reads a date as clients and Excel write them (US
