@@ -90,6 +90,15 @@ var dateLayouts = []string{
 	"2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04",
 	"1/2/2006", "1/2/2006 15:04", "1/2/2006 15:04:05", "01/02/2006", "1/2/06", "1/2/06 15:04", "01-02-06",
 	"2006/01/02", "2 Jan 2006", "02-Jan-2006", "Jan 2, 2006", "January 2, 2006",
+	// As exporting systems write them (issue 13 item 7b): Excel and Azure
+	// DevOps (US), Jira's default CSV ("07/Mar/26 7:29 PM"), long forms with
+	// the weekday, year-first slashes without zeros, compact digits, and
+	// dotted day-first dates (dots are day-first wherever they are used).
+	"1/2/2006 3:04:05 PM", "1/2/2006 3:04 PM", "02/Jan/06 3:04 PM", "2/Jan/06 3:04 PM", "02/Jan/06", "02/Jan/2006 3:04 PM",
+	"Jan 2, 2006, 3:04:05 PM", "Jan 2, 2006 3:04:05 PM", "Jan 2, 2006, 3:04 PM", "January 2, 2006 3:04 PM",
+	"Monday, January 2, 2006", "Mon, Jan 2, 2006", "Monday, 2 January 2006",
+	"2006/1/2", "2006/1/2 15:04", "2006/1/2 15:04:05", "20060102",
+	"2.1.2006", "02.01.2006", "2.1.2006 15:04", "02.01.2006 15:04", "02.01.2006 15:04:05",
 }
 
 // ParseOccurrenceDate reads a date as clients and Excel write them (US
@@ -162,16 +171,34 @@ func columnIndex(header []string, name, what string) (int, error) {
 		return -1, nil
 	}
 	want := strings.ToLower(strings.TrimSpace(name))
+	found := -1
 	for i, h := range header {
 		if strings.ToLower(strings.TrimSpace(h)) == want {
-			return i, nil
+			if found >= 0 {
+				// Picking the first would be a silent guess.
+				return -1, fmt.Errorf("the %s column %q is ambiguous: the heading %q is in columns %s and %s; rename one in the file, or name the column by its letter (%s or %s)",
+					what, name, h, columnName(found), columnName(i), columnName(found), columnName(i))
+			}
+			found = i
 		}
+	}
+	if found >= 0 {
+		return found, nil
 	}
 	// A column letter (A, B, …, AA) is accepted too.
 	if n := columnLetterIndex(want); n >= 0 && n < len(header) {
 		return n, nil
 	}
 	return -1, fmt.Errorf("no %s column %q; the headings are: %s", what, name, strings.Join(header, ", "))
+}
+
+// columnName is a 0-based column's letter: 0 is A, 26 is AA.
+func columnName(i int) string {
+	s := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		s = string(rune('A'+(i-1)%26)) + s
+	}
+	return s
 }
 
 func columnLetterIndex(s string) int {

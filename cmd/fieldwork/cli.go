@@ -112,10 +112,23 @@ func run(args []string, e *env) int {
 	}
 	c, rest := lookupWithRest(args)
 	if c == nil {
-		// "fieldwork FILE" opens the workpaper in the TUI.
-		if looksLikeFile(args[0]) {
+		subs := subcommands(args[0])
+		switch {
+		case looksLikeFile(args[0]) || strings.HasPrefix(args[0], "-"):
+			// "fieldwork FILE" opens the workpaper in the TUI, and so does
+			// "fieldwork --read-only FILE": the open command's flags may
+			// stand before the file.
 			c, rest = commands["open"], args
-		} else {
+		case len(subs) > 0:
+			// A noun with subcommands only ("fieldwork sample"): list them.
+			if len(args) > 1 && isHelp(args[1]) {
+				printSubcommands(e.stdout, args[0], subs)
+				return exitOK
+			}
+			fmt.Fprintf(e.stderr, "fieldwork %s: say which: ", args[0])
+			printSubcommands(e.stderr, args[0], subs)
+			return exitUsage
+		default:
 			fmt.Fprintf(e.stderr, "fieldwork: unknown command %q; run 'fieldwork help' for the list\n", args[0])
 			return exitUsage
 		}
@@ -189,6 +202,32 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
+	if subs := subcommands(c.name); len(subs) > 0 {
+		fmt.Fprintln(w)
+		printSubcommands(w, c.name, subs)
+	}
+}
+
+func isHelp(a string) bool { return a == "--help" || a == "-help" || a == "-h" || a == "help" }
+
+// subcommands lists the commands "NOUN VERB" under a noun.
+func subcommands(noun string) []*command {
+	var out []*command
+	for n, c := range commands {
+		if strings.HasPrefix(n, noun+" ") {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func printSubcommands(w io.Writer, noun string, subs []*command) {
+	fmt.Fprintf(w, "the %s commands are:\n", noun)
+	for _, c := range subs {
+		fmt.Fprintf(w, "  %-22s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "Run 'fieldwork %s COMMAND --help' for a command's flags.\n", noun)
 }
 
 // flags returns a FlagSet for c that reports nothing by itself: parse reports.

@@ -460,3 +460,50 @@ func TestEveryPrintedLineIsSanitized(t *testing.T) {
 		t.Fatalf("show --json printed raw controls: %q", out)
 	}
 }
+
+// Issue 13 item 12: the open command's flags may stand before the file,
+// and every noun with subcommands lists them, bare and on --help.
+func TestGlobalFlagsAndNouns(t *testing.T) {
+	path := newEngagementFile(t)
+	for _, args := range [][]string{{"--read-only", path}, {"--theme", "light", path}, {"--no-mouse", "--read-only", path}} {
+		_, stderr, code := runCLI(t, args...)
+		if strings.Contains(stderr, "unknown command") || !strings.Contains(stderr, "needs a terminal") {
+			t.Errorf("%v: exit %d %q", args, code, stderr)
+		}
+	}
+	nouns := map[string]bool{}
+	for n := range commands {
+		if noun, _, ok := strings.Cut(n, " "); ok {
+			nouns[noun] = true
+		}
+	}
+	for noun := range nouns {
+		out, _, code := runCLI(t, noun, "--help")
+		if code != exitOK || !strings.Contains(out, "the "+noun+" commands are:") {
+			t.Errorf("%s --help: exit %d %q", noun, code, out)
+		}
+		if _, ok := commands[noun]; ok {
+			continue // the noun is a command itself: run bare, it does its work
+		}
+		_, stderr, code := runCLI(t, noun)
+		if code != exitUsage || !strings.Contains(stderr, "the "+noun+" commands are:") || strings.Contains(stderr, "unknown command") {
+			t.Errorf("%s bare: exit %d %q", noun, code, stderr)
+		}
+	}
+}
+
+// Issue 13 item 7 (part): duplicate headings make --id-column ambiguous:
+// refused, not the first one picked silently; the column letter settles it.
+func TestDuplicateHeadingsRefusedForIDColumn(t *testing.T) {
+	path := newEngagementFile(t)
+	mustRun(t, "controls", "import", path, "../../testdata/matrices/clean.csv")
+	src := filepath.Join(t.TempDir(), "dup.csv")
+	os.WriteFile(src, []byte("Ticket,Opened,Ticket\nT-1,2026-02-01,X-9\nT-2,2026-02-02,X-8\n"), 0o644)
+	_, stderr, code := runCLI(t, "population", "import", path, "--control", "NL-04", src, "--id-column", "Ticket")
+	if code != exitFail || !strings.Contains(stderr, "ambiguous") || !strings.Contains(stderr, "columns A and C") {
+		t.Fatalf("duplicate ID heading: exit %d %q", code, stderr)
+	}
+	if out := mustRun(t, "population", "import", path, "--control", "NL-04", src, "--id-column", "C"); !strings.Contains(out, "2") {
+		t.Fatalf("by letter: %s", out)
+	}
+}

@@ -77,6 +77,16 @@ const (
 	tabularCSVPeekSize     = 64 << 10 // bytes examined to choose the CSV delimiter
 	tabularXLSXInMemoryMax = 2 << 20  // parts larger than this are streamed from a temp file
 	tabularXLSXUnzipMax    = 4 << 30  // cap on a workbook's total unpacked size
+
+	// Limits on what a hostile file may make an import hold (issue 13):
+	// a cell, a row's width, a CSV line, and how far one part of a
+	// workbook may inflate.
+	MaxCellBytes    = 1 << 20  // 1 MiB, 32 times what an Excel cell holds
+	MaxRowCells     = 16384    // Excel's column limit
+	MaxLineBytes    = 8 << 20  // a CSV line (outside line breaks in quotes)
+	MaxPartInflate  = 1 << 30  // one part of a workbook, unpacked
+	MaxPartRatio    = 200      // unpacked:packed, beyond which a large part is a zip bomb
+	minRatioChecked = 64 << 20 // parts smaller than this are not judged by their ratio
 )
 
 // TableOptions says which part of a file is the table.
@@ -503,6 +513,9 @@ func (s *csvSource) next() ([]string, int, error) {
 			return nil, 0, csvError(s.name, err)
 		}
 		line, _ := s.r.FieldPos(0)
+		if err := checkCells(s.name, "", line, rec); err != nil {
+			return nil, 0, err
+		}
 		if s.skipSep {
 			s.skipSep = false
 			if line == 1 {
@@ -587,9 +600,9 @@ func newCSVTable(name string, r io.Reader, closer io.Closer, opt TableOptions) (
 	tr := &utf8OrCP1252{}
 	pb := bufio.NewReaderSize(transform.NewReader(text, tr), tabularCSVPeekSize)
 	head, _ := pb.Peek(tabularCSVPeekSize) // a short read or error shows again when reading
-	var body io.Reader = pb
+	var body io.Reader = &lineLimit{r: pb, name: name}
 	if bytes.IndexByte(head, '\r') >= 0 && bytes.IndexByte(head, '\n') < 0 {
-		body = crToLF{pb}
+		body = &lineLimit{r: crToLF{pb}, name: name}
 		head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
 	}
 	comma, sep := csvDelimiter(head, opt)
@@ -773,6 +786,9 @@ func (s *xlsxSource) next() ([]string, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s (sheet %q) row %d cannot be read: %v; re-save it from Excel, or export the sheet as CSV", s.name, s.sheet, s.n, err)
 	}
+	if err := checkCells(s.name, s.sheet, s.n, cells); err != nil {
+		return nil, 0, err
+	}
 	return cells, s.n, nil
 }
 
@@ -789,6 +805,69 @@ func (s *xlsxSource) close() error {
 	return errors.Join(errs...)
 }
 
+// checkCells refuses a row wider than MaxRowCells or with a cell larger
+// than MaxCellBytes, naming the row and column.
+func checkCells(name, sheet string, row int, cells []string) error {
+	where := name
+	if sheet != "" {
+		where = fmt.Sprintf("%s (sheet %q)", name, sheet)
+	}
+	if len(cells) > MaxRowCells {
+		return fmt.Errorf("%s row %d has %d cells, more than the %d columns a sheet can have: the file is not a table fieldwork can read with confidence", where, row, len(cells), MaxRowCells)
+	}
+	for i, c := range cells {
+		if len(c) > MaxCellBytes {
+			return fmt.Errorf("%s row %d, column %d holds a cell of %d MB, more than the %d MB a cell may hold: check the file (an unclosed quote?) or shorten the cell", where, row, i+1, len(c)>>20, MaxCellBytes>>20)
+		}
+	}
+	return nil
+}
+
+// lineLimit stops a CSV whose line (a run without a line feed) grows past
+// MaxLineBytes, before the CSV reader holds all of it.
+type lineLimit struct {
+	r    io.Reader
+	name string
+	run  int
+	line int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	b := p[:n]
+	if last := bytes.LastIndexByte(b, '\n'); last < 0 {
+		l.run += n
+	} else {
+		// Only the runs inside b, and the one it ends with, can be too long.
+		first := bytes.IndexByte(b, '\n')
+		if l.run+first > MaxLineBytes {
+			return 0, l.tooLong()
+		}
+		l.line += bytes.Count(b, []byte{'\n'})
+		if n > MaxLineBytes {
+			for rest := b[first+1:]; len(rest) > 0; {
+				i := bytes.IndexByte(rest, '\n')
+				if i < 0 {
+					break
+				}
+				if i > MaxLineBytes {
+					return 0, l.tooLong()
+				}
+				rest = rest[i+1:]
+			}
+		}
+		l.run = n - 1 - last
+	}
+	if l.run > MaxLineBytes {
+		return 0, l.tooLong()
+	}
+	return n, err
+}
+
+func (l *lineLimit) tooLong() error {
+	return fmt.Errorf("line %d is longer than %d MB without a line break: not a table fieldwork can read with confidence (an unclosed quote, or a cell far larger than a cell may hold)", l.line+1, MaxLineBytes>>20)
+}
+
 // checkXLSXParts tells an Excel workbook from other zip files before excelize
 // unpacks anything.
 func checkXLSXParts(path, name string) error {
@@ -799,6 +878,11 @@ func checkXLSXParts(path, name string) error {
 	defer zr.Close()
 	var workbook, binary, word, odf bool
 	for _, f := range zr.File {
+		if size := f.UncompressedSize64; size > MaxPartInflate ||
+			(size > minRatioChecked && f.CompressedSize64 > 0 && size/f.CompressedSize64 > MaxPartRatio) {
+			return fmt.Errorf("%s: its part %s would unpack to %d MB from %d KB, more than fieldwork unpacks (%d MB, or %d times its packed size): it is not a workbook fieldwork can read with confidence; export the sheet as CSV",
+				name, f.Name, size>>20, f.CompressedSize64>>10, MaxPartInflate>>20, MaxPartRatio)
+		}
 		switch strings.ToLower(f.Name) {
 		case "xl/workbook.xml":
 			workbook = true

@@ -143,7 +143,7 @@ func TestOpenTableRefusals(t *testing.T) {
 		{zipWith("sheet.ods", "mimetype", "content.xml"), []string{"sheet.ods is an OpenDocument"}},
 		{write("truncated.xlsx", []byte("PK\x03\x04garbage")), []string{"truncated.xlsx looks like an .xlsx workbook but cannot be opened"}},
 		{protected, []string{"protected.xlsx is protected with a password"}},
-		{bomb, []string{"bomb.xlsx is too large to open (more than 4 GiB once unpacked): export the sheet as CSV"}},
+		{bomb, []string{"bomb.xlsx: its part xl/worksheets/sheet1.xml would unpack to 5120 MB", "export the sheet as CSV"}},
 		{filepath.Join(dir, "missing.csv"), []string{"missing.csv not found"}},
 		{dir, []string{"is a folder, not a file"}},
 	}
