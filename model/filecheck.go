@@ -60,7 +60,7 @@ func checkSize(path string) error {
 
 // createdBy names a table that the migration to each schema version
 // creates: a file that says it is older but has it was relabeled.
-var createdBy = map[int]string{2: "session"}
+var createdBy = map[int]string{2: "session", 3: "trail_signature"}
 
 // checkTables refuses a file with fieldwork's header but without the
 // tables every workpaper has, before anything reads or writes them.

@@ -447,3 +447,24 @@ func TestKeyConfirmation(t *testing.T) {
 		t.Fatalf("after a partner confirmed: ok=%v\n%s", r.OK, notes)
 	}
 }
+
+// A schema-3 file relabeled as schema 2 is refused before anything is
+// written (it would otherwise be "upgraded" again).
+func TestRelabeledSchema3Refused(t *testing.T) {
+	keyDir(t)
+	w, path := newTestWorkpaper(t)
+	w.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, "PRAGMA user_version = 2")
+	db.Close()
+	before, _ := os.ReadFile(path)
+	if _, err := Open(path, Options{User: "alice"}); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("a relabeled schema-3 file: %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("the refusal changed the file")
+	}
+}
