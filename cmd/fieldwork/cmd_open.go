@@ -62,7 +62,7 @@ func runOpen(e *env, args []string) error {
 	if ro, _ := w.ReadOnly(); !ro {
 		if _, err := signing.Load(w.User()); errors.Is(err, signing.ErrNoKey) {
 			if k, err := w.SigningKey(); err == nil {
-				opts.Notice = fmt.Sprintf("Made your signing key at %s: every change you make is signed with it.", k.Path)
+				opts.Notice = fmt.Sprintf("Signing key made: %s (every change you make is signed with it).", k.Path)
 			}
 		}
 	}
