@@ -421,6 +421,11 @@ func writeControlTest(d *data, b *book, x *control) error {
 	if err := text("Conclusion note", ct.ConclusionNote); err != nil {
 		return err
 	}
+	if ct.ConclusionReason != "" {
+		if err := kv("Departs from the proposal", ct.ConclusionReason, stWarn); err != nil {
+			return err
+		}
+	}
 	return s.close()
 }
 

@@ -108,6 +108,9 @@ type ControlTest struct {
 	Plan             SamplePlan
 	Conclusion       Conclusion
 	ConclusionNote   string
+	// ConclusionReason is why the conclusion departs from the proposed
+	// one (or carries open review notes); empty when it does not.
+	ConclusionReason string
 	Procedures       []Procedure
 	Attributes       []Attribute
 	SignOffs         []SignOff // the latest per role
@@ -230,7 +233,7 @@ func (w *Workpaper) ControlTest(ctx context.Context, controlRef string) (*Contro
 func (w *Workpaper) controlTests(ctx context.Context, cs []Control, all bool) ([]*ControlTest, error) {
 	q := `SELECT t.control_uuid, t.uuid, t.wp_ref, c.risk, design_procedure, design_result, design_conclusion,
 		plan_kind, plan_confidence, plan_tolerable, plan_expected, plan_model, plan_size, plan_allowed, plan_basis,
-		conclusion, conclusion_note, t.version, t.updated_by, t.updated_at
+		conclusion, conclusion_note, conclusion_reason, t.version, t.updated_by, t.updated_at
 		FROM control_test t JOIN control c ON c.uuid = t.control_uuid`
 	var args []any
 	if !all {
@@ -248,7 +251,7 @@ func (w *Workpaper) controlTests(ctx context.Context, cs []Control, all bool) ([
 		var controlUUID, at string
 		if err := rows.Scan(&controlUUID, &ct.UUID, &ct.WPRef, &ct.Risk, &ct.DesignProcedure, &ct.DesignResult, &ct.DesignConclusion,
 			&ct.Plan.Kind, &ct.Plan.Confidence, &ct.Plan.Tolerable, &ct.Plan.Expected, &ct.Plan.Model, &ct.Plan.Size, &ct.Plan.Allowed, &ct.Plan.Basis,
-			&ct.Conclusion, &ct.ConclusionNote, &ct.Version, &ct.UpdatedBy, &at); err != nil {
+			&ct.Conclusion, &ct.ConclusionNote, &ct.ConclusionReason, &ct.Version, &ct.UpdatedBy, &at); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -598,22 +601,8 @@ func (w *Workpaper) SignOffAs(ctx context.Context, controlRef string, role Role)
 	})
 }
 
-// SetConclusion records the auditor's conclusion on a control test.
+// SetConclusion records the auditor's conclusion on a control test, with
+// no departure reason: see Conclude for the gates.
 func (w *Workpaper) SetConclusion(ctx context.Context, controlRef string, c Conclusion, note string, version int) error {
-	if c != NotConcluded {
-		if _, err := ParseConclusion(string(c)); err != nil {
-			return err
-		}
-	}
-	return w.write(ctx, func(t *txn) error {
-		id, ref, err := t.testOf(controlRef)
-		if err != nil {
-			return err
-		}
-		changed, err := t.update("control_test", id, version, "the workpaper of "+ref, field{"conclusion", string(c)}, field{"conclusion_note", note})
-		if err != nil || !changed {
-			return err
-		}
-		return t.touch(id)
-	})
+	return w.Conclude(ctx, controlRef, ConcludeInput{Conclusion: c, Note: note, Version: version})
 }

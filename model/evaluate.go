@@ -40,6 +40,7 @@ type TestEvaluation struct {
 	Reason   string
 	// Recorded conclusion and review.
 	Conclusion         Conclusion
+	ConclusionReason   string // why it departs from the proposal, if it does
 	Reviewed           bool
 	ChangedSinceReview bool
 }
@@ -170,7 +171,7 @@ func evaluate(ct *ControlTest, n *testCounts) (*TestEvaluation, error) {
 	}
 	ev := &TestEvaluation{ControlRef: ct.Control.Ref, WPRef: ct.WPRef, Attributes: len(ct.Attributes), Population: n.population,
 		Items: n.items, Recorded: n.recorded, Deviations: n.deviations, Exceptions: n.exceptions,
-		Conclusion: ct.Conclusion, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
+		Conclusion: ct.Conclusion, ConclusionReason: ct.ConclusionReason, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
 	// Complete: every attribute has a result (none count without attributes).
 	if len(ct.Attributes) > 0 {
 		for results, items := range n.byResults {

@@ -39,9 +39,7 @@ func withCoverage(t *testing.T, w *Workpaper, c Conclusion, except ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetConclusion(ctx, "ALL-01", c, "", 0); err != nil {
-		t.Fatal(err)
-	}
+	forceConclusion(t, w, "ALL-01", c, "")
 }
 
 func TestOpinionAllMetIsUnmodified(t *testing.T) {
@@ -83,9 +81,7 @@ func TestOpinionOneNotMetIsQualified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetConclusion(ctx, "CHG-01", NotEffective, "systemic", 0); err != nil {
-		t.Fatal(err)
-	}
+	forceConclusion(t, w, "CHG-01", NotEffective, "systemic")
 	d, err := w.ProposeOpinion(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -142,9 +138,7 @@ func TestOpinionPervasiveAcrossAreas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetConclusion(ctx, "BAD-01", NotEffective, "", 0); err != nil {
-		t.Fatal(err)
-	}
+	forceConclusion(t, w, "BAD-01", NotEffective, "")
 	d, err := w.ProposeOpinion(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -188,9 +182,7 @@ func TestOpinionOpenAndGapCriteria(t *testing.T) {
 	if err := w.OverrideCriterion(ctx, "A1.3", CriterionMet, "covered by the DR test in BCP-01, mapped next year"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetConclusion(ctx, "CHG-01", Effective, "", 0); err != nil {
-		t.Fatal(err)
-	}
+	forceConclusion(t, w, "CHG-01", Effective, "")
 	if d, _ = w.ProposeOpinion(ctx); d.Proposed != OpinionUnmodified || !d.Final {
 		t.Fatalf("after override: %+v", d)
 	}

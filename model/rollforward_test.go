@@ -19,9 +19,7 @@ func TestRollForward(t *testing.T) {
 	if err := w.SetDesign(ctx, "CHG-01", 0, DesignInput{Procedure: "walk through one change", Result: "as described", Conclusion: "suitably-designed"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetConclusion(ctx, "CHG-01", EffectiveWithExceptions, "one late approval", 0); err != nil {
-		t.Fatal(err)
-	}
+	forceConclusion(t, w, "CHG-01", EffectiveWithExceptions, "one late approval")
 	if err := w.SignOffAs(ctx, "CHG-01", RolePreparer); err != nil {
 		t.Fatal(err)
 	}

@@ -468,7 +468,7 @@ func TestWorkpaperAttributes(t *testing.T) {
 
 // A conclusion other than effective needs a note.
 func TestWorkpaperConclusionNeedsNote(t *testing.T) {
-	d, w := openWork(t, 120, 40, "LA-02")
+	d, w := openWork(t, 120, 40, "LA-01")
 	k := d.keys()
 	d.press(k.WPConclude)
 	d.press(k.ChoicePrev) // none → not occurring
@@ -477,7 +477,7 @@ func TestWorkpaperConclusionNeedsNote(t *testing.T) {
 	d.press(k.FormNext)
 	d.typeText("No access was requested in the period.")
 	d.press(k.FormSave)
-	ct, _ := w.ControlTest(t.Context(), "LA-02")
+	ct, _ := w.ControlTest(t.Context(), "LA-01")
 	if ct.Conclusion != model.NotOccurring || ct.ConclusionNote != "No access was requested in the period." {
 		t.Fatalf("conclusion %q, note %q", ct.Conclusion, ct.ConclusionNote)
 	}

@@ -90,6 +90,8 @@ func runConclude(e *env, args []string) error {
 	w := newWPCmd("conclude", true)
 	as := w.fs.String("as", "", "effective, effective-with-exceptions, not-effective, not-tested or not-occurring")
 	note := w.fs.String("note", "", "basis for the conclusion")
+	reason := w.fs.String("reason", "", "why the conclusion departs from the proposed one (or why open review notes are carried)")
+	carry := w.fs.Bool("carry-notes", false, "conclude although review notes on the test are open (needs --reason)")
 	wp, err := w.open(e, args, false)
 	if err != nil {
 		return err
@@ -99,7 +101,7 @@ func runConclude(e *env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	return wp.SetConclusion(bg, *w.control, c, *note, 0)
+	return wp.Conclude(bg, *w.control, model.ConcludeInput{Conclusion: c, Note: *note, Reason: *reason, CarryNotes: *carry})
 }
 
 func runEvaluate(e *env, args []string) error {
@@ -116,10 +118,14 @@ func runEvaluate(e *env, args []string) error {
 	if *w.json {
 		return printJSON(e.stdout, map[string]any{"control": ev.ControlRef, "wp_ref": ev.WPRef, "state": ev.State, "items": ev.Items,
 			"complete": ev.Complete, "deviations": ev.Deviations, "exceptions": ev.Exceptions, "statistical": ev.Statistical,
-			"proposed": ev.Proposed, "reason": ev.Reason, "conclusion": ev.Conclusion, "reviewed": ev.Reviewed, "changed_since_review": ev.ChangedSinceReview})
+			"proposed": ev.Proposed, "reason": ev.Reason, "conclusion": ev.Conclusion, "conclusion_reason": ev.ConclusionReason, "reviewed": ev.Reviewed, "changed_since_review": ev.ChangedSinceReview})
+	}
+	recorded := orDash(string(ev.Conclusion))
+	if ev.ConclusionReason != "" {
+		recorded += " — departs from the proposal: " + ev.ConclusionReason
 	}
 	fmt.Fprintf(e.stdout, "%s (%s): %s\n%d items, %d fully tested, %d with deviations, %d exceptions\nproposed: %s — %s\nrecorded: %s\n",
-		ev.ControlRef, ev.WPRef, ev.State, ev.Items, ev.Complete, ev.Deviations, ev.Exceptions, orDash(string(ev.Proposed)), ev.Reason, orDash(string(ev.Conclusion)))
+		ev.ControlRef, ev.WPRef, ev.State, ev.Items, ev.Complete, ev.Deviations, ev.Exceptions, orDash(string(ev.Proposed)), ev.Reason, recorded)
 	return nil
 }
 

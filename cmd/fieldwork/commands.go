@@ -53,7 +53,7 @@ func commandTable() []*command {
 		{name: "attribute delete", args: "FILE --control ID --letter A", summary: "delete an attribute that has no results", run: runAttributeDelete},
 		{name: "risk set", args: "FILE --control ID --risk lower|higher", summary: "set a control's risk rating (used by frequency-based sizes)", run: runRiskSet},
 		{name: "evaluate", args: "FILE --control ID [--json]", summary: "evaluate a control's results and show the proposed conclusion", run: runEvaluate},
-		{name: "conclude", args: "FILE --control ID --as effective|effective-with-exceptions|not-effective|not-tested|not-occurring [--note T]", summary: "record the conclusion on a control test", run: runConclude},
+		{name: "conclude", args: "FILE --control ID --as effective|effective-with-exceptions|not-effective|not-tested|not-occurring [--note T] [--reason T] [--carry-notes]", summary: "record the conclusion on a control test (refused, naming what is missing, until the evidence supports it; a departure from the proposal needs --reason)", run: runConclude},
 		{name: "criterion override", args: "FILE --criterion ID --as met|not-met|clear --reason TEXT", summary: "override a criterion's derived conclusion, with a reason", run: runCriterionOverride},
 		{name: "signoff", args: "FILE --control ID --as preparer|reviewer", summary: "sign off a control test", run: runSignoff},
 

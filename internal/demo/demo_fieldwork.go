@@ -145,6 +145,12 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 	// LA-03: frequency-based (ad hoc, 64 terminations → 15), one late revocation.
 	add(
 		func() error {
+			return prep.SetDesign(ctx, "LA-03", 0, model.DesignInput{
+				Procedure:  "Inquired of the IT Operations Manager and inspected the Workday-to-Okta deprovisioning integration and its alerting.",
+				Result:     "Terminations entered in Workday deprovision the user in Okta at the end of the termination day; failures alert IT Operations.",
+				Conclusion: "suitably-designed"})
+		},
+		func() error {
 			return prep.AddProcedure(ctx, "LA-03", model.Inspection, "For each sampled termination, inspected the identity provider's deprovisioning log and compared the revocation date with the termination date.")
 		},
 		func() error {
@@ -154,6 +160,10 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 		func() error {
 			_, err := prep.ImportPopulation(ctx, model.PopulationImport{ControlRef: "LA-03", Path: files["LA-03"], IDColumn: "Employee ID", DateColumn: "Termination Date"})
 			return err
+		},
+		func() error {
+			return prep.SetIPE(ctx, "LA-03", "Agreed the count of terminations to the Workday headcount report for the period and traced three terminations from HR tickets to the list.",
+				"Complete and accurate: 64 terminations agreed and all three traced.")
 		},
 		func() error {
 			_, err := prep.SetPlan(ctx, "LA-03", model.PlanInput{Kind: "frequency"})

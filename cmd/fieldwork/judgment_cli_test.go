@@ -1,0 +1,55 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// refused runs a command that must fail, changing nothing, and checks
+// that its message names each of wants.
+func refused(t *testing.T, path string, wants []string, args ...string) string {
+	t.Helper()
+	before := mustRun(t, "log", path, "--limit", "1", "--json")
+	_, stderr, code := runCLI(t, args...)
+	if code == 0 {
+		t.Fatalf("%v was accepted", args)
+	}
+	for _, w := range wants {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("%v: the refusal does not say %q:\n%s", args, w, stderr)
+		}
+	}
+	if after := mustRun(t, "log", path, "--limit", "1", "--json"); after != before {
+		t.Errorf("%v: refused but the trail grew", args)
+	}
+	return stderr
+}
+
+func TestConcludeGatesCLI(t *testing.T) {
+	path := demoFile(t)
+	// AV-02: 0 of 20 tested, no attribute, no procedure, no design, no IPE.
+	refused(t, path, []string{"AV-02 cannot be concluded effective", "test of design is not concluded", "no procedure", "no attribute",
+		"0 of 20 selected items", "(IPE) is not recorded", "nothing was recorded"},
+		"conclude", path, "--control", "AV-02", "--as", "effective")
+	// LA-02: 8 of 15 tested and an open review note.
+	refused(t, path, []string{"8 of 15 selected items", "RN-001 still open", "--carry-notes"},
+		"conclude", path, "--control", "LA-02", "--as", "effective")
+	// CHG-01 effective over "not effective": a reason is required …
+	refused(t, path, []string{"departs from the proposed conclusion (not effective — upper deviation limit", "--reason"},
+		"conclude", path, "--control", "CHG-01", "--as", "effective")
+	// LA-03 effective with its logged exception: a reason is required.
+	refused(t, path, []string{"effective with 1 deviation(s) and 1 exception(s) logged", "--reason"},
+		"conclude", path, "--control", "LA-03", "--as", "effective")
+	mustRun(t, "conclude", path, "--control", "LA-03", "--as", "effective", "--reason", "the late revocation was a data-entry delay outside the control")
+	out := mustRun(t, "evaluate", path, "--control", "LA-03")
+	if !strings.Contains(out, "departs from the proposal: the late revocation was a data-entry delay") {
+		t.Fatalf("evaluate does not show the reason beside the conclusion:\n%s", out)
+	}
+	log := mustRun(t, "log", path, "--control", "LA-03")
+	if !strings.Contains(log, "conclusion_reason") {
+		t.Fatalf("the reason is not in the trail:\n%s", log)
+	}
+	// Not tested needs a note saying why.
+	refused(t, path, []string{"not tested needs a note"}, "conclude", path, "--control", "ENT-01", "--as", "not-tested")
+	mustRun(t, "conclude", path, "--control", "ENT-01", "--as", "not-tested", "--note", "the board minutes were not provided")
+}
