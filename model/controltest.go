@@ -565,40 +565,12 @@ func (w *Workpaper) SetRisk(ctx context.Context, controlRef, risk string) error 
 }
 
 // SignOffAs signs the control test as preparer or reviewer, as the
-// workpaper's user. A reviewer signs only over a standing preparer sign-off.
+// workpaper's user, under the engagement's sign-off scheme (Sign).
 func (w *Workpaper) SignOffAs(ctx context.Context, controlRef string, role Role) error {
 	if role != RolePreparer && role != RoleReviewer {
-		return fmt.Errorf("sign off as preparer or reviewer, not %q", role)
+		return fmt.Errorf("sign off a control test as preparer or reviewer, not %q", role)
 	}
-	return w.write(ctx, func(t *txn) error {
-		id, ref, err := t.testOf(controlRef)
-		if err != nil {
-			return err
-		}
-		if role == RoleReviewer {
-			var signer string
-			err := t.tx.QueryRowContext(ctx, `SELECT signer FROM signoff WHERE test_uuid = ? AND role = 'preparer' AND stale = 0 ORDER BY id DESC LIMIT 1`, id).Scan(&signer)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("%s has no standing preparer sign-off: the preparer signs first", ref)
-			}
-			if err != nil {
-				return err
-			}
-			if signer == t.w.user {
-				return fmt.Errorf("%s was prepared by %s: the reviewer must be someone else", ref, signer)
-			}
-		}
-		// A new sign-off replaces the standing one of the same role.
-		if err := t.staleSignOffs(id, role); err != nil {
-			return err
-		}
-		pin, err := t.signOffFields(id)
-		if err != nil {
-			return err
-		}
-		_, err = t.insert("signoff", append([]field{{"test_uuid", id}, {"role", string(role)}, {"signer", t.w.user}, {"signed_at", t.at}}, pin...)...)
-		return err
-	})
+	return w.Sign(ctx, TargetControlTest, controlRef, role)
 }
 
 // SetConclusion records the auditor's conclusion on a control test, with

@@ -141,6 +141,8 @@ func TestResultsExceptionsSignOffs(t *testing.T) {
 	}
 
 	// Sign-offs: preparer, then a different reviewer; a change makes them stale.
+	onTeam(t, w, "alice:preparer", "olivia:reviewer")
+	forceConclusion(t, w, "CHG-01", EffectiveWithExceptions, "isolated")
 	if err := w.SignOffAs(ctx, "CHG-01", RoleReviewer); err == nil {
 		t.Fatal("reviewer signed before preparer")
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,16 @@ func forceConclusion(t testing.TB, w *Workpaper, controlRef string, c Conclusion
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// onTeam adds team members, each "user:role", signing as user.
+func onTeam(t testing.TB, w *Workpaper, members ...string) {
+	t.Helper()
+	for _, m := range members {
+		user, role, _ := strings.Cut(m, ":")
+		if err := w.AddTeamMember(context.Background(), TeamMember{Name: user, Role: Role(role), User: user}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -97,6 +97,7 @@ func signedTeam(t *testing.T) (string, []int) {
 	if err := b.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: pos[2], Attribute: "A", Outcome: Deviation, Note: "no approval"}); err != nil {
 		t.Fatal(err)
 	}
+	forceConclusion(t, b, "CHG-01", NotEffective, "no approval")
 	if err := b.SignOffAs(ctx, "CHG-01", RolePreparer); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ func TestRollForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	forceConclusion(t, w, "CHG-01", EffectiveWithExceptions, "one late approval")
+	onTeam(t, w, "alice:senior")
 	if err := w.SignOffAs(ctx, "CHG-01", RolePreparer); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestRollForward(t *testing.T) {
 		!strings.Contains(e.RolledFrom, last.UUID) || !strings.Contains(e.RolledFrom, lastHash) || !strings.Contains(e.RolledFrom, filepath.Base(base)) {
 		t.Fatalf("engagement %+v", e)
 	}
-	if len(e.CUECs()) != 1 || len(e.Team) != 1 {
+	if len(e.CUECs()) != 1 || len(e.Team) != 2 {
 		t.Fatalf("set-up %+v", e)
 	}
 	ct, err := n.ControlTest(ctx, "CHG-01")

@@ -61,9 +61,10 @@ start_tui 120 40 "$BIN" acme.fieldwork
 wait_for "New engagement"
 wait_for "acme.fieldwork does not exist yet"
 # Client, system, Type II (default), period, no as-of, Availability and
-# Confidentiality in scope, firm, preparer (maria, prefilled), reviewer.
+# Confidentiality in scope, firm, preparer (maria, prefilled), reviewer
+# and the login she signs as (sign-offs are taken only from the team).
 keys "Acme Payroll, Inc." Tab "Acme Cloud" Tab Tab 2026-01-01 Tab 2026-12-31 Tab Tab
-keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt"
+keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt" Tab olivia
 capture new-engagement-120x40
 keys C-s
 wait_for "Created acme.fieldwork"

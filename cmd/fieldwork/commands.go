@@ -10,7 +10,7 @@ func commandTable() []*command {
 		// The engagement: scope, team, subservice organizations, CUECs and CSOCs (cmd_engagement.go).
 		{name: "new", args: "FILE --client NAME --system NAME --type 1|2 (--from DATE --to DATE | --as-of DATE) [--categories LIST] [--firm NAME] [--planning DATE] [--fieldwork-start DATE] [--fieldwork-end DATE] [--report-due DATE]", summary: "create a workpaper for a new engagement (in a terminal, with FILE alone: the new-engagement form)", run: runNew},
 		{name: "show", args: "FILE [--json]", summary: "print the engagement: scope, period, team, subservice organizations, CUECs and CSOCs", run: runShow},
-		{name: "team add", args: "FILE --name NAME --role preparer|reviewer|partner|manager|specialist [--email ADDR] [--login USER --key PUBLIC-KEY]", summary: "add a member to the engagement team", run: runTeamAdd},
+		{name: "team add", args: "FILE --name NAME --role staff|senior|manager|partner|eqr|preparer|reviewer|specialist [--email ADDR] [--login USER --key PUBLIC-KEY]", summary: "add a member to the engagement team", run: runTeamAdd},
 		{name: "team join", args: "FILE [--name NAME --role ROLE]", summary: "record your own public key on your team member record (adds you when you are not on the team)", run: runTeamJoin},
 		{name: "team key", args: "FILE --login USER --key PUBLIC-KEY", summary: "record a member's public key (a manager or partner, for someone else)", run: runTeamKey},
 
@@ -55,7 +55,10 @@ func commandTable() []*command {
 		{name: "evaluate", args: "FILE --control ID [--json]", summary: "evaluate a control's results and show the proposed conclusion", run: runEvaluate},
 		{name: "conclude", args: "FILE --control ID --as effective|effective-with-exceptions|not-effective|not-tested|not-occurring [--note T] [--reason T] [--carry-notes]", summary: "record the conclusion on a control test (refused, naming what is missing, until the evidence supports it; a departure from the proposal needs --reason)", run: runConclude},
 		{name: "criterion override", args: "FILE --criterion ID --as met|not-met|clear --reason TEXT", summary: "override a criterion's derived conclusion, with a reason", run: runCriterionOverride},
-		{name: "signoff", args: "FILE --control ID --as preparer|reviewer", summary: "sign off a control test", run: runSignoff},
+		{name: "signoff", args: "FILE (--control ID --as preparer|reviewer | --planning --as reviewer | --criterion ID --as reviewer | --opinion --as partner|eqr)", summary: "sign off a control test, planning, a criterion or the opinion, as the sign-off scheme allows", run: runSignoff},
+		{name: "signoff list", args: "FILE [--json]", summary: "list every sign-off, standing and stale (with what changed)", run: runSignoffList},
+		{name: "signoff-scheme", args: "FILE [--json]", summary: "print which roles sign what, in which order (the firm default unless set)", run: runSignoffScheme},
+		{name: "signoff-scheme set", args: "FILE SCHEME.json", summary: "set this engagement's sign-off scheme (validated against the team; errors name the line)", run: runSignoffSchemeSet},
 
 		// Results, exceptions and the tickmark legend (cmd_results.go).
 		{name: "result set", args: "FILE --control ID --item N [--attribute A] (--pass|--deviation|--na) [--note T] [--tickmark M] [--evidence PATH [--attach]]", summary: "record the result of one attribute on one sample item", run: runResultSet},

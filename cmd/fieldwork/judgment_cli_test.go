@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,4 +54,34 @@ func TestConcludeGatesCLI(t *testing.T) {
 	// Not tested needs a note saying why.
 	refused(t, path, []string{"not tested needs a note"}, "conclude", path, "--control", "ENT-01", "--as", "not-tested")
 	mustRun(t, "conclude", path, "--control", "ENT-01", "--as", "not-tested", "--note", "the board minutes were not provided")
+}
+
+func TestSignoffRefusalsCLI(t *testing.T) {
+	path := demoFile(t)
+	// zed is not on the team.
+	refused(t, path, []string{"zed is not on the team", "Olivia Brandt (olivia.brandt, reviewer)", "nothing was signed"},
+		"signoff", path, "--control", "LA-03", "--as", "reviewer", "--user", "zed")
+	// A reviewer-recorded member signs as preparer: allowed (a senior prepares), but
+	// a preparer (staff) may not review.
+	refused(t, path, []string{"dev.patel is on the team as preparer (staff), not a senior, manager or partner"},
+		"signoff", path, "--control", "CHG-01", "--as", "reviewer", "--user", "dev.patel")
+	// A control test in progress with no conclusion.
+	refused(t, path, []string{"LA-02 is in progress with no conclusion"},
+		"signoff", path, "--control", "LA-02", "--as", "preparer", "--user", "maria.chen")
+	// Planning is the manager's; the demo has none.
+	refused(t, path, []string{"nobody on the team holds that role"},
+		"signoff", path, "--planning", "--as", "reviewer", "--user", "olivia.brandt")
+	out := mustRun(t, "signoff", "list", path)
+	if !strings.Contains(out, "CHG-01") || !strings.Contains(out, "olivia.brandt") {
+		t.Fatalf("signoff list:\n%s", out)
+	}
+}
+
+func TestSignoffSchemeCLI(t *testing.T) {
+	path := demoFile(t)
+	bad := filepath.Join(t.TempDir(), "scheme.json")
+	os.WriteFile(bad, []byte("{\n  \"control_test\": [{\"step\": \"preparer\", \"roles\": [\"intern\"]}],\n  \"planning\": [], \"criterion\": [], \"opinion\": []\n}\n"), 0o644)
+	refused(t, path, []string{"scheme.json: sign-off scheme, line 2: control_test: step preparer: unknown role \"intern\""},
+		"signoff-scheme", "set", path, bad)
+	mustRun(t, "signoff-scheme", path, "--json")
 }
