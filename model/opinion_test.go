@@ -93,7 +93,7 @@ func TestOpinionOneNotMetIsQualified(t *testing.T) {
 		t.Fatalf("not met = %+v", d.NotMet)
 	}
 	f := d.NotMet[0]
-	if f.Ref != "CC8.1" || f.Status != CriterionNotMet || f.Area != "CC8" || !strings.Contains(f.Reason, "CHG-01 not effective") {
+	if f.Ref != "CC8.1" || f.Status != CriterionNotMet || f.Area != "CC8" || !strings.Contains(f.Reason, "CHG-01 (key) not effective") {
 		t.Fatalf("finding = %+v", f)
 	}
 	if len(f.NotEffective) != 1 || f.NotEffective[0] != "CHG-01" {

@@ -357,8 +357,11 @@ type Exception struct {
 	Response         string // management's response
 	Evaluation       string // "isolated" or "systemic"
 	Compensating     string
-	SampleExtended   bool
-	CriteriaAffected []string
+	// CompensatingControl is the control whose test compensates for the
+	// exception (a control test in this workpaper), by reference.
+	CompensatingControl string
+	SampleExtended      bool
+	CriteriaAffected    []string
 	ReportWording    string
 	RemediationPlan  string
 	RemediationOwner string
@@ -379,8 +382,11 @@ type ExceptionInput struct {
 	Response         string
 	Evaluation       string
 	Compensating     string
-	SampleExtended   *bool
-	CriteriaAffected []string
+	// CompensatingControl links the control whose test compensates for
+	// the exception (its reference; empty leaves it as it is).
+	CompensatingControl string
+	SampleExtended      *bool
+	CriteriaAffected    []string
 	ReportWording    string
 	RemediationPlan  string
 	RemediationOwner string
@@ -397,6 +403,7 @@ var ExceptionFields = map[string]string{
 	"cause": "cause", "response": "response", "evaluation": "evaluation", "compensating": "compensating",
 	"criteria": "criteria_affected", "wording": "report_wording", "remediation": "remediation_plan",
 	"owner": "remediation_owner", "due": "remediation_due", "retest": "retest_result",
+	"compensating-control": "compensating_control",
 }
 
 func (in *ExceptionInput) validate() error {
@@ -453,12 +460,20 @@ func (w *Workpaper) AddException(ctx context.Context, in ExceptionInput) (string
 			return err
 		}
 		ext := in.SampleExtended != nil && *in.SampleExtended
-		xid, err := t.insert("exception", field{"test_uuid", testUUID}, field{"ref", ref}, field{"description", strings.TrimSpace(in.Description)},
-			field{"cause", in.Cause}, field{"response", in.Response}, field{"evaluation", in.Evaluation}, field{"compensating", in.Compensating},
-			field{"sample_extended", ext}, field{"criteria_affected", strings.Join(in.CriteriaAffected, ",")},
-			field{"report_wording", in.ReportWording}, field{"remediation_plan", in.RemediationPlan},
-			field{"remediation_owner", in.RemediationOwner}, field{"remediation_due", formatDate(in.RemediationDue)},
-			field{"retest_result", in.RetestResult})
+		fields := []field{{"test_uuid", testUUID}, {"ref", ref}, {"description", strings.TrimSpace(in.Description)},
+			{"cause", in.Cause}, {"response", in.Response}, {"evaluation", in.Evaluation}, {"compensating", in.Compensating},
+			{"sample_extended", ext}, {"criteria_affected", strings.Join(in.CriteriaAffected, ",")},
+			{"report_wording", in.ReportWording}, {"remediation_plan", in.RemediationPlan},
+			{"remediation_owner", in.RemediationOwner}, {"remediation_due", formatDate(in.RemediationDue)},
+			{"retest_result", in.RetestResult}}
+		if in.CompensatingControl != "" {
+			cu, err := t.compensatingControl(testUUID, in.CompensatingControl)
+			if err != nil {
+				return err
+			}
+			fields = append(fields, field{"compensating_control", cu})
+		}
+		xid, err := t.insert("exception", fields...)
 		if err != nil {
 			return err
 		}
@@ -541,6 +556,13 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 		add("response", in.Response)
 		add("evaluation", in.Evaluation)
 		add("compensating", in.Compensating)
+		if in.CompensatingControl != "" {
+			cu, err := t.compensatingControl(testUUID, in.CompensatingControl)
+			if err != nil {
+				return err
+			}
+			add("compensating_control", cu)
+		}
 		add("report_wording", in.ReportWording)
 		add("remediation_plan", in.RemediationPlan)
 		add("remediation_owner", in.RemediationOwner)
@@ -575,11 +597,12 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 // Exceptions lists every exception in reference order.
 func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT x.uuid, x.ref, c.ref, t.wp_ref, x.description, x.cause, x.response, x.evaluation,
-		x.compensating, x.sample_extended, x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
+		x.compensating, COALESCE(cc.ref, ''), x.sample_extended, x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
 		x.remediation_due, x.retest_result, x.version, x.updated_by, x.updated_at,
 		COALESCE((SELECT group_concat(i.position) FROM (SELECT i.position FROM exception_item e JOIN sample_item i ON i.uuid = e.item_uuid
 			WHERE e.exception_uuid = x.uuid ORDER BY i.position) i), '')
-		FROM exception x JOIN control_test t ON t.uuid = x.test_uuid JOIN control c ON c.uuid = t.control_uuid ORDER BY x.ref`)
+		FROM exception x JOIN control_test t ON t.uuid = x.test_uuid JOIN control c ON c.uuid = t.control_uuid
+		LEFT JOIN control cc ON cc.uuid = x.compensating_control ORDER BY x.ref`)
 	if err != nil {
 		return nil, friendlyDBError(err)
 	}
@@ -588,7 +611,7 @@ func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 		var x Exception
 		var crit, due, at, pos string
 		if err := rows.Scan(&x.UUID, &x.Ref, &x.ControlRef, &x.WPRef, &x.Description, &x.Cause, &x.Response, &x.Evaluation,
-			&x.Compensating, &x.SampleExtended, &crit, &x.ReportWording, &x.RemediationPlan, &x.RemediationOwner,
+			&x.Compensating, &x.CompensatingControl, &x.SampleExtended, &crit, &x.ReportWording, &x.RemediationPlan, &x.RemediationOwner,
 			&due, &x.RetestResult, &x.Version, &x.UpdatedBy, &at, &pos); err != nil {
 			rows.Close()
 			return nil, err
@@ -602,4 +625,23 @@ func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 		out = append(out, x)
 	}
 	return out, closeRows(rows)
+}
+
+// compensatingControl resolves the control that compensates for an
+// exception of test testUUID: a control with its own test in this
+// workpaper, not the excepted control itself. It returns its UUID.
+func (t *txn) compensatingControl(testUUID, ref string) (string, error) {
+	var cu, own string
+	err := t.queryRow(`SELECT c.uuid, (SELECT control_uuid FROM control_test WHERE uuid = ?) FROM control c JOIN control_test ct ON ct.control_uuid = c.uuid
+		WHERE c.ref = ? COLLATE NOCASE`, testUUID, strings.TrimSpace(ref)).Scan(&cu, &own)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("no control %q to compensate: a compensating control is a control tested in this workpaper ('fieldwork controls FILE' lists them); mitigating evidence goes in --mitigating", ref)
+	}
+	if err != nil {
+		return "", err
+	}
+	if cu == own {
+		return "", fmt.Errorf("%s cannot compensate for its own exception", ref)
+	}
+	return cu, nil
 }

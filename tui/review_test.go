@@ -176,11 +176,11 @@ func TestTabsOfTheReviewSide(t *testing.T) {
 func TestDashboardShowsProgressAndAttention(t *testing.T) {
 	d := startDemo(t, demoWorkpaper(t, "maria.chen", false), 120, 40)
 	d.want("Testing progress (46 controls)", "█ 1 reviewed", "▓ 1 tested", "▒ 2 in progress", "░ 42 not started",
-		"Needs attention", "CC8.1", "at risk", "2 exceptions logged", "EX-01", "systemic", "Review notes: 1 open, 1 responded",
+		"Needs attention", "CC8.1", "not met", "2 exceptions logged", "EX-01", "systemic", "Review notes: 1 open, 1 responded",
 		"Changed since review: LA-03", "3 client requests outstanding", "What to do next")
 	first, later := progressSteps(d.m.tabs[tabDashboard][0].(*dashboardPage).prog, d.m.data, d.keys(), demoNow)
 	steps := stepsText(append(first, later...))
-	for _, want := range []string{"CC8.1 at risk", "LA-03 changed after the review", "responded: the reviewer", "open: the preparer responds (4)",
+	for _, want := range []string{"CC8.1 not met", "LA-03 changed after the review", "responded: the reviewer", "open: the preparer responds (4)",
 		"Follow up with the client on PBC-003", "--ref PBC-003"} {
 		if !strings.Contains(steps, want) {
 			t.Errorf("the next steps lack %q:\n%s", want, steps)
@@ -206,13 +206,13 @@ func TestCriteriaShowConclusionsAndOverride(t *testing.T) {
 	k := d.keys()
 	d.press(k.Criteria)
 	cp := d.active().(*criteriaPage)
-	if c := cp.concl["CC8.1"]; c.Status != model.CriterionAtRisk {
-		t.Fatalf("CC8.1 should be at risk, got %q", c.Status)
+	// CHG-01, a key control, is not effective and nothing compensates.
+	if c := cp.concl["CC8.1"]; c.Status != model.CriterionNotMet || c.Rule != model.RuleKeyNotEffective {
+		t.Fatalf("CC8.1 should be not met, got %q by %q", c.Status, c.Rule)
 	}
-	d.want("! 1 at risk")
 	selectRow(t, d, &cp.list, "CC8.1")
 	d.press(k.Open)
-	d.want("Conclusion ! at risk", "CHG-01 not effective")
+	d.want("Conclusion ✗ not met", "CHG-01 (key) not effective", "rule: key-control-not-effective", "Since: CHG-01 conclusion → not-effective (maria.chen")
 
 	// Override it as not met, with a reason.
 	d.press(k.Override)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/fieldwork-audit/fieldwork/model"
 )
@@ -265,5 +266,27 @@ func runSignoffSchemeSet(e *env, args []string) error {
 		return fmt.Errorf("%s: %w", pos[1], err)
 	}
 	fmt.Fprintf(e.stdout, "sign-off scheme set from %s\n", pos[1])
+	return nil
+}
+
+func runMappingSet(e *env, args []string) error {
+	w := newWPCmd("mapping set", true)
+	crit := w.fs.String("criterion", "", "criterion ID, e.g. CC8.1")
+	as := w.fs.String("as", "", "key (the criterion relies on the control), contributes, or default (the control's key flag)")
+	wp, err := w.open(e, args, false)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	r := model.Reliance(*as)
+	if *as == "default" {
+		r = model.RelianceDefault
+	} else if *as == "" {
+		return usagef("missing --as key|contributes|default")
+	}
+	if err := wp.SetReliance(bg, *w.control, *crit, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s relies on %s: %s\n", strings.ToUpper(*crit), *w.control, *as)
 	return nil
 }

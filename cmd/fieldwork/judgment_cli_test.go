@@ -85,3 +85,25 @@ func TestSignoffSchemeCLI(t *testing.T) {
 		"signoff-scheme", "set", path, bad)
 	mustRun(t, "signoff-scheme", path, "--json")
 }
+
+func TestCriteriaRulesCLI(t *testing.T) {
+	path := demoFile(t)
+	st := mustRun(t, "status", path, "--json")
+	if !strings.Contains(st, `"rule": "key-control-not-effective"`) || !strings.Contains(st, "CHG-01 (key) not effective") {
+		t.Fatalf("CC8.1 should be not met by CHG-01:\n%s", st)
+	}
+	refused(t, path, []string{"mitigating evidence goes in"}, "exception", "update", path, "--ref", "EX-01", "--compensating-control", "NOPE-1")
+	mustRun(t, "exception", "update", path, "--ref", "EX-01", "--compensating-control", "CHG-03")
+	if out := mustRun(t, "exception", "list", path, "--json"); !strings.Contains(out, `"compensating_control": "CHG-03"`) {
+		t.Fatalf("exception list:\n%s", out)
+	}
+	refused(t, path, []string{"LA-01 is not mapped to CC8.1"}, "mapping", "set", path, "--control", "LA-01", "--criterion", "CC8.1", "--as", "key")
+	mustRun(t, "mapping", "set", path, "--control", "CHG-03", "--criterion", "CC8.1", "--as", "key")
+	if out := mustRun(t, "criteria", path, "--json"); !strings.Contains(out, `"key_controls": [
+        "CHG-01",
+        "CHG-02",
+        "CHG-03",
+        "CHG-04"`) {
+		t.Fatalf("criteria:\n%s", out)
+	}
+}
