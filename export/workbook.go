@@ -121,7 +121,7 @@ func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) 
 	// Progress and the opinion from what is loaded: model.Status and
 	// ProposeOpinion would evaluate every control again.
 	d.status = d.progress()
-	override, why, err := w.OpinionOverride(ctx)
+	judgment, err := w.OpinionJudgments(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) 
 	for _, c := range d.controls {
 		conclusions[c.c.Ref] = c.ct.Conclusion
 	}
-	d.opinion = model.DraftOpinion(d.concl, d.exceptions, conclusions, override, why)
+	d.opinion = model.DraftOpinion(d.concl, d.exceptions, conclusions, judgment)
 	return d, nil
 }
 

@@ -92,6 +92,7 @@ func commandTable() []*command {
 		{name: "import-results", args: "FILE BOOK.xlsx [--apply] [--json]", summary: "read results typed into an exported workbook; lists the changes, applies them with --apply", run: runImportResults},
 		{name: "opinion", args: "FILE [--json]", summary: "show the proposed opinion and the criteria behind it", run: runOpinion},
 		{name: "opinion override", args: "FILE --as unmodified|qualified|adverse|disclaimer|clear --reason TEXT", summary: "set the opinion in place of the proposed one, with a written reason", run: runOpinionOverride},
+		{name: "opinion pervasive", args: "FILE --as pervasive|not-pervasive|clear --reason TEXT", summary: "record the partner's judgment of whether the criteria not met are pervasive (adverse) or not (qualified)", run: runOpinionPervasive},
 		{name: "opinion template", args: "", summary: "print the built-in opinion-draft template (a starting point for --template)", run: runOpinionTemplate},
 
 		// Working as a team (cmd_team.go).

@@ -107,3 +107,17 @@ func TestCriteriaRulesCLI(t *testing.T) {
 		t.Fatalf("criteria:\n%s", out)
 	}
 }
+
+func TestOpinionFollowsTheCriteriaCLI(t *testing.T) {
+	path := demoFile(t)
+	out := mustRun(t, "opinion", path)
+	if !strings.Contains(out, "Qualified (likely): CC8.1 is not met: CC8.1 (CHG-01 (key) not effective") {
+		t.Fatalf("the demo's proposal:\n%s", out)
+	}
+	refused(t, path, []string{"pervasiveness is the engagement partner's judgment", "maria.chen is on the team as preparer", "James Okafor (james.okafor) may record it"},
+		"opinion", "pervasive", path, "--as", "pervasive", "--reason", "x", "--user", "maria.chen")
+	out = mustRun(t, "opinion", "pervasive", path, "--as", "not-pervasive", "--reason", "confined to change management", "--user", "james.okafor")
+	if !strings.Contains(out, "Qualified: CC8.1 is not met") || !strings.Contains(out, "the partner (james.okafor) judged this not pervasive") {
+		t.Fatalf("after the judgment:\n%s", out)
+	}
+}
