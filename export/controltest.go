@@ -353,7 +353,10 @@ func writeControlTest(d *data, b *book, x *control) error {
 		body := fmt.Sprintf("%s\nItems (positions): %s\nEvaluation: %s\nReport wording: %s\nManagement's response: %s",
 			ex.Description, strings.Join(pos, ", "), orDash(ex.Evaluation), orDash(ex.ReportWording), orDash(ex.Response))
 		if ex.Compensating != "" {
-			body += "\nCompensating controls: " + ex.Compensating
+			body += "\nMitigating evidence: " + ex.Compensating
+		}
+		if ex.CompensatingControl != "" {
+			body += "\nCompensating control: " + ex.CompensatingControl
 		}
 		if err := kv(ex.Ref, body, stText); err != nil {
 			return err

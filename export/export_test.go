@@ -444,7 +444,7 @@ func TestExportDemo(t *testing.T) {
 		if _, r := findRow(ex, "EX-01", "CHG-01", "WP-CHG-01"); r == nil || r[6] != "systemic" || !strings.HasPrefix(r[11], "Management has restricted") || r[14] != "2026-12-31" {
 			t.Errorf("EX-01 = %q", r)
 		}
-		if _, r := findRow(ex, "EX-02"); r == nil || r[8] != "Yes" || r[9] != "CC6.2, CC6.3" {
+		if _, r := findRow(ex, "EX-02"); r == nil || r[8] != "No" || r[7] != "The user's access logs showed no activity after the termination date." || r[9] != "CC6.2, CC6.3" {
 			t.Errorf("EX-02 = %q", r)
 		}
 		notes := rows(t, f, "Review notes")

@@ -129,15 +129,29 @@ func TestResultsExceptionsSignOffs(t *testing.T) {
 		t.Fatal("attribute with results deleted")
 	}
 
+	// "Sample extended" is derived from the selection record, not typed.
 	ext := true
+	if _, err := w.AddException(ctx, ExceptionInput{ControlRef: "CHG-01", Positions: []int{second}, Description: "Change approved by its developer",
+		SampleExtended: &ext}); err == nil || !strings.Contains(err.Error(), "shows no extension") {
+		t.Fatalf("an unextended sample said extended: %v", err)
+	}
 	ref, err := w.AddException(ctx, ExceptionInput{ControlRef: "CHG-01", Positions: []int{second}, Description: "Change approved by its developer",
-		Evaluation: "isolated", SampleExtended: &ext, CriteriaAffected: []string{"cc8.1"}})
+		Evaluation: "isolated", CriteriaAffected: []string{"cc8.1"}})
 	if err != nil || ref != "EX-01" {
 		t.Fatalf("exception %q %v", ref, err)
 	}
 	xs, _ := w.Exceptions(ctx)
-	if len(xs) != 1 || xs[0].Positions[0] != second || xs[0].CriteriaAffected[0] != "CC8.1" || !xs[0].SampleExtended {
+	if len(xs) != 1 || xs[0].Positions[0] != second || xs[0].CriteriaAffected[0] != "CC8.1" || xs[0].SampleExtended {
 		t.Fatalf("exceptions = %+v", xs)
+	}
+	if _, err := w.ExtendSample(ctx, "CHG-01", 5, "a deviation in item 2"); err != nil {
+		t.Fatal(err)
+	}
+	if xs, _ = w.Exceptions(ctx); !xs[0].SampleExtended {
+		t.Fatalf("the extension does not show: %+v", xs[0])
+	}
+	if err := w.UpdateException(ctx, ref, 0, ExceptionInput{SampleExtended: &ext}); err == nil || !strings.Contains(err.Error(), "nothing to change") {
+		t.Fatalf("an extended sample's claim: %v", err)
 	}
 
 	// Sign-offs: preparer, then a different reviewer; a change makes them stale.

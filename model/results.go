@@ -356,12 +356,17 @@ type Exception struct {
 	Cause            string
 	Response         string // management's response
 	Evaluation       string // "isolated" or "systemic"
+	// Compensating is mitigating evidence the auditor considered (e.g. no
+	// activity after termination): not a control. A compensating control
+	// is CompensatingControl.
 	Compensating     string
 	// CompensatingControl is the control whose test compensates for the
 	// exception (a control test in this workpaper), by reference.
 	CompensatingControl string
-	SampleExtended      bool
-	CriteriaAffected    []string
+	// SampleExtended is derived: the current selection of the exception's
+	// control test holds items added by an extension.
+	SampleExtended   bool
+	CriteriaAffected []string
 	ReportWording    string
 	RemediationPlan  string
 	RemediationOwner string
@@ -385,8 +390,11 @@ type ExceptionInput struct {
 	// CompensatingControl links the control whose test compensates for
 	// the exception (its reference; empty leaves it as it is).
 	CompensatingControl string
-	SampleExtended      *bool
-	CriteriaAffected    []string
+	// SampleExtended is derived from the selection record: true is
+	// refused unless the sample was extended ('fieldwork sample extend');
+	// nothing is stored.
+	SampleExtended   *bool
+	CriteriaAffected []string
 	ReportWording    string
 	RemediationPlan  string
 	RemediationOwner string
@@ -400,7 +408,7 @@ type ExceptionInput struct {
 // ExceptionFields are the exception's fields an edit can empty, by name,
 // and their columns.
 var ExceptionFields = map[string]string{
-	"cause": "cause", "response": "response", "evaluation": "evaluation", "compensating": "compensating",
+	"cause": "cause", "response": "response", "evaluation": "evaluation", "compensating": "compensating", "mitigating": "compensating",
 	"criteria": "criteria_affected", "wording": "report_wording", "remediation": "remediation_plan",
 	"owner": "remediation_owner", "due": "remediation_due", "retest": "retest_result",
 	"compensating-control": "compensating_control",
@@ -459,7 +467,10 @@ func (w *Workpaper) AddException(ctx context.Context, in ExceptionInput) (string
 		if ref, err = t.nextRef("exception", "EX", 2); err != nil {
 			return err
 		}
-		ext := in.SampleExtended != nil && *in.SampleExtended
+		if err := t.extendedClaim(testUUID, ctlRef, in.SampleExtended); err != nil {
+			return err
+		}
+		ext := false // derived on reading, never stored
 		fields := []field{{"test_uuid", testUUID}, {"ref", ref}, {"description", strings.TrimSpace(in.Description)},
 			{"cause", in.Cause}, {"response", in.Response}, {"evaluation", in.Evaluation}, {"compensating", in.Compensating},
 			{"sample_extended", ext}, {"criteria_affected", strings.Join(in.CriteriaAffected, ",")},
@@ -571,8 +582,8 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 		if len(in.CriteriaAffected) > 0 {
 			fields = append(fields, field{"criteria_affected", strings.Join(in.CriteriaAffected, ",")})
 		}
-		if in.SampleExtended != nil {
-			fields = append(fields, field{"sample_extended", *in.SampleExtended})
+		if err := t.extendedClaim(testUUID, ref, in.SampleExtended); err != nil {
+			return err
 		}
 		for _, name := range in.Clear {
 			col := ExceptionFields[name]
@@ -597,7 +608,9 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 // Exceptions lists every exception in reference order.
 func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT x.uuid, x.ref, c.ref, t.wp_ref, x.description, x.cause, x.response, x.evaluation,
-		x.compensating, COALESCE(cc.ref, ''), x.sample_extended, x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
+		x.compensating, COALESCE(cc.ref, ''),
+		EXISTS (SELECT 1 FROM selection s JOIN sample_item i ON i.selection_uuid = s.uuid WHERE s.test_uuid = x.test_uuid AND s.current = 1 AND i.extension = 1),
+		x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
 		x.remediation_due, x.retest_result, x.version, x.updated_by, x.updated_at,
 		COALESCE((SELECT group_concat(i.position) FROM (SELECT i.position FROM exception_item e JOIN sample_item i ON i.uuid = e.item_uuid
 			WHERE e.exception_uuid = x.uuid ORDER BY i.position) i), '')
@@ -644,4 +657,21 @@ func (t *txn) compensatingControl(testUUID, ref string) (string, error) {
 		return "", fmt.Errorf("%s cannot compensate for its own exception", ref)
 	}
 	return cu, nil
+}
+
+// extendedClaim refuses an exception that says its sample was extended
+// when the selection record shows no extension: the flag is derived.
+func (t *txn) extendedClaim(testUUID, what string, claim *bool) error {
+	if claim == nil || !*claim {
+		return nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT count(*) FROM selection s JOIN sample_item i ON i.selection_uuid = s.uuid
+		WHERE s.test_uuid = ? AND s.current = 1 AND i.extension = 1`, testUUID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: the selection record shows no extension of the sample, so the exception cannot say it was extended: extend it with 'fieldwork sample extend' and the exception says so by itself", what)
+	}
+	return nil
 }
