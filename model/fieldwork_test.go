@@ -179,12 +179,30 @@ func TestResultsExceptionsSignOffs(t *testing.T) {
 	if !ct.Reviewed() || ct.ChangedSinceReview() {
 		t.Fatalf("signoffs = %+v", ct.SignOffs)
 	}
-	if err := rv.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "B", Outcome: Pass}); err != nil {
+	// Changing reviewed work is refused, naming the sign-off, and changes
+	// nothing; reopening it marks the sign-off stale with what changed.
+	var reviewed *ReviewedError
+	err = rv.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "B", Outcome: Pass})
+	if !errors.As(err, &reviewed) || reviewed.Reviewer != "olivia" || !strings.Contains(err.Error(), "CHG-01 was reviewed by olivia on 2026-11-02") {
+		t.Fatalf("a change under the review: %v", err)
+	}
+	if ct, _ = rv.ControlTest(ctx, "CHG-01"); !ct.Reviewed() {
+		t.Fatal("a refused change made the review stale")
+	}
+	if err := rv.SetResult(Reopen(ctx), ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "B", Outcome: Pass}); err != nil {
 		t.Fatal(err)
 	}
 	ct, _ = rv.ControlTest(ctx, "CHG-01")
 	if ct.Reviewed() || !ct.ChangedSinceReview() {
 		t.Fatalf("after change, signoffs = %+v", ct.SignOffs)
+	}
+	changes, err := rv.ChangesSinceReview(ctx, "CHG-01")
+	if err != nil || len(changes) == 0 || !strings.Contains(strings.Join(changes, "\n"), "result") {
+		t.Fatalf("changes since review: %q %v", changes, err)
+	}
+	sos, _ := rv.SignOffs(ctx)
+	if sos[len(sos)-1].What == "" && sos[len(sos)-2].What == "" {
+		t.Fatalf("the stale sign-off does not say what changed: %+v", sos)
 	}
 
 	// Replacing a tested population needs a reason.

@@ -137,17 +137,17 @@ type OpinionDraft struct {
 	Likely bool `json:"likely"`
 	// Pervasive is true when the partner judged the criteria not met
 	// pervasive; Pervasiveness is that judgment ("" until recorded).
-	Pervasive       bool   `json:"pervasive"`
-	Pervasiveness   string `json:"pervasiveness"`
-	PervasiveReason string `json:"pervasiveness_reason,omitempty"`
-	PervasiveBy     string `json:"pervasiveness_by,omitempty"`
-	Rule            string `json:"rule"`
-	InScope     int                `json:"criteria_in_scope"`
-	Met         int                `json:"criteria_met"`
-	NotMet      []CriterionFinding `json:"not_met"`
-	Open        []CriterionFinding `json:"open"`
-	Areas       int                `json:"areas_in_scope"`
-	AreasNotMet []string           `json:"areas_not_met"`
+	Pervasive       bool               `json:"pervasive"`
+	Pervasiveness   string             `json:"pervasiveness"`
+	PervasiveReason string             `json:"pervasiveness_reason,omitempty"`
+	PervasiveBy     string             `json:"pervasiveness_by,omitempty"`
+	Rule            string             `json:"rule"`
+	InScope         int                `json:"criteria_in_scope"`
+	Met             int                `json:"criteria_met"`
+	NotMet          []CriterionFinding `json:"not_met"`
+	Open            []CriterionFinding `json:"open"`
+	Areas           int                `json:"areas_in_scope"`
+	AreasNotMet     []string           `json:"areas_not_met"`
 }
 
 // CriterionArea is a criterion's series: "CC6" for CC6.1, "A1" for A1.2.

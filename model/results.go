@@ -347,19 +347,19 @@ func (w *Workpaper) Results(ctx context.Context, controlRef string) ([]Result, e
 
 // Exception is a logged deviation (one exception can cover several items).
 type Exception struct {
-	UUID             string
-	Ref              string // EX-01
-	ControlRef       string
-	WPRef            string
-	Positions        []int
-	Description      string
-	Cause            string
-	Response         string // management's response
-	Evaluation       string // "isolated" or "systemic"
+	UUID        string
+	Ref         string // EX-01
+	ControlRef  string
+	WPRef       string
+	Positions   []int
+	Description string
+	Cause       string
+	Response    string // management's response
+	Evaluation  string // "isolated" or "systemic"
 	// Compensating is mitigating evidence the auditor considered (e.g. no
 	// activity after termination): not a control. A compensating control
 	// is CompensatingControl.
-	Compensating     string
+	Compensating string
 	// CompensatingControl is the control whose test compensates for the
 	// exception (a control test in this workpaper), by reference.
 	CompensatingControl string
@@ -380,13 +380,13 @@ type Exception struct {
 // ExceptionInput creates or edits an exception. Empty strings leave a field
 // unchanged on edit; Clear names the fields an edit empties.
 type ExceptionInput struct {
-	ControlRef       string
-	Positions        []int
-	Description      string
-	Cause            string
-	Response         string
-	Evaluation       string
-	Compensating     string
+	ControlRef   string
+	Positions    []int
+	Description  string
+	Cause        string
+	Response     string
+	Evaluation   string
+	Compensating string
 	// CompensatingControl links the control whose test compensates for
 	// the exception (its reference; empty leaves it as it is).
 	CompensatingControl string

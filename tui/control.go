@@ -45,6 +45,9 @@ type controlPage struct {
 	confirm     string // a yes/no question (deleting an attribute)
 	confirmDo   tea.Cmd
 	confirmKind string
+	// reopenAsk is the reviewed control the last save was refused on: the
+	// next save reopens it (the auditor was asked first).
+	reopenAsk string
 }
 
 // wpData is one consistent read of a control's workpaper.
@@ -239,6 +242,11 @@ func (p *controlPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		if msg.err != nil {
 			text := writeErrorText(msg.err, p.now)
+			if ask, ref, ok := reviewedAsk(msg.err, "Press "+p.keys.FormSave.Help().Key+" again"); ok && p.form != nil {
+				p.reopenAsk = ref
+				p.form.failed(ask)
+				return p, nil
+			}
 			if p.form != nil {
 				p.form.failed(text)
 				if _, stale := staleText(msg.err, p.now); stale {
@@ -503,6 +511,7 @@ func (p *controlPage) openForm(kind wpFormKind, letter string) tea.Cmd {
 		}
 		f.choose("conclusion", "Conclusion", conclusionValues, conclusionLabels, string(t.Conclusion))
 		f.text("note", "Note", t.ConclusionNote, 4, false).hint = "why; required for anything but effective"
+		f.text("reason", "Departure", t.ConclusionReason, 2, false).hint = "why it departs from the proposal (required when it does)"
 	}
 	p.form = f
 	p.form.SetSize(p.width, p.height)
@@ -528,6 +537,10 @@ func validLetterInput(s string) error {
 // submit turns the valid form into a write.
 func (p *controlPage) submit() tea.Cmd {
 	f := p.form
+	if p.reopenAsk != "" {
+		p.reopen.Add(p.reopenAsk)
+		p.reopenAsk = ""
+	}
 	ref, ver, ctx, wp := p.ref, p.formVer, p.ctx, p.common.wp
 	var what string
 	var write func(ctx context.Context) error
@@ -580,7 +593,8 @@ func (p *controlPage) submit() tea.Cmd {
 			return nil
 		}
 		what = "Recorded the conclusion: " + conclusionWord(c) + "."
-		write = func(ctx context.Context) error { return wp.SetConclusion(ctx, ref, c, note, ver) }
+		in := model.ConcludeInput{Conclusion: c, Note: note, Reason: f.value("reason"), Version: ver}
+		write = func(ctx context.Context) error { return wp.Conclude(ctx, ref, in) }
 	default:
 		return nil
 	}
@@ -781,6 +795,10 @@ func (p *controlPage) lines(w int) []wpLine {
 	item(itemConclusion, 0, s.Label.Render(fit("Conclusion", labelWidth))+cl)
 	if t.ConclusionNote != "" {
 		para(itemNone, 0, "Note", t.ConclusionNote, "")
+	}
+	if t.ConclusionReason != "" {
+		// Beside the conclusion: it departs from the proposed one.
+		para(itemNone, 0, "Departs", "⚑ against the proposal: "+t.ConclusionReason, "")
 	}
 
 	section("Sign-offs")

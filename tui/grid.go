@@ -526,6 +526,9 @@ func (p *gridPage) Update(msg tea.Msg) (page, tea.Cmd) {
 				}
 				return p, nil
 			}
+			if _, _, reviewed := reviewedAsk(msg.err, ""); reviewed {
+				return p, tea.Batch(errCmd(msg.err), p.reload())
+			}
 			return p, tea.Batch(errCmd(errors.New(text)), p.reload())
 		}
 		p.form, p.linking = nil, false
@@ -796,6 +799,9 @@ func (p *gridPage) saved(msg cellSavedMsg) tea.Cmd {
 		}
 		text := fmt.Sprintf("Item %d/%s not saved, back to %s: %s", msg.key.ordinal, pw.in.Attribute,
 			outcomeWord(pw.prev.outcome), writeErrorText(msg.err, p.now))
+		if _, _, reviewed := reviewedAsk(msg.err, ""); reviewed {
+			return errCmd(msg.err) // the root asks whether to reopen the review
+		}
 		return errCmd(errors.New(text))
 	}
 	if msg.eval != nil {

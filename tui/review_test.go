@@ -517,9 +517,18 @@ func TestExceptionFormClearsEmptiedField(t *testing.T) {
 	if fp.f.value("cause") != "" {
 		t.Fatalf("the cause should be empty, is %q", fp.f.value("cause"))
 	}
+	// CHG-01 is reviewed: saving asks first, naming the reviewer and date.
+	d.press(k.FormSave)
+	d.want("CHG-01 was reviewed by olivia.brandt on 2026-10-19", "again to reopen the review and save")
+	if xs, _ := w.Exceptions(t.Context()); xs[0].Cause == "" {
+		t.Fatal("the first save changed reviewed work")
+	}
 	d.press(k.FormSave)
 	if d.active() == page(fp) {
 		t.Fatalf("the form should save and close: %q", fp.f.msg)
+	}
+	if ct, _ := w.ControlTest(t.Context(), "CHG-01"); !ct.ChangedSinceReview() {
+		t.Fatal("reopening should make the review stale")
 	}
 	xs, _ := w.Exceptions(t.Context())
 	for _, y := range xs {

@@ -755,6 +755,11 @@ func TestGridLinkException(t *testing.T) {
 	k := d.keys()
 	d.press(k.Down)
 	pos := g.row(2).position
+	// CHG-01 is reviewed: the first change asks first; y reopens it.
+	d.press(k.MarkDeviation)
+	d.want("CHG-01 was reviewed by olivia.brandt on 2026-10-19")
+	d.press(k.Yes)
+	d.want("Reopened CHG-01")
 	d.press(k.MarkDeviation)
 	d.press(k.LinkException)
 	if !g.linking {
@@ -828,5 +833,27 @@ func TestGuessPopulationColumns(t *testing.T) {
 	pv = &tablePreview{header: []string{"Note"}, rows: [][]string{{"a"}, {"a"}}}
 	if d, id := guessDateColumn(pv), guessIDColumn(pv, -1); d != -1 || id != -1 {
 		t.Errorf("nothing to guess: date %d, ID %d", d, id)
+	}
+}
+
+// A conclusion against the proposal needs a written reason, which the
+// workpaper then shows beside the conclusion.
+func TestConclusionAgainstTheProposalNeedsAReason(t *testing.T) {
+	d, w := openWork(t, 120, 40, "LA-03")
+	k := d.keys()
+	d.press(k.WPConclude)
+	d.press(k.ChoicePrev) // with exceptions → effective
+	d.press(k.FormSave)
+	d.want("cannot be concluded effective yet", "effective with 1 deviation(s) and 1 exception(s) logged: say why in a written")
+	if ct, _ := w.ControlTest(t.Context(), "LA-03"); ct.Conclusion != model.EffectiveWithExceptions {
+		t.Fatalf("a refused conclusion was recorded: %q", ct.Conclusion)
+	}
+	d.press(k.FormNext) // note
+	d.press(k.FormNext) // departure
+	d.typeText("The late revocation was a data-entry delay outside the control.")
+	d.press(k.FormSave)
+	ct, _ := w.ControlTest(t.Context(), "LA-03")
+	if ct.Conclusion != model.Effective || ct.ConclusionReason != "The late revocation was a data-entry delay outside the control." {
+		t.Fatalf("conclusion %q, reason %q", ct.Conclusion, ct.ConclusionReason)
 	}
 }

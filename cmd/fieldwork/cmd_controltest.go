@@ -290,3 +290,28 @@ func runMappingSet(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s relies on %s: %s\n", strings.ToUpper(*crit), *w.control, *as)
 	return nil
 }
+
+func runSignoffChanges(e *env, args []string) error {
+	w := newWPCmd("signoff changes", true)
+	wp, err := w.open(e, args, true)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	changes, err := wp.ChangesSinceReview(bg, *w.control)
+	if err != nil {
+		return err
+	}
+	if *w.json {
+		return printJSON(e.stdout, changes)
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(e.stdout, "%s: nothing changed since its review (or it was never reviewed)\n", *w.control)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: %d changes since its review\n", *w.control, len(changes))
+	for _, c := range changes {
+		fmt.Fprintln(e.stdout, "  "+c)
+	}
+	return nil
+}

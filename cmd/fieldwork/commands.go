@@ -57,6 +57,7 @@ func commandTable() []*command {
 		{name: "mapping set", args: "FILE --control ID --criterion ID --as key|contributes|default", summary: "say whether a criterion relies on a mapped control (key) or it merely contributes", run: runMappingSet},
 		{name: "criterion override", args: "FILE --criterion ID --as met|not-met|clear --reason TEXT", summary: "override a criterion's derived conclusion, with a reason", run: runCriterionOverride},
 		{name: "signoff", args: "FILE (--control ID --as preparer|reviewer | --planning --as reviewer | --criterion ID --as reviewer | --opinion --as partner|eqr)", summary: "sign off a control test, planning, a criterion or the opinion, as the sign-off scheme allows", run: runSignoff},
+		{name: "signoff changes", args: "FILE --control ID [--json]", summary: "list what changed in a control test since its reviewer signed", run: runSignoffChanges},
 		{name: "signoff list", args: "FILE [--json]", summary: "list every sign-off, standing and stale (with what changed)", run: runSignoffList},
 		{name: "signoff-scheme", args: "FILE [--json]", summary: "print which roles sign what, in which order (the firm default unless set)", run: runSignoffScheme},
 		{name: "signoff-scheme set", args: "FILE SCHEME.json", summary: "set this engagement's sign-off scheme (validated against the team; errors name the line)", run: runSignoffSchemeSet},

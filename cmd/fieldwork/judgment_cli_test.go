@@ -93,7 +93,17 @@ func TestCriteriaRulesCLI(t *testing.T) {
 		t.Fatalf("CC8.1 should be not met by CHG-01:\n%s", st)
 	}
 	refused(t, path, []string{"mitigating evidence goes in"}, "exception", "update", path, "--ref", "EX-01", "--compensating-control", "NOPE-1")
-	mustRun(t, "exception", "update", path, "--ref", "EX-01", "--compensating-control", "CHG-03")
+	// CHG-01 is reviewed: the change is refused, naming the sign-off, until --reopen.
+	refused(t, path, []string{"CHG-01 was reviewed by olivia.brandt on 2026-10-19", "--reopen"},
+		"exception", "update", path, "--ref", "EX-01", "--compensating-control", "CHG-03")
+	mustRun(t, "exception", "update", path, "--ref", "EX-01", "--compensating-control", "CHG-03", "--reopen")
+	changes := mustRun(t, "signoff", "changes", path, "--control", "CHG-01")
+	if !strings.Contains(changes, "exception compensating control") {
+		t.Fatalf("changes since review:\n%s", changes)
+	}
+	if list := mustRun(t, "signoff", "list", path); !strings.Contains(list, "exception compensating control") {
+		t.Fatalf("the stale sign-off does not say what changed:\n%s", list)
+	}
 	if out := mustRun(t, "exception", "list", path, "--json"); !strings.Contains(out, `"compensating_control": "CHG-03"`) {
 		t.Fatalf("exception list:\n%s", out)
 	}

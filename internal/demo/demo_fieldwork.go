@@ -280,7 +280,8 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 		func() error { return rev.SignOffAs(ctx, "CHG-01", model.RoleReviewer) },
 		// A later change to LA-03 invalidates both sign-offs.
 		func() error {
-			return prep.SetConclusion(ctx, "LA-03", model.EffectiveWithExceptions, "Isolated deviation with a one-off cause (manager on leave); the user's access logs showed no activity after termination.", 0)
+			// Deliberately: the review is reopened, and the reviewer sees what changed.
+			return prep.SetConclusion(model.Reopen(ctx), "LA-03", model.EffectiveWithExceptions, "Isolated deviation with a one-off cause (manager on leave); the user's access logs showed no activity after termination.", 0)
 		},
 		func() error {
 			_, err := rev.AddNote(ctx, "control", "LA-02", "Population has a duplicate request number (ACC-3150) and one request after the period end: explain both before testing further.", "Maria Chen")
