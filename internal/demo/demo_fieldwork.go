@@ -261,12 +261,12 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 		},
 		func() error {
 			_, err := prep.AddException(ctx, model.ExceptionInput{ControlRef: "LA-03", Positions: []int{la3.Items[6].Position},
-				Description:      "For 1 of 15 sampled terminations, access to the identity provider was removed three business days after the termination date.",
-				Cause:            "The termination was entered in the HR system late because the employee's manager was on leave.",
-				Response:         "HR now sends a daily termination report to IT Operations in addition to the automated feed.",
-				Evaluation:       "isolated",
+				Description: "For 1 of 15 sampled terminations, access to the identity provider was removed three business days after the termination date.",
+				Cause:       "The termination was entered in the HR system late because the employee's manager was on leave.",
+				Response:    "HR now sends a daily termination report to IT Operations in addition to the automated feed.",
+				Evaluation:  "isolated",
 				// Mitigating evidence, not a compensating control.
-				Compensating: "The user's access logs showed no activity after the termination date.",
+				Compensating:     "The user's access logs showed no activity after the termination date.",
 				CriteriaAffected: []string{"CC6.2", "CC6.3"},
 				ReportWording:    "Exception noted: for 1 of 15 sampled terminations, access was revoked three business days after termination."})
 			return err
