@@ -1,7 +1,6 @@
 package export
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,55 +42,75 @@ const gridFixed = 7
 // Outcomes as written in the grid (and accepted by its drop-down).
 var outcomeWords = []string{string(model.Pass), string(model.Deviation), string(model.NotApplicable)}
 
-// rowsChunk is how many items of the grid are read at a time.
-const rowsChunk = 500
-
 func writeControlTest(d *data, b *book, x *control) error {
-	st := &b.st
-	ct, e := x.ct, d.eng
-	nAttr := len(ct.Attributes)
-	header := x.clientHeader()
-	last := max(10, gridFixed+nAttr*5)
 	s, err := b.newSheet(controlSheetSpec(x))
 	if err != nil {
 		return err
 	}
-	loc := d.opt.Location
+	c := ctSheet{d: d, s: s, st: &b.st, x: x, header: x.clientHeader(), last: max(10, gridFixed+len(x.ct.Attributes)*5)}
+	c.rule = c.st.str(stSubtitle, "") // boxed once: every heading repeats it
+	for _, section := range []func() error{
+		c.title, c.headerBlock, c.control, c.design, c.procedures, c.population, c.plan, c.attributes, c.tickmarks, c.findings, c.evaluation,
+	} {
+		if err := section(); err != nil {
+			return err
+		}
+	}
+	return s.close()
+}
 
-	// Helpers: a section heading, and "label: value" rows.
-	rule := any(st.str(stSubtitle, "")) // boxed once: every heading repeats it
-	heading := func(text string) error {
-		s.skip(1)
-		row := make([]any, last)
-		for i := range row {
-			row[i] = rule
-		}
-		row[0] = st.str(stSubtitle, text)
-		return s.add(row...)
-	}
-	kv := func(label string, value string, style styleKind) error {
-		if err := s.add(st.str(stBold, label), nil, nil, st.str(style, value)); err != nil {
-			return err
-		}
-		if err := s.merge(1, 3); err != nil {
-			return err
-		}
-		return s.merge(4, last)
-	}
-	kvAny := func(label string, value any) error {
-		if err := s.add(st.str(stBold, label), nil, nil, value); err != nil {
-			return err
-		}
-		return s.merge(1, 3)
-	}
-	text := func(label, value string) error {
-		if value == "" {
-			return nil
-		}
-		return kv(label, value, stText)
-	}
+// ctSheet is a control-test sheet being written, one method a section.
+type ctSheet struct {
+	d      *data
+	s      *sheet
+	st     *styles
+	x      *control
+	header []string // the client's columns of the population
+	last   int      // the last column a row spans
+	rule   any      // a heading's filler cell
+}
 
-	// Title block (frozen, repeated on every printed page).
+// heading starts a section, after a blank row, ruled across the sheet.
+func (c ctSheet) heading(text string) error {
+	c.s.skip(1)
+	row := make([]any, c.last)
+	for i := range row {
+		row[i] = c.rule
+	}
+	row[0] = c.st.str(stSubtitle, text)
+	return c.s.add(row...)
+}
+
+// kv is a "label: value" row, the value spanning the rest of the sheet.
+func (c ctSheet) kv(label string, value string, style styleKind) error {
+	if err := c.s.add(c.st.str(stBold, label), nil, nil, c.st.str(style, value)); err != nil {
+		return err
+	}
+	if err := c.s.merge(1, 3); err != nil {
+		return err
+	}
+	return c.s.merge(4, c.last)
+}
+
+// kvAny is a label and any cell value.
+func (c ctSheet) kvAny(label string, value any) error {
+	if err := c.s.add(c.st.str(stBold, label), nil, nil, value); err != nil {
+		return err
+	}
+	return c.s.merge(1, 3)
+}
+
+// text is kv for a text, left out when empty.
+func (c ctSheet) text(label, value string) error {
+	if value == "" {
+		return nil
+	}
+	return c.kv(label, value, stText)
+}
+
+// title is the title block (frozen, repeated on every printed page).
+func (c ctSheet) title() error {
+	s, st, ct, e, last := c.s, c.st, c.x.ct, c.d.eng, c.last
 	if err := s.addH(20, st.str(stTitle, ct.WPRef+" — control "+ct.Control.Ref)); err != nil {
 		return err
 	}
@@ -104,19 +123,23 @@ func writeControlTest(d *data, b *book, x *control) error {
 	if err := s.merge(1, last); err != nil {
 		return err
 	}
+	return nil
+}
 
-	// Header block.
+// headerBlock is the header block: client, period, W/P ref, control, sign-offs.
+func (c ctSheet) headerBlock() error {
+	s, st, ct, e, loc, last := c.s, c.st, c.x.ct, c.d.eng, c.d.opt.Location, c.last
 	s.skip(1)
-	if err := kv("Client", e.Client, stText); err != nil {
+	if err := c.kv("Client", e.Client, stText); err != nil {
 		return err
 	}
-	if err := kv("Period", e.Period(), stText); err != nil {
+	if err := c.kv("Period", e.Period(), stText); err != nil {
 		return err
 	}
-	if err := kv("W/P ref", ct.WPRef, stBold); err != nil {
+	if err := c.kv("W/P ref", ct.WPRef, stBold); err != nil {
 		return err
 	}
-	if err := kv("Control", ct.Control.Ref+" — "+ct.Control.Description, stText); err != nil {
+	if err := c.kv("Control", ct.Control.Ref+" — "+ct.Control.Description, stText); err != nil {
 		return err
 	}
 	for _, role := range []model.Role{model.RolePreparer, model.RoleReviewer} {
@@ -126,7 +149,7 @@ func writeControlTest(d *data, b *book, x *control) error {
 		}
 		so, ok := ct.SignOff(role)
 		if !ok {
-			if err := kv(label, "Not signed off", stNote); err != nil {
+			if err := c.kv(label, "Not signed off", stNote); err != nil {
 				return err
 			}
 			continue
@@ -150,62 +173,78 @@ func writeControlTest(d *data, b *book, x *control) error {
 		}
 	}
 	if ct.ChangedSinceReview() {
-		if err := kv("Review", "CHANGED SINCE REVIEW", stWarn); err != nil {
+		if err := c.kv("Review", "CHANGED SINCE REVIEW", stWarn); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// The control.
-	if err := heading("Control"); err != nil {
+// control is the control as the matrix describes it.
+func (c ctSheet) control() error {
+	ct := c.x.ct
+	if err := c.heading("Control"); err != nil {
 		return err
 	}
-	c := ct.Control
-	if err := kv("Description", c.Description, stText); err != nil {
+	ctl := ct.Control
+	if err := c.kv("Description", ctl.Description, stText); err != nil {
 		return err
 	}
-	for _, r := range [][2]string{{"Owner", c.Owner}, {"Frequency", string(c.Frequency)}, {"Nature", string(c.Nature)},
-		{"Key control", yesNo(c.Key)}, {"Risk", ct.Risk}, {"Criteria addressed", strings.Join(c.Criteria, ", ")}} {
-		if err := text(r[0], r[1]); err != nil {
+	for _, r := range [][2]string{{"Owner", ctl.Owner}, {"Frequency", string(ctl.Frequency)}, {"Nature", string(ctl.Nature)},
+		{"Key control", yesNo(ctl.Key)}, {"Risk", ct.Risk}, {"Criteria addressed", strings.Join(ctl.Criteria, ", ")}} {
+		if err := c.text(r[0], r[1]); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Test of design.
-	if err := heading("Test of design"); err != nil {
+// design is the test of design.
+func (c ctSheet) design() error {
+	ct := c.x.ct
+	if err := c.heading("Test of design"); err != nil {
 		return err
 	}
 	if ct.DesignProcedure == "" && ct.DesignResult == "" && ct.DesignConclusion == "" {
-		if err := kv("Procedure", "Not yet documented", stNote); err != nil {
+		if err := c.kv("Procedure", "Not yet documented", stNote); err != nil {
 			return err
 		}
 	}
 	for _, r := range [][2]string{{"Procedure", ct.DesignProcedure}, {"Result", ct.DesignResult}, {"Design conclusion", ct.DesignConclusion}} {
-		if err := text(r[0], r[1]); err != nil {
+		if err := c.text(r[0], r[1]); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Procedures.
-	if err := heading("Tests of operating effectiveness"); err != nil {
+// procedures are the tests of operating effectiveness.
+func (c ctSheet) procedures() error {
+	ct := c.x.ct
+	if err := c.heading("Tests of operating effectiveness"); err != nil {
 		return err
 	}
 	if len(ct.Procedures) == 0 {
-		if err := kv("Procedures", "None recorded", stNote); err != nil {
+		if err := c.kv("Procedures", "None recorded", stNote); err != nil {
 			return err
 		}
 	}
 	for i, p := range ct.Procedures {
-		if err := kv(fmt.Sprintf("%d. %s", i+1, procedureVerb[p.Kind]), p.Text, stText); err != nil {
+		if err := c.kv(fmt.Sprintf("%d. %s", i+1, procedureVerb[p.Kind]), p.Text, stText); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Population.
-	if err := heading("Population (information produced by the entity)"); err != nil {
+// population is the population and its IPE.
+func (c ctSheet) population() error {
+	st, x, loc := c.st, c.x, c.d.opt.Location
+	if err := c.heading("Population (information produced by the entity)"); err != nil {
 		return err
 	}
 	if p := x.pop; p == nil {
-		if err := kv("Source", "No population imported", stNote); err != nil {
+		if err := c.kv("Source", "No population imported", stNote); err != nil {
 			return err
 		}
 	} else {
@@ -213,13 +252,13 @@ func writeControlTest(d *data, b *book, x *control) error {
 		if p.Sheet != "" {
 			src += ", sheet " + p.Sheet
 		}
-		if err := text("Source", fmt.Sprintf("%s (%s, header on row %d)", src, p.Format, p.HeaderRow)); err != nil {
+		if err := c.text("Source", fmt.Sprintf("%s (%s, header on row %d)", src, p.Format, p.HeaderRow)); err != nil {
 			return err
 		}
-		if err := kv("SHA-256 of the file", p.SHA256, stMono); err != nil {
+		if err := c.kv("SHA-256 of the file", p.SHA256, stMono); err != nil {
 			return err
 		}
-		if err := kv("SHA-256 of the stored rows", p.RowsDigest, stMono); err != nil {
+		if err := c.kv("SHA-256 of the stored rows", p.RowsDigest, stMono); err != nil {
 			return err
 		}
 		for _, r := range []struct {
@@ -227,92 +266,100 @@ func writeControlTest(d *data, b *book, x *control) error {
 			n     int64
 		}{{"File size (bytes)", p.SourceSize}, {"Rows (occurrences)", int64(p.Rows)}, {"Outside the period", int64(p.OutOfPeriod)},
 			{"Unreadable dates", int64(p.BadDates)}, {"Duplicate IDs (rows)", int64(p.Duplicates)}, {"Blank rows skipped", int64(p.BlankRows)}} {
-			if err := kvAny(r.label, excelize.Cell{StyleID: st.integer, Value: r.n}); err != nil {
+			if err := c.kvAny(r.label, excelize.Cell{StyleID: st.integer, Value: r.n}); err != nil {
 				return err
 			}
 		}
 		for _, r := range [][2]string{{"ID column", p.IDColumn}, {"Date column", p.DateColumn}, {"IPE procedure", p.IPEProcedure},
 			{"IPE result", p.IPEResult}, {"Replaced because", p.ReplaceReason}} {
-			if err := text(r[0], r[1]); err != nil {
+			if err := c.text(r[0], r[1]); err != nil {
 				return err
 			}
 		}
 		if p.IPEProcedure == "" {
-			if err := kv("IPE", "Completeness and accuracy not yet tested", stWarn); err != nil {
+			if err := c.kv("IPE", "Completeness and accuracy not yet tested", stWarn); err != nil {
 				return err
 			}
 		}
-		if err := text("Imported by", p.ImportedBy); err != nil {
+		if err := c.text("Imported by", p.ImportedBy); err != nil {
 			return err
 		}
-		if err := kvAny("Imported at", st.instant(p.ImportedAt, loc)); err != nil {
+		if err := c.kvAny("Imported at", st.instant(p.ImportedAt, loc)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Sample plan and selection record.
-	if err := heading("Sample plan"); err != nil {
+// plan is the sample plan and the selection record.
+func (c ctSheet) plan() error {
+	s, st, x, ct, loc := c.s, c.st, c.x, c.x.ct, c.d.opt.Location
+	if err := c.heading("Sample plan"); err != nil {
 		return err
 	}
 	pl := ct.Plan
 	if pl.Kind == "" {
-		if err := kv("Plan", "No plan recorded", stNote); err != nil {
+		if err := c.kv("Plan", "No plan recorded", stNote); err != nil {
 			return err
 		}
 	} else {
-		for _, r := range [][2]string{{"Kind", pl.Kind}, {"Confidence", pl.Confidence}, {"Tolerable rate", pl.Tolerable},
+		for _, r := range [][2]string{{"Kind", string(pl.Kind)}, {"Confidence", pl.Confidence}, {"Tolerable rate", pl.Tolerable},
 			{"Expected rate", pl.Expected}, {"Model", pl.Model}} {
-			if err := text(r[0], r[1]); err != nil {
+			if err := c.text(r[0], r[1]); err != nil {
 				return err
 			}
 		}
-		if err := kvAny("Planned size", st.num(pl.Size)); err != nil {
+		if err := c.kvAny("Planned size", st.num(pl.Size)); err != nil {
 			return err
 		}
 		if pl.Kind == "statistical" {
-			if err := kvAny("Deviations allowed", st.num(pl.Allowed)); err != nil {
+			if err := c.kvAny("Deviations allowed", st.num(pl.Allowed)); err != nil {
 				return err
 			}
 		}
-		if err := text("Basis", pl.Basis); err != nil {
+		if err := c.text("Basis", pl.Basis); err != nil {
 			return err
 		}
 	}
-	if err := heading("Selection record (re-perform with 'fieldwork sample verify')"); err != nil {
+	if err := c.heading("Selection record (re-perform with 'fieldwork sample verify')"); err != nil {
 		return err
 	}
 	if x.sel == nil {
-		if err := kv("Selection", "No sample drawn", stNote); err != nil {
+		if err := c.kv("Selection", "No sample drawn", stNote); err != nil {
 			return err
 		}
 	} else {
-		if err := writeSelectionRecord(s, st, x.sel, kv, kvAny); err != nil {
+		if err := writeSelectionRecord(s, st, x.sel, c.kv, c.kvAny); err != nil {
 			return err
 		}
-		if err := kv("Drawn by", x.sel.DrawnBy, stText); err != nil {
+		if err := c.kv("Drawn by", x.sel.DrawnBy, stText); err != nil {
 			return err
 		}
-		if err := kvAny("Drawn at", st.instant(x.sel.DrawnAt, loc)); err != nil {
+		if err := c.kvAny("Drawn at", st.instant(x.sel.DrawnAt, loc)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Attributes and the grid.
-	if err := heading("Attributes"); err != nil {
+// attributes are the attributes and the grid of results.
+func (c ctSheet) attributes() error {
+	d, s, st, x, ct, last, nAttr, header := c.d, c.s, c.st, c.x, c.x.ct, c.last, len(c.x.ct.Attributes), c.header
+	if err := c.heading("Attributes"); err != nil {
 		return err
 	}
 	if nAttr == 0 {
-		if err := kv("Attributes", "None defined", stNote); err != nil {
+		if err := c.kv("Attributes", "None defined", stNote); err != nil {
 			return err
 		}
 	}
 	for _, a := range ct.Attributes {
-		if err := kv("Attribute "+a.Letter, a.Text, stText); err != nil {
+		if err := c.kv("Attribute "+a.Letter, a.Text, stText); err != nil {
 			return err
 		}
 	}
 	if x.sel != nil {
-		if err := heading("Tested items"); err != nil {
+		if err := c.heading("Tested items"); err != nil {
 			return err
 		}
 		if err := s.add(st.str(stNote, "Results may be typed into the yellow columns and read back with 'fieldwork import-results'. Outcomes: pass, deviation or na; tickmarks from the legend below. The client's columns of each item are grouped at the right (+ to show).")); err != nil {
@@ -325,23 +372,31 @@ func writeControlTest(d *data, b *book, x *control) error {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Tickmark legend.
-	if err := heading("Tickmark legend"); err != nil {
+// tickmarks is the tickmark legend.
+func (c ctSheet) tickmarks() error {
+	d := c.d
+	if err := c.heading("Tickmark legend"); err != nil {
 		return err
 	}
 	for _, tm := range d.tickmarks {
-		if err := kv(tm.Symbol, tm.Meaning, stText); err != nil {
+		if err := c.kv(tm.Symbol, tm.Meaning, stText); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Exceptions and review notes on this control.
-	if err := heading("Exceptions"); err != nil {
+// findings are the exceptions and review notes on this control.
+func (c ctSheet) findings() error {
+	d, x := c.d, c.x
+	if err := c.heading("Exceptions"); err != nil {
 		return err
 	}
 	if len(x.excs) == 0 {
-		if err := kv("Exceptions", "None logged", stNote); err != nil {
+		if err := c.kv("Exceptions", "None logged", stNote); err != nil {
 			return err
 		}
 	}
@@ -358,35 +413,39 @@ func writeControlTest(d *data, b *book, x *control) error {
 		if ex.CompensatingControl != "" {
 			body += "\nCompensating control: " + ex.CompensatingControl
 		}
-		if err := kv(ex.Ref, body, stText); err != nil {
+		if err := c.kv(ex.Ref, body, stText); err != nil {
 			return err
 		}
 	}
-	if err := heading("Review notes"); err != nil {
+	if err := c.heading("Review notes"); err != nil {
 		return err
 	}
 	notes := 0
 	for _, n := range d.notes {
-		if n.TargetKind == "control" && n.TargetRef == c.Ref {
+		if n.TargetKind == "control" && n.TargetRef == x.ct.Control.Ref {
 			notes++
 			body := fmt.Sprintf("%s\n[%s] %s", n.Text, n.State, n.Response)
 			style := stText
 			if n.State != model.NoteCleared {
 				style = stWarn
 			}
-			if err := kv(n.Ref, strings.TrimSpace(body), style); err != nil {
+			if err := c.kv(n.Ref, strings.TrimSpace(body), style); err != nil {
 				return err
 			}
 		}
 	}
 	if notes == 0 {
-		if err := kv("Review notes", "None", stNote); err != nil {
+		if err := c.kv("Review notes", "None", stNote); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// Evaluation and conclusion.
-	if err := heading("Evaluation and conclusion"); err != nil {
+// evaluation is the evaluation and the conclusion.
+func (c ctSheet) evaluation() error {
+	st, x, ct := c.st, c.x, c.x.ct
+	if err := c.heading("Evaluation and conclusion"); err != nil {
 		return err
 	}
 	ev := x.ev
@@ -395,22 +454,22 @@ func writeControlTest(d *data, b *book, x *control) error {
 		n     int
 	}{{"Items selected", ev.Items}, {"Items fully tested", ev.Complete}, {"Results recorded", ev.Recorded},
 		{"Items with deviations", ev.Deviations}, {"Exceptions logged", ev.Exceptions}} {
-		if err := kvAny(r.label, st.num(r.n)); err != nil {
+		if err := c.kvAny(r.label, st.num(r.n)); err != nil {
 			return err
 		}
 	}
 	if se := ev.Statistical; se != nil {
-		if err := kvAny("Upper deviation limit", st.pct(se.UpperLimitPercent/100)); err != nil {
+		if err := c.kvAny("Upper deviation limit", st.pct(se.UpperLimitPercent/100)); err != nil {
 			return err
 		}
-		if err := kvAny("Sample deviation rate", st.pct(float64(ev.Deviations)/float64(max(1, ev.Items)))); err != nil {
+		if err := c.kvAny("Sample deviation rate", st.pct(float64(ev.Deviations)/float64(max(1, ev.Items)))); err != nil {
 			return err
 		}
-		if err := text("Statistical conclusion", string(se.Conclusion)); err != nil {
+		if err := c.text("Statistical conclusion", string(se.Conclusion)); err != nil {
 			return err
 		}
 	}
-	if err := text("Proposed conclusion", strings.TrimSpace(string(ev.Proposed)+" — "+ev.Reason)); err != nil {
+	if err := c.text("Proposed conclusion", strings.TrimSpace(string(ev.Proposed)+" — "+ev.Reason)); err != nil {
 		return err
 	}
 	concl := string(ct.Conclusion)
@@ -418,18 +477,18 @@ func writeControlTest(d *data, b *book, x *control) error {
 	if concl == "" {
 		concl, style = "Not concluded", stWarn
 	}
-	if err := kv("Conclusion", concl, style); err != nil {
+	if err := c.kv("Conclusion", concl, style); err != nil {
 		return err
 	}
-	if err := text("Conclusion note", ct.ConclusionNote); err != nil {
+	if err := c.text("Conclusion note", ct.ConclusionNote); err != nil {
 		return err
 	}
 	if ct.ConclusionReason != "" {
-		if err := kv("Departs from the proposal", ct.ConclusionReason, stWarn); err != nil {
+		if err := c.kv("Departs from the proposal", ct.ConclusionReason, stWarn); err != nil {
 			return err
 		}
 	}
-	return s.close()
+	return nil
 }
 
 // clientHeader is the headings of the client's columns of the items.
@@ -535,281 +594,6 @@ func joinInts(xs []int) string {
 	return b.String()
 }
 
-// writeGrid writes the tested items × attributes, with the client's ID,
-// date and columns of each item, between the hidden key and end rows.
-func writeGrid(d *data, s *sheet, st *styles, x *control, header []string) error {
-	ct := x.ct
-	attrs := ct.Attributes
-
-	// Key row (hidden): what each column is, for ImportResults.
-	keys := []any{gridKeyMarker + "|" + d.eng.UUID + "|" + x.sel.UUID + "|" + ct.WPRef,
-		keyPosition, keySourceRow, keyID, keyDate, keyFlags, keyDrawn}
-	for _, a := range attrs {
-		for _, f := range attrFields {
-			keys = append(keys, a.Letter+":"+f)
-		}
-	}
-	for i := range header {
-		keys = append(keys, fmt.Sprintf("client:%d", i+1))
-	}
-	for i, k := range keys {
-		keys[i] = excelize.Cell{StyleID: st.hidden, Value: CellText(k.(string))}
-	}
-	if err := s.addOpts(excelize.RowOpts{Hidden: true}, keys...); err != nil {
-		return err
-	}
-
-	// Headings.
-	idHead, dateHead := "ID", "Date"
-	if x.pop != nil && x.pop.IDColumn != "" {
-		idHead = x.pop.IDColumn
-	}
-	if x.pop != nil && x.pop.DateColumn != "" {
-		dateHead = x.pop.DateColumn
-	}
-	heads := []any{st.str(stHeader, "Item"), st.str(stHeader, "Position"), st.str(stHeader, "Source row"), st.str(stHeader, idHead),
-		st.str(stHeader, dateHead), st.str(stHeader, "Flags"), st.str(stHeader, "Drawn in")}
-	for _, a := range attrs {
-		heads = append(heads, st.str(stHeader, "Attribute "+a.Letter), st.str(stHeader, a.Letter+" tickmark"), st.str(stHeader, a.Letter+" note"),
-			st.str(stHeader, a.Letter+" evidence"), st.str(stHeader, a.Letter+" version"))
-	}
-	for _, h := range header {
-		heads = append(heads, st.str(stHeader, "Client: "+h))
-	}
-	if err := s.add(heads...); err != nil {
-		return err
-	}
-	headRow := s.row
-	cols := len(heads)
-
-	// Items, a page at a time, each with its population row and results,
-	// read and laid out ahead by the prefetcher: memory is bounded by a few
-	// pages.
-	items := x.sel.Items
-	for from := 0; from < len(items); from += rowsChunk {
-		chunk := items[from:min(from+rowsChunk, len(items))]
-		page, err := d.nextPage(s.b.ctx, st, x, chunk)
-		if err != nil {
-			return err
-		}
-		for i, row := range page.rows {
-			if err := s.addSized(page.heights[i], row...); err != nil {
-				return err
-			}
-		}
-	}
-	lastItem := s.row
-	if err := s.addOpts(excelize.RowOpts{Hidden: true}, excelize.Cell{StyleID: st.hidden, Value: gridEndMarker}); err != nil {
-		return err
-	}
-	// The AutoFilter covers the grid (headings to the last item).
-	first := headRow + 1
-	a, _ := excelize.CoordinatesToCellName(1, headRow)
-	z, _ := excelize.CoordinatesToCellName(cols, max(lastItem, first))
-	s.filter = a + ":" + z
-	if len(attrs) > 0 && lastItem >= first {
-		var outcome, ticks []string
-		for i := range attrs {
-			col := gridFixed + i*5 + 1
-			oa, _ := excelize.CoordinatesToCellName(col, first)
-			oz, _ := excelize.CoordinatesToCellName(col, lastItem)
-			outcome = append(outcome, oa+":"+oz)
-			ta, _ := excelize.CoordinatesToCellName(col+1, first)
-			tz, _ := excelize.CoordinatesToCellName(col+1, lastItem)
-			ticks = append(ticks, ta+":"+tz)
-		}
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(strings.Join(outcome, " "))
-		if err := dv.SetDropList(outcomeWords); err != nil {
-			return err
-		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Outcome", "Type pass, deviation or na.")
-		s.dvs = append(s.dvs, dv)
-		if symbols := tickmarkList(d.tickmarks); symbols != nil {
-			tv := excelize.NewDataValidation(true)
-			tv.SetSqref(strings.Join(ticks, " "))
-			if err := tv.SetDropList(symbols); err == nil {
-				tv.SetError(excelize.DataValidationErrorStyleWarning, "Tickmark", "Use a tickmark from the legend (fieldwork tickmark set adds one).")
-				s.dvs = append(s.dvs, tv)
-			}
-		}
-	}
-	return nil
-}
-
-// cellKey finds a result of the grid: item ordinal and attribute letter.
-type cellKey struct {
-	ordinal int
-	letter  string
-}
-
-// itemRow is one item's row of the grid: cols cells, the client's
-// (nClient of them) last when the population row is known.
-func itemRow(st *styles, it model.SampleItem, pr *model.PopulationRow, attrs []model.Attribute, byCell map[cellKey]*model.ItemOutcome, nClient, cols int) []any {
-	r := newRowCells(cols)
-	r.add(st.pos(int64(it.Ordinal)), st.pos(int64(it.Position)))
-	if pr != nil {
-		r.add(st.pos(int64(pr.SourceRow)), st.str(stPlain, pr.ID))
-		if d, ok := dateCell(st, pr.Date); ok {
-			r.add(d)
-		} else {
-			r.blank(1)
-		}
-		r.add(st.str(stText, strings.Join(pr.Flags, ", ")))
-	} else {
-		r.blank(4)
-	}
-	drawn := "initial"
-	if it.Extension > 0 {
-		drawn = "ext. " + strconv.Itoa(it.Extension)
-	}
-	r.add(st.str(stPlain, drawn))
-	for _, a := range attrs {
-		res := byCell[cellKey{it.Ordinal, a.Letter}]
-		if res == nil {
-			r.add(st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""), st.str(stInput, ""))
-			r.blank(1)
-			continue
-		}
-		r.add(st.str(stInput, string(res.Outcome)), st.str(stInput, res.Tickmark), st.str(stInput, res.Note),
-			st.str(stInput, res.Evidence), excelize.Cell{StyleID: st.hidden, Value: res.Version})
-	}
-	if pr != nil {
-		for i := 0; i < nClient; i++ {
-			if i < len(pr.Cells) {
-				r.add(st.str(stText, pr.Cells[i]))
-			} else {
-				r.blank(1)
-			}
-		}
-	}
-	return r.row
-}
-
-// rowCells builds a row whose cells share one allocation: StreamWriter.SetRow
-// takes a *excelize.Cell as well as a Cell, and boxing each Cell into an
-// interface would allocate it on its own.
-type rowCells struct {
-	vals []excelize.Cell
-	row  []any
-}
-
-func newRowCells(n int) *rowCells {
-	return &rowCells{vals: make([]excelize.Cell, 0, n), row: make([]any, 0, n)}
-}
-
-// add appends cells. Past the capacity given, append moves vals, but the
-// cells already pointed to stay where they were, unchanged.
-func (r *rowCells) add(cells ...excelize.Cell) {
-	for _, c := range cells {
-		r.vals = append(r.vals, c)
-		r.row = append(r.row, &r.vals[len(r.vals)-1])
-	}
-}
-
-// blank appends n empty cells.
-func (r *rowCells) blank(n int) {
-	for ; n > 0; n-- {
-		r.row = append(r.row, nil)
-	}
-}
-
-// gridPage is one page of a control's tested items, laid out: a row of
-// cells and its height for each item.
-type gridPage struct {
-	x       *control
-	first   int // ordinal of the page's first item
-	rows    [][]any
-	heights []float64
-	err     error
-}
-
-// readPage reads the items of chunk (consecutive ordinals), with their
-// population rows and results, and lays out their rows.
-func readPage(ctx context.Context, w *model.Workpaper, st *styles, x *control, chunk []model.SampleItem) gridPage {
-	p := gridPage{x: x, first: chunk[0].Ordinal}
-	n := chunk[len(chunk)-1].Ordinal - p.first + 1
-	srs, err := w.SampleRows(ctx, x.sel, p.first, n)
-	if err != nil {
-		p.err = err
-		return p
-	}
-	results, err := w.ItemOutcomes(ctx, x.sel.UUID, p.first, n)
-	if err != nil {
-		p.err = err
-		return p
-	}
-	byOrdinal := make(map[int]*model.PopulationRow, len(srs))
-	for i := range srs {
-		byOrdinal[srs[i].Item.Ordinal] = &srs[i].Row
-	}
-	byCell := make(map[cellKey]*model.ItemOutcome, len(results))
-	for i := range results {
-		byCell[cellKey{results[i].Ordinal, results[i].Attribute}] = &results[i]
-	}
-	spec, header := controlSheetSpec(x), x.clientHeader()
-	cols := gridFixed + len(x.ct.Attributes)*5 + len(header)
-	p.rows, p.heights = make([][]any, len(chunk)), make([]float64, len(chunk))
-	for i, it := range chunk {
-		p.rows[i] = itemRow(st, it, byOrdinal[it.Ordinal], x.ct.Attributes, byCell, len(header), cols)
-		p.heights[i] = spec.rowHeight(st, p.rows[i], nil)
-	}
-	return p
-}
-
-// prefetch reads the grids of the control tests, in order, on a goroutine
-// of its own while the sheets are written: the database and the
-// spreadsheet writer then work at the same time. It stops when ctx ends.
-func (d *data) prefetch(ctx context.Context, st *styles, tests []*control) {
-	ch := make(chan gridPage, 2)
-	d.pages = ch
-	go func() {
-		defer close(ch)
-		for _, x := range tests {
-			if x.sel == nil {
-				continue
-			}
-			for from := 0; from < len(x.sel.Items); from += rowsChunk {
-				p := readPage(ctx, d.w, st, x, x.sel.Items[from:min(from+rowsChunk, len(x.sel.Items))])
-				select {
-				case ch <- p:
-				case <-ctx.Done():
-					return
-				}
-				if p.err != nil {
-					return
-				}
-			}
-		}
-	}()
-}
-
-// nextPage returns the page of chunk: from the prefetcher when one runs,
-// else read now.
-func (d *data) nextPage(ctx context.Context, st *styles, x *control, chunk []model.SampleItem) (gridPage, error) {
-	if d.pages == nil {
-		p := readPage(ctx, d.w, st, x, chunk)
-		return p, p.err
-	}
-	select {
-	case p, ok := <-d.pages:
-		switch {
-		case !ok:
-			if err := ctx.Err(); err != nil {
-				return p, err
-			}
-			return p, fmt.Errorf("%s: the items were not read", x.ct.WPRef)
-		case p.err != nil:
-			return p, p.err
-		case p.x != x || p.first != chunk[0].Ordinal:
-			return p, fmt.Errorf("%s: items read out of order", x.ct.WPRef)
-		}
-		return p, nil
-	case <-ctx.Done():
-		return gridPage{}, ctx.Err()
-	}
-}
-
 // tickmarkList is the legend's symbols for a drop-down, or nil when one
 // cannot be listed there.
 func tickmarkList(tms []model.Tickmark) []string {
@@ -822,13 +606,4 @@ func tickmarkList(tms []model.Tickmark) []string {
 		out = append(out, sym)
 	}
 	return out
-}
-
-// dateCell is a real date from a stored YYYY-MM-DD occurrence date.
-func dateCell(st *styles, s string) (excelize.Cell, bool) {
-	t, err := model.ParseDate(s)
-	if err != nil || t.IsZero() {
-		return excelize.Cell{}, false
-	}
-	return st.dayCell(t), true
 }

@@ -86,8 +86,8 @@ type SignOff struct {
 
 // SamplePlan is how many items the auditor decided to test and why.
 type SamplePlan struct {
-	Kind       string // "statistical", "frequency", "all" or "" (none yet)
-	Confidence string // statistical: rates as entered, e.g. "95%"
+	Kind       PlanKind // "" when there is no plan yet
+	Confidence string   // statistical: rates as entered, e.g. "95%"
 	Tolerable  string
 	Expected   string
 	Model      string
@@ -599,7 +599,10 @@ func (w *Workpaper) EditAttribute(ctx context.Context, controlRef, letter, text 
 }
 
 // DeleteAttribute removes an attribute that has no recorded results.
-func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter string) error {
+// version is the attribute's version the caller read (0: whatever it is
+// now): an attribute someone changed since is refused with a *StaleError,
+// checked in the same transaction as the delete.
+func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter string, version int) error {
 	return w.write(ctx, func(t *txn) error {
 		id, ref, err := t.testOf(controlRef)
 		if err != nil {
@@ -608,6 +611,16 @@ func (w *Workpaper) DeleteAttribute(ctx context.Context, controlRef, letter stri
 		aid, err := t.attributeUUID(id, ref, letter)
 		if err != nil {
 			return err
+		}
+		if version > 0 {
+			var cur int
+			var by, at string
+			if err := t.queryRow("SELECT version, updated_by, updated_at FROM attribute WHERE uuid = ?", aid).Scan(&cur, &by, &at); err != nil {
+				return err
+			}
+			if cur != version {
+				return &StaleError{Record: "attribute " + strings.ToUpper(letter) + " of " + ref, By: by, At: parseTime(at), Current: cur, Requested: version}
+			}
 		}
 		var n int
 		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM result WHERE attribute_uuid = ?", aid).Scan(&n); err != nil {
@@ -642,16 +655,21 @@ func (w *Workpaper) SetRisk(ctx context.Context, controlRef, risk string) error 
 		if err != nil {
 			return err
 		}
-		var cu string
-		if err := t.tx.QueryRowContext(ctx, "SELECT control_uuid FROM control_test WHERE uuid = ?", id).Scan(&cu); err != nil {
-			return err
-		}
-		changed, err := t.update("control", cu, 0, "control "+ref, field{"risk", risk})
+		changed, err := t.setRisk(id, ref, risk)
 		if err != nil || !changed {
 			return err
 		}
 		return t.touch(id)
 	})
+}
+
+// setRisk records the risk rating of the control of test id.
+func (t *txn) setRisk(id, ref, risk string) (bool, error) {
+	var cu string
+	if err := t.queryRow("SELECT control_uuid FROM control_test WHERE uuid = ?", id).Scan(&cu); err != nil {
+		return false, err
+	}
+	return t.update("control", cu, 0, "control "+ref, field{"risk", risk})
 }
 
 // SignOffAs signs the control test as preparer or reviewer, as the

@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -198,7 +197,7 @@ func evaluate(ct *ControlTest, n *testCounts) (*TestEvaluation, error) {
 		ev.Proposed, ev.Reason = NotTested, "no sample has been drawn"
 	case ev.Complete < ev.Items:
 		ev.Proposed, ev.Reason = NotConcluded, fmt.Sprintf("%d of %d items are fully tested", ev.Complete, ev.Items)
-	case ct.Plan.Kind == "statistical":
+	case ct.Plan.Kind == PlanStatistical:
 		conf, _ := sampling.ParseRate(ct.Plan.Confidence)
 		tol, _ := sampling.ParseRate(ct.Plan.Tolerable)
 		s := sampling.Sample{Size: ev.Items, Deviations: ev.Deviations, Confidence: conf, Tolerable: tol, Model: sampling.Model(ct.Plan.Model)}
@@ -318,7 +317,7 @@ func deriveCriterion(c Criterion, evals map[string]*TestEvaluation, facts criter
 		return ev != nil && (ev.Conclusion == Effective || ev.Conclusion == EffectiveWithExceptions)
 	}
 	affects := func(x Exception) bool {
-		return len(x.CriteriaAffected) == 0 || contains(x.CriteriaAffected, c.Ref)
+		return len(x.CriteriaAffected) == 0 || containsString(x.CriteriaAffected, c.Ref)
 	}
 	var failed, compensated, judgment, pending, tested, contribFailed []string
 	var compensators []string
@@ -428,7 +427,7 @@ func (w *Workpaper) OverrideCriterion(ctx context.Context, ref string, status Cr
 		return fmt.Errorf("override a criterion as met or not-met, not %q", status)
 	}
 	if status != "" && strings.TrimSpace(reason) == "" {
-		return errors.New("an override needs a written reason (--reason)")
+		return &InputError{Msg: "an override needs a written reason", Input: InputReason}
 	}
 	return w.write(ctx, func(t *txn) error {
 		var uuid string

@@ -125,7 +125,7 @@ func TestResultsExceptionsSignOffs(t *testing.T) {
 	if len(res) != 2 || res[1].Outcome != Deviation || res[1].EvidenceHash == "" || !strings.HasPrefix(res[1].Evidence, "ticket.pdf sha256:") {
 		t.Fatalf("results = %+v", res)
 	}
-	if err := w.DeleteAttribute(ctx, "CHG-01", "B"); err == nil {
+	if err := w.DeleteAttribute(ctx, "CHG-01", "B", 0); err == nil {
 		t.Fatal("attribute with results deleted")
 	}
 

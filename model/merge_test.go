@@ -515,7 +515,7 @@ func TestMergeDeletesAgainstEdits(t *testing.T) {
 	// B: deleted here, edited there. C: deleted here, untouched there.
 	// D: deleted here, while there a result was recorded on it.
 	for _, l := range []string{"B", "C", "D"} {
-		if err := a.DeleteAttribute(ctx, "CHG-01", l); err != nil {
+		if err := a.DeleteAttribute(ctx, "CHG-01", l, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -340,7 +341,7 @@ func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusio
 			}
 		}
 		for _, x := range exceptions {
-			if mapped[x.ControlRef] || contains(x.CriteriaAffected, c.Ref) {
+			if mapped[x.ControlRef] || slices.Contains(x.CriteriaAffected, c.Ref) {
 				wording := x.ReportWording
 				if wording == "" {
 					wording = x.Description
@@ -423,7 +424,7 @@ func (w *Workpaper) SetOpinionOverride(ctx context.Context, o Opinion, reason st
 		}
 		o = p
 		if reason == "" {
-			return errors.New("an opinion override needs a written reason (--reason)")
+			return &InputError{Msg: "an opinion override needs a written reason", Input: InputReason}
 		}
 	}
 	return w.write(ctx, func(t *txn) error {
@@ -447,15 +448,6 @@ func (w *Workpaper) SetOpinionOverride(ctx context.Context, o Opinion, reason st
 		}
 		return nil
 	})
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func plural(n int, one, many string) string {

@@ -372,7 +372,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 				return err
 			}
 			if results > 0 && (!in.Replace || strings.TrimSpace(in.Reason) == "") {
-				return fmt.Errorf("%s: %w (%d results); replacing it needs --replace --reason TEXT, which is logged", ref, ErrResultsExist, results)
+				return &InputError{Msg: fmt.Sprintf("%s: %s (%d results)", ref, ErrResultsExist, results), Input: InputReplace, Err: ErrResultsExist}
 			}
 			if _, err := t.update("population", oldPop, 0, "population of "+ref, field{"current", 0}); err != nil {
 				return err

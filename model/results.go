@@ -139,8 +139,8 @@ func attachBlob(t *txn, path string) (string, string, error) {
 		return "", "", err
 	}
 	if st.Size() > MaxEvidenceSize {
-		return "", "", fmt.Errorf("evidence %s is %d MB; files over %d MB are referenced, not attached: leave out --attach",
-			filepath.Base(path), st.Size()>>20, MaxEvidenceSize>>20)
+		return "", "", &InputError{Msg: fmt.Sprintf("evidence %s is %d MB; files over %d MB are referenced, not attached",
+			filepath.Base(path), st.Size()>>20, MaxEvidenceSize>>20), Input: InputNoAttach}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxEvidenceSize+1))
 	if err != nil {
@@ -313,7 +313,7 @@ func (t *txn) resultLetter(testUUID, ref, attribute string) (string, error) {
 		err := t.queryRow("SELECT letter FROM attribute WHERE test_uuid = ?", testUUID).Scan(&letter)
 		return letter, err
 	}
-	return "", fmt.Errorf("%s has %d attributes: say which with --attribute", ref, n)
+	return "", &InputError{Msg: fmt.Sprintf("%s has %d attributes", ref, n), Input: InputAttribute}
 }
 
 // Results lists the recorded results of a control's current sample.
@@ -445,7 +445,7 @@ func (w *Workpaper) AddException(ctx context.Context, in ExceptionInput) (string
 		return "", errors.New("an exception needs a description")
 	}
 	if len(in.Positions) == 0 {
-		return "", errors.New("an exception covers at least one sample item (--items)")
+		return "", &InputError{Msg: "an exception covers at least one sample item", Input: InputItems}
 	}
 	if err := in.validate(); err != nil {
 		return "", err

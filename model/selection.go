@@ -48,27 +48,57 @@ func (w *Workpaper) SetFrequencyTable(ctx context.Context, t sampling.FrequencyT
 	})
 }
 
+// PlanKind is how a control's sample is sized.
+type PlanKind string
+
+const (
+	PlanStatistical PlanKind = "statistical" // attribute sampling at a confidence and tolerable rate
+	PlanFrequency   PlanKind = "frequency"   // the firm's frequency-based (nonstatistical) table
+	PlanAll         PlanKind = "all"         // every occurrence
+)
+
+// PlanKinds lists the plan kinds in the order screens offer them.
+var PlanKinds = []PlanKind{PlanStatistical, PlanFrequency, PlanAll}
+
 // PlanInput chooses how a control's sample is sized.
 type PlanInput struct {
-	Kind       string // "statistical", "frequency" or "all"
+	Kind       PlanKind
 	Confidence sampling.Rate
 	Tolerable  sampling.Rate
 	Expected   sampling.Rate
 	Model      sampling.Model
+	// Risk is the control's risk rating for a frequency-based plan, "lower"
+	// or "higher"; "" keeps the rating the control has. SetPlan records a
+	// changed rating with the plan, in one transaction.
+	Risk string
 }
 
-// planFor computes a plan for a control with a population of n items (0 if
-// not yet imported).
-func planFor(in PlanInput, c Control, risk string, n int, table sampling.FrequencyTable) (SamplePlan, error) {
+// PlanSizing is a plan as SetPlan would record it, with the sizes behind
+// it for a screen to show: Statistical for a statistical plan, Frequency
+// for a frequency-based one.
+type PlanSizing struct {
+	Plan        SamplePlan
+	Statistical sampling.Size
+	Frequency   sampling.FrequencySize
+}
+
+// SizePlan computes the plan for control c with a population of n items (0
+// if not yet imported), at the risk rating risk unless in.Risk overrides
+// it. It is pure and fast (sampling math only): the sampling wizard calls it
+// on every change for its live preview, and SetPlan records what it gives.
+func SizePlan(in PlanInput, c Control, risk string, n int, table sampling.FrequencyTable) (PlanSizing, error) {
+	if in.Risk != "" {
+		risk = in.Risk
+	}
 	switch in.Kind {
-	case "statistical":
+	case PlanStatistical:
 		model := in.Model
 		if model == "" {
 			model = sampling.Binomial
 		}
 		sz, err := sampling.SampleSize(sampling.Plan{Confidence: in.Confidence, Tolerable: in.Tolerable, Expected: in.Expected, Population: n, Model: model})
 		if err != nil {
-			return SamplePlan{}, err
+			return PlanSizing{Statistical: sz}, err
 		}
 		basis := fmt.Sprintf("statistical attribute sampling, %s model: confidence %s, tolerable rate %s, expected rate %s",
 			model, in.Confidence, in.Tolerable, in.Expected)
@@ -79,36 +109,51 @@ func planFor(in PlanInput, c Control, risk string, n int, table sampling.Frequen
 		if sz.TestAll {
 			basis += "; the population is no larger than n, so every item is tested"
 		}
-		return SamplePlan{Kind: "statistical", Confidence: in.Confidence.String(), Tolerable: in.Tolerable.String(), Expected: in.Expected.String(),
-			Model: string(model), Size: sz.SampleSize, Allowed: sz.ExpectedDeviations, Basis: basis}, nil
-	case "frequency":
+		return PlanSizing{Statistical: sz, Plan: SamplePlan{Kind: PlanStatistical, Confidence: in.Confidence.String(), Tolerable: in.Tolerable.String(), Expected: in.Expected.String(),
+			Model: string(model), Size: sz.SampleSize, Allowed: sz.ExpectedDeviations, Basis: basis}}, nil
+	case PlanFrequency:
 		if c.Frequency == "" {
-			return SamplePlan{}, fmt.Errorf("control %s has no frequency: set one in the control matrix, or plan a statistical sample", c.Ref)
+			return PlanSizing{}, &NoFrequencyError{Control: c.Ref}
 		}
 		r, err := sampling.ParseRisk(risk)
 		if err != nil {
-			return SamplePlan{}, err
+			return PlanSizing{}, err
 		}
 		fs, err := table.Size(c.Frequency, r, n)
 		if err != nil {
-			return SamplePlan{}, fmt.Errorf("control %s: %w", c.Ref, err)
+			return PlanSizing{Frequency: fs}, fmt.Errorf("control %s: %w", c.Ref, err)
 		}
 		basis := "frequency-based (nonstatistical): " + fs.Rule
 		if fs.Note != "" {
 			basis += "; " + fs.Note
 		}
-		return SamplePlan{Kind: "frequency", Size: fs.SampleSize, Basis: basis}, nil
-	case "all":
+		return PlanSizing{Frequency: fs, Plan: SamplePlan{Kind: PlanFrequency, Size: fs.SampleSize, Basis: basis}}, nil
+	case PlanAll:
 		basis := "every occurrence is tested"
 		if n > 0 {
 			basis += fmt.Sprintf(" (%d)", n)
 		}
-		return SamplePlan{Kind: "all", Size: n, Basis: basis}, nil
+		return PlanSizing{Plan: SamplePlan{Kind: PlanAll, Size: n, Basis: basis}}, nil
 	}
-	return SamplePlan{}, fmt.Errorf("unknown plan %q (statistical, frequency or all)", in.Kind)
+	return PlanSizing{}, fmt.Errorf("unknown plan %q (statistical, frequency or all)", in.Kind)
 }
 
-// SetPlan sizes a control's sample and records the plan.
+// NoFrequencyError refuses a frequency-based plan for a control the matrix
+// gives no frequency.
+type NoFrequencyError struct{ Control string }
+
+func (e *NoFrequencyError) Error() string {
+	return fmt.Sprintf("control %s has no frequency: set one in the control matrix, or plan a statistical sample", e.Control)
+}
+
+// planFor is SizePlan's plan.
+func planFor(in PlanInput, c Control, risk string, n int, table sampling.FrequencyTable) (SamplePlan, error) {
+	sz, err := SizePlan(in, c, risk, n, table)
+	return sz.Plan, err
+}
+
+// SetPlan sizes a control's sample (SizePlan) and records the plan, with the
+// control's new risk rating when in.Risk changes it, in one transaction.
 func (w *Workpaper) SetPlan(ctx context.Context, controlRef string, in PlanInput) (SamplePlan, error) {
 	ct, err := w.ControlTest(ctx, controlRef)
 	if err != nil {
@@ -130,13 +175,25 @@ func (w *Workpaper) SetPlan(ctx context.Context, controlRef string, in PlanInput
 	if err != nil {
 		return SamplePlan{}, err
 	}
+	if in.Risk != "" && in.Risk != "lower" && in.Risk != "higher" {
+		return SamplePlan{}, fmt.Errorf("unknown risk %q (lower or higher)", in.Risk)
+	}
+	// A frequency-based plan at another risk than the control's records the
+	// new rating with it ("" counts as lower).
+	setRisk := in.Kind == PlanFrequency && in.Risk != "" && in.Risk != ct.Risk && !(in.Risk == "lower" && ct.Risk == "")
 	err = w.write(ctx, func(t *txn) error {
 		id, ref, err := t.testOf(controlRef)
 		if err != nil {
 			return err
 		}
+		touched := false
+		if setRisk {
+			if touched, err = t.setRisk(id, ref, in.Risk); err != nil {
+				return err
+			}
+		}
 		changed, err := t.update("control_test", id, 0, "the workpaper of "+ref, planFields(plan)...)
-		if err != nil || !changed {
+		if err != nil || !(changed || touched) {
 			return err
 		}
 		return t.touch(id)
@@ -237,7 +294,7 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 		if err != nil {
 			return nil, err
 		}
-		planned, err = planFor(PlanInput{Kind: "frequency"}, ct.Control, ct.Risk, pop.Rows, table)
+		planned, err = planFor(PlanInput{Kind: PlanFrequency}, ct.Control, ct.Risk, pop.Rows, table)
 		if err != nil {
 			return nil, fmt.Errorf("%w; or plan the sample with 'fieldwork sample plan'", err)
 		}

@@ -77,3 +77,53 @@ func TestTestRecordsMatchPerControlReads(t *testing.T) {
 		t.Fatalf("only %d controls with a sample: the demo no longer exercises the items", sampled)
 	}
 }
+
+// RecordLabels (one query) names the records as reading every control's
+// test did.
+func TestRecordLabelsMatchPerControlReads(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "demo.fieldwork")
+	if err := demo.Write(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	w, err := model.Open(path, model.Options{User: "t", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	want := map[string]string{}
+	cs, _ := w.Controls(ctx)
+	for _, c := range cs {
+		want[c.UUID] = "control " + c.Ref
+		ct, err := w.ControlTest(ctx, c.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[ct.UUID] = "workpaper " + ct.WPRef
+		for _, so := range ct.SignOffs {
+			want[so.UUID] = string(so.Role) + " sign-off of " + c.Ref
+		}
+		for _, a := range ct.Attributes {
+			want[a.UUID] = "attribute " + a.Letter + " of " + c.Ref
+		}
+	}
+	xs, _ := w.Exceptions(ctx)
+	for _, x := range xs {
+		want[x.UUID] = "exception " + x.Ref
+	}
+	notes, _ := w.Notes(ctx, "")
+	for _, n := range notes {
+		want[n.UUID] = "review note " + n.Ref
+	}
+	reqs, _ := w.PBCRequests(ctx)
+	for _, r := range reqs {
+		want[r.UUID] = "request " + r.Ref
+	}
+	got, err := w.RecordLabels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("RecordLabels: %d labels, the per-control reads %d", len(got), len(want))
+	}
+}

@@ -63,24 +63,6 @@ type page interface {
 	Busy() string
 }
 
-// pageKind names the screens other screens can open.
-type pageKind int
-
-const (
-	pageCriterion pageKind = iota
-	pageControl
-)
-
-// openMsg asks the root to open a screen on top of the current one.
-type openMsg struct {
-	kind pageKind
-	ref  string
-}
-
-func openCmd(kind pageKind, ref string) tea.Cmd {
-	return func() tea.Msg { return openMsg{kind: kind, ref: ref} }
-}
-
 // errMsg reports an error for the status line.
 type errMsg struct{ err error }
 
@@ -97,6 +79,21 @@ var requestSeq atomic.Int64
 // from a stale one.
 func nextRequestID() int64 { return requestSeq.Add(1) }
 
+// answered takes a load's answer to request id on a screen whose latest
+// request is reqID: fresh is false for an older request's answer (ignore
+// it); for the latest, loading ends and a failure is a command for the
+// status line.
+func answered(reqID int64, loading *bool, id int64, err error) (fresh bool, cmd tea.Cmd) {
+	if id != reqID {
+		return false, nil
+	}
+	*loading = false
+	if err != nil {
+		return true, errCmd(err)
+	}
+	return true, nil
+}
+
 // errorText words an error for the status line.
 func errorText(err error) string {
 	switch {
@@ -105,5 +102,18 @@ func errorText(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the workpaper took too long to answer; press r to try again"
 	}
+	var ie *model.InputError
+	if errors.As(err, &ie) {
+		return oneLine(err.Error() + inputAdvice[ie.Input])
+	}
 	return oneLine(err.Error())
+}
+
+// inputAdvice words what a model.InputError wants in the workbench's terms.
+var inputAdvice = map[model.Input]string{
+	model.InputReason:    ": type a reason",
+	model.InputItems:     ": choose the sample items",
+	model.InputAttribute: ": choose the attribute",
+	model.InputReplace:   "; replacing it needs a reason, which is logged",
+	model.InputNoAttach:  ": reference the file instead of attaching it",
 }

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // conflictsLoadedMsg carries the open merge conflicts.
@@ -45,18 +46,17 @@ const conflictDetailLines = 4
 // yes/no question.
 type conflictsPage struct {
 	common
-	list      listView[model.Conflict]
-	reqID     int64
-	saveID    int64
-	loading   bool
-	loaded    bool
-	saving    bool
-	confirm   string // a yes/no question
-	confirmDo tea.Cmd
+	list     listView[model.Conflict]
+	reqID    int64
+	saveID   int64
+	loading  bool
+	loaded   bool
+	saving   bool
+	question confirm.Model // "keep mine / take theirs?"
 }
 
 func newConflictsPage(c common) *conflictsPage {
-	p := &conflictsPage{common: c}
+	p := &conflictsPage{common: c, question: newConfirm(c)}
 	p.list = newListView(c, listConfig[model.Conflict]{
 		id:     func(x model.Conflict) string { return fmt.Sprint(x.ID) },
 		render: p.renderRow,
@@ -75,7 +75,7 @@ func (p *conflictsPage) load() tea.Cmd {
 
 func (p *conflictsPage) Title() string      { return "Merge conflicts" }
 func (p *conflictsPage) InputFocused() bool { return false }
-func (p *conflictsPage) HandlesBack() bool  { return p.confirm != "" }
+func (p *conflictsPage) HandlesBack() bool  { return p.question.Asking() }
 
 func (p *conflictsPage) Busy() string {
 	switch {
@@ -102,7 +102,7 @@ func (p *conflictsPage) SetSize(width, height int) {
 
 func (p *conflictsPage) layout() {
 	h := p.height - 1 - conflictDetailLines
-	if p.confirm != "" {
+	if p.question.Asking() {
 		h--
 	}
 	p.list.SetSize(p.width, max(0, h))
@@ -111,12 +111,8 @@ func (p *conflictsPage) layout() {
 func (p *conflictsPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case conflictsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded = true
 		p.list.empty = "No merge conflicts."
@@ -133,19 +129,16 @@ func (p *conflictsPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		return p, tea.Batch(statusCmd(msg.what), changedCmd)
 	case tea.KeyMsg:
 		k := p.keys
-		if p.confirm != "" {
-			switch {
-			case key.Matches(msg, k.Yes):
-				cmd := p.confirmDo
-				p.confirm, p.confirmDo = "", nil
+		if p.question.Asking() {
+			answered, yes, cmd := p.question.Update(msg)
+			if yes {
 				p.saving = true
-				p.layout()
-				return p, tea.Batch(cmd, busyCmd)
-			case key.Matches(msg, k.No):
-				p.confirm, p.confirmDo = "", nil
+				cmd = tea.Batch(cmd, busyCmd)
+			}
+			if answered {
 				p.layout()
 			}
-			return p, nil
+			return p, cmd
 		}
 		switch {
 		case key.Matches(msg, k.KeepMine):
@@ -156,7 +149,7 @@ func (p *conflictsPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		_, cmd := p.list.Update(msg)
 		return p, cmd
 	case tea.MouseMsg:
-		if p.confirm != "" {
+		if p.question.Asking() {
 			return p, nil
 		}
 		msg.Y--
@@ -182,13 +175,14 @@ func (p *conflictsPage) ask(take string) tea.Cmd {
 	if take == "theirs" {
 		value, verb = c.Theirs, "Take the other copy's"
 	}
-	p.confirm = fmt.Sprintf("%s value (%s) for %s? y resolves, n keeps it open", verb, quoteText(value), conflictSubject(c))
-	p.confirmDo = func() tea.Msg {
-		err := withWriteTimeout(ctx, func(ctx context.Context) error {
-			return wp.ResolveConflict(ctx, cid, take)
-		})
-		return conflictResolvedMsg{id: id, what: fmt.Sprintf("Resolved merge conflict #%d: took %s.", cid, take), err: err}
-	}
+	p.question.Ask(fmt.Sprintf("%s value (%s) for %s?", verb, quoteText(value), conflictSubject(c)), "resolves", "keeps it open", func() tea.Cmd {
+		return func() tea.Msg {
+			err := withWriteTimeout(ctx, func(ctx context.Context) error {
+				return wp.ResolveConflict(ctx, cid, take)
+			})
+			return conflictResolvedMsg{id: id, what: fmt.Sprintf("Resolved merge conflict #%d: took %s.", cid, take), err: err}
+		}
+	})
 	p.layout()
 	return nil
 }
@@ -232,8 +226,8 @@ func (p *conflictsPage) View() string {
 	if c, ok := p.list.Selected(); ok {
 		lines = append(lines, "", p.detail(c))
 	}
-	if p.confirm != "" {
-		lines = append(lines, p.styles.Hint.Render(truncate(p.confirm, p.width)))
+	if p.question.Asking() {
+		lines = append(lines, p.styles.Hint.Render(truncate(p.question.Prompt(), p.width)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -285,7 +279,7 @@ func (p *conflictsPage) renderRow(c model.Conflict, w int, selected bool) string
 }
 
 func (p *conflictsPage) ShortHelp() []key.Binding {
-	if p.confirm != "" {
+	if p.question.Asking() {
 		return p.keys.confirmHelp()
 	}
 	if p.readOnly() || len(p.list.all) == 0 {
@@ -295,7 +289,7 @@ func (p *conflictsPage) ShortHelp() []key.Binding {
 }
 
 func (p *conflictsPage) FullHelp() [][]key.Binding {
-	if p.confirm != "" {
+	if p.question.Asking() {
 		return [][]key.Binding{p.keys.confirmHelp()}
 	}
 	var own []key.Binding

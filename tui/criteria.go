@@ -194,12 +194,8 @@ func (p *criteriaPage) SetSize(width, height int) {
 func (p *criteriaPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case conclusionsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.concl = map[string]model.CriterionConclusion{}
 		for _, c := range msg.concl {
@@ -243,7 +239,7 @@ func (p *criteriaPage) openSelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return openCmd(pageCriterion, r.crit.Ref)
+	return openCriterion(r.crit.Ref)
 }
 
 func (p *criteriaPage) View() string {

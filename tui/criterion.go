@@ -189,12 +189,8 @@ func (p *criterionPage) renderRow(c model.Control, w int, selected bool) string 
 func (p *criterionPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case conclusionsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		for _, c := range msg.concl {
 			if c.Ref == p.ref {
@@ -239,7 +235,7 @@ func (p *criterionPage) openSelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return openCmd(pageControl, c.Ref)
+	return openControl(c.Ref)
 }
 
 func (p *criterionPage) View() string {

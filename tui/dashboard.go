@@ -38,6 +38,9 @@ func (p *dashboardPage) Title() string      { return tabDashboard.String() }
 func (p *dashboardPage) InputFocused() bool { return false }
 func (p *dashboardPage) HandlesBack() bool  { return false }
 
+// HistoryIsTrailTab: "history" on the dashboard shows the audit trail tab.
+func (p *dashboardPage) HistoryIsTrailTab() {}
+
 func (p *dashboardPage) Busy() string {
 	if p.loading && p.prog == nil {
 		return "reading the testing progress…"
@@ -240,8 +243,6 @@ func concat(sections ...[]string) []string {
 	return out
 }
 
-const labelWidth = 14
-
 // field renders "Label       value", the value wrapped under itself.
 func field(s *Styles, label, value string, w int) []string {
 	vw := max(1, w-labelWidth)
@@ -395,22 +396,6 @@ func (p *dashboardPage) coverageSection(w int) []string {
 		out = append(out, s.Dim.Render(truncate("  Not in scope: "+strings.Join(outOfScope, ", "), w)))
 	}
 	return out
-}
-
-// bar draws covered/total as a bar of w cells; the count beside it says
-// the same in digits.
-func bar(s *Styles, covered, total, w int) string {
-	full := 0
-	if total > 0 {
-		full = covered * w / total
-		if covered > 0 && full == 0 {
-			full = 1
-		}
-		if covered < total && full == w {
-			full = w - 1
-		}
-	}
-	return s.BarFull.Render(strings.Repeat(symBarFull, full)) + s.BarEmpty.Render(strings.Repeat(symBarEmpty, w-full))
 }
 
 // maxGapLines is how many gaps the dashboard lists before "and N more".

@@ -36,19 +36,15 @@ func loadExceptions(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd 
 
 // excListPage is the exception log: one line per exception, enter opens it.
 type excListPage struct {
-	common
-	lazy
-	list    listView[model.Exception]
-	notes   map[string]int // outstanding review notes per exception
-	reqID   int64
-	loading bool
-	loaded  bool
-	ctrlW   int
-	critW   int
+	listPage[model.Exception]
+	notes map[string]int // outstanding review notes per exception
+	ctrlW int
+	critW int
 }
 
 func newExcListPage(c common) *excListPage {
-	p := &excListPage{common: c, lazy: lazy{stale: true}}
+	p := &excListPage{listPage: newListPage[model.Exception](c, tabExceptions.String(), "the exception log")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadExceptions(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[model.Exception]{
 		id:     func(x model.Exception) string { return x.Ref },
 		filter: filterExceptions,
@@ -59,26 +55,11 @@ func newExcListPage(c common) *excListPage {
 }
 
 func filterExceptions(xs []model.Exception, q string) []model.Exception {
-	q = strings.ToLower(strings.TrimSpace(q))
-	var out []model.Exception
-	for _, x := range xs {
-		hay := strings.ToLower(strings.Join([]string{x.Ref, x.ControlRef, x.WPRef, x.Evaluation, oneLine(x.Description), strings.Join(x.CriteriaAffected, " ")}, " "))
-		if strings.Contains(hay, q) {
-			out = append(out, x)
-		}
-	}
-	return out
+	return filterBy(xs, q, func(x model.Exception) []string {
+		return []string{x.Ref, x.ControlRef, x.WPRef, x.Evaluation, oneLine(x.Description), strings.Join(x.CriteriaAffected, " ")}
+	})
 }
 
-func (p *excListPage) Init() tea.Cmd { return p.load() }
-
-func (p *excListPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadExceptions(p.ctx, p.wp, p.reqID)
-}
-
-func (p *excListPage) Title() string      { return tabExceptions.String() }
 func (p *excListPage) InputFocused() bool { return p.list.Editing() }
 func (p *excListPage) HandlesBack() bool  { return p.list.Editing() || p.list.Filtered() }
 
@@ -89,10 +70,6 @@ func (p *excListPage) Busy() string {
 	return ""
 }
 
-func (p *excListPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *excListPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
-
 func (p *excListPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
 	p.list.SetSize(width, height-1)
@@ -101,12 +78,8 @@ func (p *excListPage) SetSize(width, height int) {
 func (p *excListPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case exceptionsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded = true
 		p.notes = outstandingNotes(msg.notes, "exception")
@@ -287,56 +260,20 @@ func outstandingNotes(notes []model.ReviewNote, kind string) map[string]int {
 
 // excDetailPage is one exception in full, with its review notes.
 type excDetailPage struct {
-	common
-	ref     string
-	x       model.Exception
-	notes   []model.ReviewNote
-	found   bool
-	loaded  bool
-	loading bool
-	reqID   int64
-	err     error
-	scrollDoc
+	detailPage
+	x     model.Exception
+	notes []model.ReviewNote
 }
 
 func newExcDetailPage(c common, ref string) *excDetailPage {
-	return &excDetailPage{common: c, ref: ref, scrollDoc: newScrollDoc(c)}
+	p := &excDetailPage{detailPage: newDetailPage(c, ref, "exception")}
+	p.loadCmd = func(id int64) tea.Cmd { return loadExceptions(p.ctx, p.wp, id) }
+	p.render = p.renderText
+	return p
 }
 
-func (p *excDetailPage) Init() tea.Cmd { return p.load() }
-
-func (p *excDetailPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadExceptions(p.ctx, p.wp, p.reqID)
-}
-
-func (p *excDetailPage) Title() string      { return p.ref }
 func (p *excDetailPage) InputFocused() bool { return false }
 func (p *excDetailPage) HandlesBack() bool  { return false }
-
-func (p *excDetailPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading exception " + oneLine(p.ref) + "…"
-	}
-	return ""
-}
-
-func (p *excDetailPage) SetData(d *snapshot) tea.Cmd {
-	if !p.loaded {
-		return nil
-	}
-	return p.load()
-}
-
-func (p *excDetailPage) SetSize(width, height int) {
-	p.common.SetSize(width, height)
-	p.layout()
-}
-
-func (p *excDetailPage) layout() {
-	p.setLines(p.render(p.width), p.width, p.height)
-}
 
 func (p *excDetailPage) NoteTarget() (noteTarget, bool) {
 	return noteTarget{kind: "exception", ref: p.ref}, true
@@ -352,16 +289,9 @@ func (p *excDetailPage) TrailScope() (trailScope, bool) {
 func (p *excDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case exceptionsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
+		if fresh, cmd := p.answered(msg.id, msg.err); !fresh {
+			return p, cmd
 		}
-		p.loading = false
-		if msg.err != nil {
-			p.err = msg.err
-			p.layout()
-			return p, errCmd(msg.err)
-		}
-		p.loaded, p.err, p.found = true, nil, false
 		for _, x := range msg.exceptions {
 			if strings.EqualFold(x.Ref, p.ref) {
 				p.x, p.found = x, true
@@ -393,7 +323,7 @@ func (p *excDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	return p, nil
 }
 
-func (p *excDetailPage) render(w int) []string {
+func (p *excDetailPage) renderText(w int) []string {
 	s := p.styles
 	if w <= 0 {
 		return nil

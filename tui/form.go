@@ -422,7 +422,7 @@ func (f *form) View() string {
 	var foot []string
 	switch {
 	case f.asking:
-		foot = append(foot, s.Hint.Render(truncate("Discard your changes? y discards, n keeps editing", w)))
+		foot = append(foot, s.Hint.Render(truncate("Discard your changes? "+f.keys.yesNo("discards", "keeps editing"), w)))
 	case f.saving:
 		foot = append(foot, s.Muted.Render(truncate("Saving…", w)))
 	case f.msg != "":

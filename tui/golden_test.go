@@ -24,7 +24,7 @@ func TestGoldens(t *testing.T) {
 		}},
 		{"criterion", func(d *driver) {
 			d.press(d.keys().Criteria)
-			d.send(openMsg{kind: pageCriterion, ref: "CC6.1"})
+			d.send(openCriterion("CC6.1")())
 		}},
 		{"criterion_gap", func(d *driver) {
 			d.press(d.keys().Criteria)
@@ -33,7 +33,7 @@ func TestGoldens(t *testing.T) {
 		}},
 		{"control", func(d *driver) {
 			d.press(d.keys().Criteria)
-			d.send(openMsg{kind: pageCriterion, ref: "CC6.1"})
+			d.send(openCriterion("CC6.1")())
 			d.press(d.keys().Open)
 		}},
 	}

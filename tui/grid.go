@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // gridPage is the testing grid of one control: a row per selected item,
@@ -25,8 +25,7 @@ import (
 // it changes, so a result someone else changed meanwhile is refused.
 type gridPage struct {
 	common
-	ref  string
-	data *snapshot
+	ref string
 
 	metaID int64
 	meta   gridMeta
@@ -60,9 +59,8 @@ type gridPage struct {
 	saveID    int64
 	staleSeen bool
 
-	confirm   string
-	confirmDo func() tea.Cmd
-	devPrompt bool // a deviation was just marked: offer to log an exception
+	ask       confirm.Model // "pass the rest of this row/column?"
+	devPrompt bool          // a deviation was just marked: offer to log an exception
 	linking   bool
 	links     listView[model.Exception]
 	choosing  bool
@@ -276,7 +274,7 @@ func cellOf(r *model.Result) gridCell {
 }
 
 func newGridPage(c common, ref string) *gridPage {
-	p := &gridPage{common: c, ref: ref, cur: 1, top: 1, hidden: map[int]bool{}, pending: map[cellKey]*pendingWrite{}}
+	p := &gridPage{common: c, ref: ref, cur: 1, top: 1, hidden: map[int]bool{}, pending: map[cellKey]*pendingWrite{}, ask: newConfirm(c)}
 	p.links = newListView(c, listConfig[model.Exception]{
 		id:     func(x model.Exception) string { return x.Ref },
 		render: p.renderLink,
@@ -298,7 +296,7 @@ func (p *gridPage) Init() tea.Cmd {
 func (p *gridPage) Title() string      { return "Testing" }
 func (p *gridPage) InputFocused() bool { return p.form != nil }
 func (p *gridPage) HandlesBack() bool {
-	return p.form != nil || p.confirm != "" || p.devPrompt || p.linking || p.choosing || p.bulkID != 0
+	return p.form != nil || p.ask.Asking() || p.devPrompt || p.linking || p.choosing || p.bulkID != 0
 }
 
 func (p *gridPage) Busy() string {
@@ -337,8 +335,7 @@ func (p *gridPage) Discard() {
 	}
 }
 
-func (p *gridPage) SetData(d *snapshot) tea.Cmd {
-	p.data = d
+func (p *gridPage) SetData(*snapshot) tea.Cmd {
 	if p.meta.loaded {
 		return p.reload()
 	}
@@ -547,13 +544,6 @@ func (p *gridPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	return p, nil
 }
 
-// cellFromInput is the cell a pending write will leave.
-func cellFromInput(in model.ResultInput, old gridCell) gridCell {
-	c := old
-	c.outcome, c.note, c.tickmark, c.evidence, c.pending = in.Outcome, in.Note, in.Tickmark, in.Evidence, true
-	return c
-}
-
 func (p *gridPage) key(msg tea.KeyMsg) tea.Cmd {
 	k := p.keys
 	switch {
@@ -568,16 +558,9 @@ func (p *gridPage) key(msg tea.KeyMsg) tea.Cmd {
 			return p.submitForm()
 		}
 		return cmd
-	case p.confirm != "":
-		switch {
-		case key.Matches(msg, k.Yes):
-			do := p.confirmDo
-			p.confirm, p.confirmDo = "", nil
-			return do()
-		case key.Matches(msg, k.No):
-			p.confirm, p.confirmDo = "", nil
-		}
-		return nil
+	case p.ask.Asking():
+		_, _, cmd := p.ask.Update(msg)
+		return cmd
 	case p.linking:
 		switch {
 		case key.Matches(msg, k.Open):
@@ -674,7 +657,7 @@ func (p *gridPage) moveTo(ordinal int) tea.Cmd {
 }
 
 func (p *gridPage) mouse(msg tea.MouseMsg) tea.Cmd {
-	if p.form != nil || p.confirm != "" || p.linking || p.choosing || msg.Action != tea.MouseActionPress {
+	if p.form != nil || p.ask.Asking() || p.linking || p.choosing || msg.Action != tea.MouseActionPress {
 		return nil
 	}
 	switch msg.Button {
@@ -708,774 +691,12 @@ func (p *gridPage) mouse(msg tea.MouseMsg) tea.Cmd {
 	return nil
 }
 
-// mark records outcome o on the cell under the cursor.
-func (p *gridPage) mark(o model.Outcome) tea.Cmd {
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
-	}
-	r := p.row(p.cur)
-	if r == nil {
-		return statusCmd("This item is still being read; try again in a moment.")
-	}
-	k := cellKey{p.cur, p.col}
-	cell := r.res[p.col]
-	p.devPrompt = o == model.Deviation
-	if pw, ok := p.pending[k]; ok {
-		// The cell is being written: this mark follows once that is done.
-		next := cell
-		next.outcome, next.pending = o, true
-		pw.queued = &next
-		r.res[p.col] = next
-		return nil
-	}
-	return p.write(r, p.col, o, cell.note, cell.tickmark, cell.evidence)
-}
-
-// cycle moves the cell through pass, deviation and n/a.
-func (p *gridPage) cycle() tea.Cmd {
-	r := p.row(p.cur)
-	if r == nil {
-		return nil
-	}
-	switch r.res[p.col].outcome {
-	case model.Pass:
-		return p.mark(model.Deviation)
-	case model.Deviation:
-		return p.mark(model.NotApplicable)
-	}
-	return p.mark(model.Pass)
-}
-
-// write shows a mark at once and writes it.
-func (p *gridPage) write(r *gridRow, attr int, o model.Outcome, note, tickmark, evidence string) tea.Cmd {
-	prev := r.res[attr]
-	a := p.meta.attrs[attr]
-	in := model.ResultInput{ControlRef: p.ref, Position: r.position, Attribute: a.Letter, Outcome: o,
-		Note: note, Tickmark: tickmark, Evidence: evidence, Version: prev.version}
-	p.seq++
-	k := cellKey{r.ordinal, attr}
-	p.pending[k] = &pendingWrite{seq: p.seq, prev: prev, in: in}
-	r.res[attr] = cellFromInput(in, prev)
-	return writeResult(p.ctx, p.common.wp, p.seq, k, in, prev.outcome != "")
-}
-
-// writeResult writes one result and reads it back. A cell the grid showed
-// as untested is written only if it still is (IfUntested): SetResult's
-// version 0 would otherwise replace a result someone recorded meanwhile.
-func writeResult(ctx context.Context, wp *model.Workpaper, seq int64, k cellKey, in model.ResultInput, existed bool) tea.Cmd {
-	in.IfUntested = !existed
-	return func() tea.Msg {
-		msg := cellSavedMsg{seq: seq, key: k}
-		msg.err = withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
-		if msg.err == nil {
-			ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-			defer cancel()
-			msg.res, _ = wp.ResultAt(ctx, in.ControlRef, in.Position, in.Attribute)
-			msg.eval, _ = wp.Evaluate(ctx, in.ControlRef)
-		}
-		return msg
-	}
-}
-
-// saved takes a write's answer: the cell takes the stored result, or goes
-// back to what it was.
-func (p *gridPage) saved(msg cellSavedMsg) tea.Cmd {
-	pw, ok := p.pending[msg.key]
-	if !ok || pw.seq != msg.seq {
-		return nil
-	}
-	delete(p.pending, msg.key)
-	r := p.row(msg.key.ordinal)
-	if msg.err != nil {
-		if r != nil && msg.key.attr < len(r.res) {
-			r.res[msg.key.attr] = pw.prev
-		}
-		if msg.key.ordinal == p.cur {
-			p.devPrompt = false
-		}
-		if who, stale := staleWho(msg.err, p.now); stale {
-			text := fmt.Sprintf("Item %d/%s not saved: %s; theirs is shown.", msg.key.ordinal, pw.in.Attribute, who)
-			return tea.Batch(errCmd(errors.New(text)), p.readWindow(p.base))
-		}
-		text := fmt.Sprintf("Item %d/%s not saved, back to %s: %s", msg.key.ordinal, pw.in.Attribute,
-			outcomeWord(pw.prev.outcome), writeErrorText(msg.err, p.now))
-		if _, _, reviewed := reviewedAsk(msg.err, ""); reviewed {
-			return errCmd(msg.err) // the root asks whether to reopen the review
-		}
-		return errCmd(errors.New(text))
-	}
-	if msg.eval != nil {
-		p.meta.eval = msg.eval
-	}
-	var cmds []tea.Cmd
-	if p.meta.virtual {
-		p.meta.virtual = false
-		cmds = append(cmds, p.reload())
-	}
-	if r != nil && msg.res != nil && msg.key.attr < len(r.res) {
-		r.res[msg.key.attr] = cellOf(msg.res)
-		if pw.queued != nil {
-			q := *pw.queued
-			r.res[msg.key.attr] = cellOf(msg.res)
-			if q.outcome != msg.res.Outcome {
-				cmds = append(cmds, p.write(r, msg.key.attr, q.outcome, q.note, q.tickmark, q.evidence))
-			}
-		}
-	}
-	return tea.Batch(cmds...)
-}
-
-// Bulk passes. A bulk pass runs a chunk at a time, each chunk a command:
-// the grid shows how far it got, and esc stops it between chunks. It
-// writes only cells that are untested when the chunk writes them.
-
-// bulkJob is a bulk pass under way; commands carry a copy.
-type bulkJob struct {
-	id        int64
-	what      string // "item 12", "attribute A"
-	letters   []string
-	positions []int           // a row's item; nil for a column
-	sel       model.Selection // a column: the sample, read by page
-	next      int             // a column: the next ordinal to look at
-	total     int             // a column: the sample's size
-	written   int
-	skipped   int
-}
-
-// bulkChunk is how many items a column's chunk looks at.
-const bulkChunk = 250
-
-type bulkStepMsg struct {
-	job  bulkJob
-	done bool
-	err  error
-}
-
-func (p *gridPage) askPassRow() tea.Cmd {
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
-	}
-	r := p.row(p.cur)
-	if r == nil {
-		return nil
-	}
-	var letters []string
-	for i, c := range r.res {
-		if c.outcome == "" {
-			letters = append(letters, p.meta.attrs[i].Letter)
-		}
-	}
-	if len(letters) == 0 {
-		return statusCmd(fmt.Sprintf("Item %s has no untested cell.", thousands(r.ordinal)))
-	}
-	ord := r.ordinal
-	p.confirm = fmt.Sprintf("Pass %s of item %s (%s)? Marked cells stay as they are. y passes, n cancels",
-		plural(len(letters), "untested cell", "untested cells"), thousands(ord), truncate(r.id, 20))
-	job := bulkJob{what: "item " + thousands(ord), letters: letters, positions: []int{r.position}}
-	p.confirmDo = func() tea.Cmd {
-		return p.startBulk(job, func(k cellKey) bool { return k.ordinal == ord })
-	}
-	return nil
-}
-
-func (p *gridPage) askPassColumn() tea.Cmd {
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
-	}
-	a := p.meta.attrs[p.col]
-	col := p.col
-	p.confirm = fmt.Sprintf("Pass every untested item of attribute %s (%s items in the sample)? Marked cells stay as they are. y passes, n cancels",
-		oneLine(a.Letter), thousands(p.meta.total))
-	job := bulkJob{what: "attribute " + a.Letter, letters: []string{a.Letter}, sel: p.meta.sel, next: 1, total: p.meta.total}
-	p.confirmDo = func() tea.Cmd {
-		return p.startBulk(job, func(k cellKey) bool { return k.attr == col })
-	}
-	return nil
-}
-
-// startBulk starts a bulk pass, showing the window's untested cells it
-// covers as passed at once.
-func (p *gridPage) startBulk(job bulkJob, covers func(cellKey) bool) tea.Cmd {
-	if p.bulkID != 0 {
-		return statusCmd("A bulk pass is running already.")
-	}
-	for i := range p.rows {
-		r := &p.rows[i]
-		for j := range r.res {
-			if r.res[j].outcome == "" && covers(cellKey{r.ordinal, j}) {
-				r.res[j].outcome, r.res[j].pending = model.Pass, true
-			}
-		}
-	}
-	ctx, cancel := context.WithCancel(p.ctx)
-	p.bulkStop = cancel
-	p.bulkCtx = ctx
-	p.bulkID = nextRequestID()
-	job.id = p.bulkID
-	p.bulkWhat = "passing " + job.what + "…"
-	return tea.Batch(busyCmd, bulkStep(ctx, p.common.wp, p.ref, job))
-}
-
-// bulkStep writes one chunk of a bulk pass.
-func bulkStep(ctx context.Context, wp *model.Workpaper, ref string, job bulkJob) tea.Cmd {
-	return func() tea.Msg {
-		if job.positions != nil {
-			n, sk, err := passCells(ctx, wp, ref, job.positions, job.letters)
-			job.written, job.skipped = job.written+n, job.skipped+sk
-			return bulkStepMsg{job: job, done: true, err: err}
-		}
-		letter := job.letters[0]
-		items, err := wp.SampleRows(ctx, &job.sel, job.next, bulkChunk)
-		if err != nil {
-			return bulkStepMsg{job: job, err: err}
-		}
-		results, err := wp.ResultsForOrdinals(ctx, job.sel.UUID, job.next, bulkChunk)
-		if err != nil {
-			return bulkStepMsg{job: job, err: err}
-		}
-		done := map[int]bool{}
-		for _, r := range results {
-			if r.Attribute == letter {
-				done[r.Ordinal] = true
-			}
-		}
-		var todo []int
-		for _, it := range items {
-			if !done[it.Item.Ordinal] {
-				todo = append(todo, it.Item.Position)
-			}
-		}
-		n, sk, err := passCells(ctx, wp, ref, todo, job.letters)
-		job.written, job.skipped = job.written+n, job.skipped+sk
-		job.next += bulkChunk
-		return bulkStepMsg{job: job, done: len(items) < bulkChunk || job.next > job.total, err: err}
-	}
-}
-
-// bulkStepped takes a chunk's answer: the next chunk, or the end.
-func (p *gridPage) bulkStepped(msg bulkStepMsg) tea.Cmd {
-	job := msg.job
-	if job.id != p.bulkID {
-		return nil
-	}
-	if msg.err == nil && !msg.done && p.bulkCtx.Err() == nil {
-		p.bulkWhat = fmt.Sprintf("passing %s: %s of %s items looked at, %s passed… (esc stops)", job.what,
-			thousands(min(job.next-1, job.total)), thousands(job.total), thousands(job.written))
-		return bulkStep(p.bulkCtx, p.common.wp, p.ref, job)
-	}
-	p.bulkStop()
-	p.bulkID, p.bulkStop, p.bulkCtx = 0, nil, nil
-	what := fmt.Sprintf("Passed %s: %s", job.what, plural(job.written, "cell", "cells"))
-	if job.skipped > 0 {
-		what += fmt.Sprintf(", %s left as someone else recorded them", thousands(job.skipped))
-	}
-	cmds := []tea.Cmd{p.reload(), changedCmd}
-	switch {
-	case errors.Is(msg.err, context.Canceled) || (msg.err == nil && !msg.done):
-		cmds = append(cmds, statusCmd(what+"; stopped before the end."))
-	case msg.err != nil:
-		cmds = append(cmds, errCmd(fmt.Errorf("%s; then: %s", what, writeErrorText(msg.err, p.now))))
-	default:
-		cmds = append(cmds, statusCmd(what+"."))
-	}
-	return tea.Batch(cmds...)
-}
-
-// passCells passes the untested cells of the items at positions for
-// letters, in one transaction; a cell recorded meanwhile is left alone.
-func passCells(ctx context.Context, wp *model.Workpaper, ref string, positions []int, letters []string) (written, skipped int, err error) {
-	ins := make([]model.ResultInput, 0, len(positions)*len(letters))
-	for _, pos := range positions {
-		for _, l := range letters {
-			ins = append(ins, model.ResultInput{ControlRef: ref, Position: pos, Attribute: l, Outcome: model.Pass, IfUntested: true})
-		}
-	}
-	if len(ins) == 0 {
-		return 0, 0, nil
-	}
-	err = withWriteTimeout(ctx, func(ctx context.Context) error {
-		var err error
-		written, skipped, err = wp.SetResults(ctx, ins)
-		return err
-	})
-	return written, skipped, err
-}
-
-// Forms: the cell's note, evidence and tickmark; an exception.
-
-func (p *gridPage) openDetail() tea.Cmd {
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
-	}
-	r := p.row(p.cur)
-	if r == nil {
-		return nil
-	}
-	k := cellKey{p.cur, p.col}
-	if _, busy := p.pending[k]; busy {
-		return statusCmd("This cell is being saved; open it again in a moment.")
-	}
-	c := r.res[p.col]
-	a := p.meta.attrs[p.col]
-	f := newForm(p.common, fmt.Sprintf("Item %d, attribute %s — %s", r.ordinal, oneLine(a.Letter), oneLine(p.ref)))
-	f.intro = []string{p.styles.Muted.Render(truncate(oneLine(a.Text)+symSep+r.id, p.width))}
-	for _, tm := range p.meta.tickmarks {
-		f.intro = append(f.intro, p.styles.Dim.Render(truncate("  "+fit(oneLine(tm.Symbol), 4)+" "+oneLine(tm.Meaning), p.width)))
-	}
-	f.intro = append(f.intro, "")
-	outcome := string(c.outcome)
-	if outcome == "" {
-		outcome = string(model.Pass)
-	}
-	f.choose("outcome", "Result", []string{string(model.Pass), string(model.Deviation), string(model.NotApplicable)},
-		[]string{symPass + " pass", symDeviation + " deviation", symNA + " n/a"}, outcome)
-	values, labels := []string{""}, []string{"none"}
-	for _, tm := range p.meta.tickmarks {
-		values = append(values, tm.Symbol)
-		labels = append(labels, oneLine(tm.Symbol))
-	}
-	f.choose("tickmark", "Tickmark", values, labels, c.tickmark)
-	f.line("note", "Note", c.note, false, nil)
-	f.line("evidence", "Evidence", c.evidence, false, nil).hint = "a file name, path or location of the evidence"
-	p.form, p.formKind, p.formCell, p.formVer, p.formHad = f, gridFormDetail, k, c.version, c.outcome != ""
-	p.form.SetSize(p.width, p.height)
-	return f.start()
-}
-
-func (p *gridPage) openException() tea.Cmd {
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
-	}
-	r := p.row(p.cur)
-	if r == nil {
-		return nil
-	}
-	a := p.meta.attrs[p.col]
-	f := newForm(p.common, fmt.Sprintf("New exception — %s, item %d", oneLine(p.ref), r.ordinal))
-	// The client's occurrence ID when the population has one; the
-	// sample item and its position in the population otherwise.
-	item, where := fmt.Sprintf("item %d (position %d)", r.ordinal, r.position), fmt.Sprintf("position %d", r.position)
-	if r.id != "" {
-		item, where = r.id, fmt.Sprintf("position %d, %s", r.position, r.id)
-	}
-	f.intro = []string{p.styles.Muted.Render(truncate(fmt.Sprintf("Covers item %d (%s). Its cause, management's response and the evaluation can be completed later.", r.ordinal, where), p.width)), ""}
-	desc := fmt.Sprintf("For %s, attribute %s (%s) was not met.", item, oneLine(a.Letter), oneLine(a.Text))
-	f.text("description", "Description", desc, 3, true)
-	f.line("cause", "Cause", "", false, nil)
-	f.choose("evaluation", "Evaluation", []string{"", "isolated", "systemic"}, []string{"not yet", "isolated", "systemic"}, "")
-	p.form, p.formKind, p.formCell = f, gridFormException, cellKey{r.ordinal, p.col}
-	p.form.SetSize(p.width, p.height)
-	return f.start()
-}
-
-func (p *gridPage) openLinks() tea.Cmd {
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
-	}
-	if p.row(p.cur) == nil {
-		return nil
-	}
-	p.linking = true
-	return nil
-}
-
-// link puts the item under the cursor in an existing exception of the
-// control: the exception covers the item, the cell's note names it and the
-// tickmark says "exception" when the legend has X.
-func (p *gridPage) link() tea.Cmd {
-	x, ok := p.links.Selected()
-	r := p.row(p.cur)
-	if !ok || r == nil {
-		p.linking = false
-		return nil
-	}
-	c := r.res[p.col]
-	note := strings.TrimSpace(c.note)
-	ref := "See " + x.Ref + "."
-	if !strings.Contains(note, x.Ref) {
-		note = strings.TrimSpace(note + " " + ref)
-	}
-	tick := c.tickmark
-	for _, tm := range p.meta.tickmarks {
-		if tm.Symbol == "X" {
-			tick = "X"
-		}
-	}
-	o := c.outcome
-	if o == "" {
-		o = model.Deviation
-	}
-	p.linking = false
-	cmd := p.write(r, p.col, o, note, tick, c.evidence)
-	ctx, wp, xref, pos, ordinal := p.ctx, p.common.wp, x.Ref, r.position, r.ordinal
-	// The exception record covers the item too, not only the cell's note.
-	add := func() tea.Msg {
-		err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.AddExceptionItems(ctx, xref, []int{pos}) })
-		if err != nil {
-			return errMsg{fmt.Errorf("item %d was not added to %s: %w", ordinal, xref, err)}
-		}
-		return statusMsg{fmt.Sprintf("Item %d added to %s.", ordinal, xref)}
-	}
-	return tea.Batch(cmd, tea.Sequence(add, changedCmd))
-}
-
-func (p *gridPage) submitForm() tea.Cmd {
-	f := p.form
-	ctx, wp, ref := p.ctx, p.common.wp, p.ref
-	r := p.row(p.formCell.ordinal)
-	if r == nil {
-		f.failed("The item is no longer loaded: close the form and open it again.")
-		return nil
-	}
-	p.saveID = nextRequestID()
-	id := p.saveID
-	switch p.formKind {
-	case gridFormDetail:
-		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[p.formCell.attr].Letter,
-			Outcome: model.Outcome(f.value("outcome")), Tickmark: f.value("tickmark"), Note: f.value("note"),
-			Evidence: f.value("evidence"), Version: p.formVer}
-		in.IfUntested = !p.formHad
-		return func() tea.Msg {
-			err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
-			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", p.formCell.ordinal, in.Attribute), err: err}
-		}
-	case gridFormException:
-		in := model.ExceptionInput{ControlRef: ref, Positions: []int{r.position}, Description: f.value("description"),
-			Cause: f.value("cause"), Evaluation: f.value("evaluation")}
-		return func() tea.Msg {
-			var xref string
-			err := withWriteTimeout(ctx, func(ctx context.Context) error {
-				var err error
-				xref, err = wp.AddException(ctx, in)
-				return err
-			})
-			return gridSavedMsg{id: id, what: "Logged exception " + xref + ".", err: err}
-		}
-	}
-	return nil
-}
-
-// showTheirs shows, after a stale refusal, the cell as stored now.
-func (p *gridPage) showTheirs() {
-	if p.formKind != gridFormDetail {
-		return
-	}
-	r := p.row(p.formCell.ordinal)
-	if r == nil {
-		return
-	}
-	c := r.res[p.formCell.attr]
-	p.formVer, p.formHad = c.version, c.outcome != ""
-	p.form.showTheirs("outcome", string(c.outcome))
-	p.form.showTheirs("tickmark", c.tickmark)
-	p.form.showTheirs("note", c.note)
-	p.form.showTheirs("evidence", c.evidence)
-}
-
-// Views.
-
-func (p *gridPage) View() string {
-	if p.height <= 0 {
-		return ""
-	}
-	s := p.styles
-	switch {
-	case p.form != nil:
-		return p.form.View()
-	case p.err != nil && !p.meta.loaded:
-		return strings.Join(append([]string{s.Gap.Render(symGap + " Could not read the sample of " + oneLine(p.ref) + ".")}, wrap(errorText(p.err), p.width)...), "\n")
-	case !p.meta.loaded:
-		return s.Muted.Render("Reading the sample of " + oneLine(p.ref) + "…")
-	case p.meta.total == 0:
-		return s.Hint.Render(truncate("No sample drawn yet: open the sampling wizard from the workpaper (s).", p.width))
-	case p.linking:
-		return s.Section.Render(truncate("Link item "+strconv.Itoa(p.cur)+" to an exception of "+oneLine(p.ref), p.width)) + "\n" +
-			s.Muted.Render(truncate("enter notes it on the result (note “See EX-…”, tickmark X) · esc cancels", p.width)) + "\n\n" + p.links.View()
-	case p.choosing:
-		return s.Section.Render(truncate("Client columns shown in the grid", p.width)) + "\n" +
-			s.Muted.Render(truncate("space shows or hides the column · enter or esc closes", p.width)) + "\n\n" + p.colList.View()
-	}
-	var b strings.Builder
-	b.Grow((p.rowsH + 6) * (p.width + 16))
-	cols := p.clientCols(p.width - p.fixedWidth())
-	b.WriteString(p.summary())
-	b.WriteByte('\n')
-	b.WriteString(p.headings(cols))
-	for i := range p.rowsH {
-		b.WriteByte('\n')
-		o := p.top + i
-		if o > p.meta.total {
-			continue
-		}
-		b.WriteString(p.renderRow(o, cols))
-	}
-	for _, l := range p.panel() {
-		b.WriteByte('\n')
-		b.WriteString(l)
-	}
-	return b.String()
-}
-
-func (p *gridPage) summary() string {
-	s := p.styles
-	left := s.Title.Render(oneLine(p.ref)) + s.Muted.Render(fmt.Sprintf("  %s items%s%s", thousands(p.meta.total), symSep,
-		plural(len(p.meta.attrs), "attribute", "attributes")))
-	if ev := p.meta.eval; ev != nil {
-		left += s.Muted.Render(fmt.Sprintf("%s%s of %s results", symSep, thousands(ev.Recorded), thousands(p.meta.total*len(p.meta.attrs))))
-		if ev.Deviations > 0 {
-			left += s.Muted.Render(symSep) + s.Gap.Render(fmt.Sprintf("%s %s", symDeviation, plural(ev.Deviations, "item deviates", "items deviate")))
-		}
-	}
-	right := s.Muted.Render(fmt.Sprintf("item %s of %s", thousands(p.cur), thousands(p.meta.total)))
-	return spread(left, right, p.width)
-}
-
-// clientCols are the client columns shown, from colOff on, that fit in w.
-func (p *gridPage) clientCols(w int) []int {
-	var out []int
-	used := 0
-	for j := p.colOff; j < len(p.meta.header); j++ {
-		if p.hidden[j] || p.meta.header[j] == p.meta.idCol || p.meta.header[j] == p.meta.dateCol {
-			continue
-		}
-		cw := p.layoutW.client[j]
-		if used+cw+1 > w {
-			break
-		}
-		out = append(out, j)
-		used += cw + 1
-	}
-	return out
-}
-
-// fixedWidth is the width of the columns before the client's.
-func (p *gridPage) fixedWidth() int {
-	lw := p.layoutW
-	w := 2 + lw.ord + 1 + lw.id + 1 + 2 + lw.attrs*attrCellW + 2
-	if lw.date > 0 {
-		w += lw.date + 1
-	}
-	return w
-}
-
-func (p *gridPage) headings(cols []int) string {
-	s := p.styles
-	lw := p.layoutW
-	var b strings.Builder
-	b.WriteString("  ")
-	b.WriteString(fitRight("#", lw.ord))
-	b.WriteByte(' ')
-	b.WriteString(fit(orDefault(p.meta.idCol, "ID"), lw.id))
-	b.WriteByte(' ')
-	if lw.date > 0 {
-		b.WriteString(fit(p.meta.dateCol, lw.date))
-		b.WriteByte(' ')
-	}
-	b.WriteString("  ")
-	head := s.Label.Render(b.String())
-	var a strings.Builder
-	for i := p.attOff; i < min(len(p.meta.attrs), p.attOff+lw.attrs); i++ {
-		l := fit(" "+oneLine(p.meta.attrs[i].Letter), attrCellW)
-		if i == p.col {
-			a.WriteString(s.Title.Render(l))
-		} else {
-			a.WriteString(s.Label.Render(l))
-		}
-	}
-	head += a.String() + s.Dim.Render("│ ")
-	var c strings.Builder
-	for _, j := range cols {
-		c.WriteString(fit(p.meta.header[j], p.layoutW.client[j]))
-		c.WriteByte(' ')
-	}
-	return truncate(head+s.Label.Render(c.String()), p.width)
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func (p *gridPage) renderRow(o int, cols []int) string {
-	s := p.styles
-	lw := p.layoutW
-	r := p.row(o)
-	selected := o == p.cur
-	marker := "  "
-	if selected {
-		marker = symCursor + " "
-	}
-	if r == nil {
-		return marker + fitRight(strconv.Itoa(o), lw.ord) + " " + s.Dim.Render(symEllipsis)
-	}
-	var b strings.Builder
-	b.WriteString(marker)
-	b.WriteString(fitRight(strconv.Itoa(o), lw.ord))
-	b.WriteByte(' ')
-	b.WriteString(fit(r.id, lw.id))
-	b.WriteByte(' ')
-	if lw.date > 0 {
-		b.WriteString(fit(r.date, lw.date))
-		b.WriteByte(' ')
-	}
-	flag := " "
-	if r.flags != "" {
-		flag = symFlag
-	}
-	if r.extension > 0 {
-		flag = "+"
-	}
-	b.WriteString(flag)
-	b.WriteByte(' ')
-	left := b.String()
-	if selected {
-		left = s.Selected.Render(left)
-	} else if r.flags != "" {
-		left = s.Hint.Render(left)
-	}
-	var a strings.Builder
-	for i := p.attOff; i < min(len(r.res), p.attOff+lw.attrs); i++ {
-		c := r.res[i]
-		sym := outcomeSymbol(c.outcome)
-		if c.pending {
-			sym = sym + symPending
-		}
-		var cell string
-		if selected && i == p.col {
-			cell = "[" + sym + "]"
-			if c.pending {
-				cell = "[" + outcomeSymbol(c.outcome) + "]"
-			}
-			a.WriteString(s.Selected.Render(fit(cell, attrCellW)))
-			continue
-		}
-		cell = fit(" "+sym, attrCellW)
-		switch c.outcome {
-		case model.Pass:
-			cell = s.Covered.Render(cell)
-		case model.Deviation:
-			cell = s.Gap.Render(cell)
-		case model.NotApplicable:
-			cell = s.Dim.Render(cell)
-		default:
-			cell = s.Muted.Render(cell)
-		}
-		a.WriteString(cell)
-	}
-	line := left + a.String() + s.Dim.Render("│ ")
-	var c strings.Builder
-	for _, j := range cols {
-		v := ""
-		if j < len(r.cells) {
-			v = r.cells[j]
-		}
-		c.WriteString(fit(v, lw.client[j]))
-		c.WriteByte(' ')
-	}
-	return truncate(line+c.String(), p.width)
-}
-
-// panel is the current cell's detail and any question, gridPanel lines.
-func (p *gridPage) panel() []string {
-	s := p.styles
-	w := p.width
-	out := make([]string, 0, gridPanel)
-	r := p.row(p.cur)
-	a := p.meta.attrs[p.col]
-	if r == nil {
-		out = append(out, s.Dim.Render(truncate(fmt.Sprintf("Item %d: reading…", p.cur), w)))
-	} else {
-		head := fmt.Sprintf("%sposition %s%s%s", symSep, thousands(r.position), symSep, r.id)
-		if r.date != "" {
-			head += symSep + r.date
-		}
-		if r.extension > 0 {
-			head += fmt.Sprintf("%sextension %d", symSep, r.extension)
-		}
-		if r.flags != "" {
-			head += "  " + s.Hint.Render(symFlag+" "+r.flags)
-		}
-		out = append(out, truncate(s.Section.Render("Item "+thousands(r.ordinal))+head, w))
-		c := r.res[p.col]
-		res := s.Title.Render(oneLine(a.Letter)) + " " + oneLine(a.Text) + s.Muted.Render(symSep) + outcomeSymbol(c.outcome) + " " + outcomeWord(c.outcome)
-		if c.pending {
-			res += s.Muted.Render(" (saving…)")
-		}
-		if c.tickmark != "" {
-			res += s.Muted.Render(symSep+"tickmark ") + oneLine(c.tickmark)
-		}
-		if c.by != "" && !c.pending {
-			res += s.Muted.Render(symSep + oneLine(c.by) + " " + c.at)
-		}
-		out = append(out, truncate(res, w))
-		var note []string
-		if c.note != "" {
-			note = append(note, "note: "+oneLine(c.note))
-		}
-		if c.evidence != "" {
-			note = append(note, "evidence: "+oneLine(c.evidence))
-		}
-		if len(note) == 0 {
-			out = append(out, s.Dim.Render(truncate("no note or evidence: enter adds them", w)))
-		} else {
-			out = append(out, s.Muted.Render(truncate(strings.Join(note, symSep), w)))
-		}
-	}
-	switch {
-	case p.confirm != "":
-		out = append(out, s.Hint.Render(truncate(p.confirm, w)))
-	case p.devPrompt:
-		out = append(out, s.Hint.Render(truncate(symDeviation+" Deviation: e logs an exception, L links it to one already logged, esc later", w)))
-	default:
-		out = append(out, "")
-	}
-	return out
-}
-
-func (p *gridPage) renderLink(x model.Exception, w int, selected bool) string {
-	marker := "  "
-	if selected {
-		marker = symCursor + " "
-	}
-	line := marker + fit(oneLine(x.Ref), 7) + fit("items "+joinInts(x.Positions, 4), 22) + oneLine(x.Description)
-	if selected {
-		return p.styles.Selected.Render(fit(line, w))
-	}
-	return fit(line, w)
-}
-
-func (p *gridPage) renderColChoice(j int, w int, selected bool) string {
-	box := "[" + symCovered + "]"
-	if p.hidden[j] {
-		box = "[ ]"
-	}
-	name := p.meta.header[j]
-	note := ""
-	switch name {
-	case p.meta.idCol:
-		note = " (the ID column, always shown)"
-	case p.meta.dateCol:
-		note = " (the date column, always shown)"
-	}
-	marker := "  "
-	if selected {
-		marker = symCursor + " "
-	}
-	line := marker + box + " " + name + note
-	if selected {
-		return p.styles.Selected.Render(fit(line, w))
-	}
-	return fit(line, w)
-}
-
 func (p *gridPage) ShortHelp() []key.Binding {
 	k := p.keys
 	switch {
 	case p.form != nil:
 		return p.form.ShortHelp()
-	case p.confirm != "":
+	case p.ask.Asking():
 		return k.confirmHelp()
 	case p.bulkID != 0:
 		stop := k.Back
@@ -1502,7 +723,7 @@ func (p *gridPage) FullHelp() [][]key.Binding {
 	switch {
 	case p.form != nil:
 		return p.form.FullHelp()
-	case p.confirm != "" || p.devPrompt || p.linking || p.choosing:
+	case p.ask.Asking() || p.devPrompt || p.linking || p.choosing:
 		return [][]key.Binding{p.ShortHelp()}
 	}
 	return [][]key.Binding{

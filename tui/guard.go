@@ -104,7 +104,7 @@ func (m Model) guardKey(msg tea.KeyMsg) (next Model, cmd tea.Cmd, handled bool) 
 		if quit {
 			verb = "Quit"
 		}
-		m.guard = guardState{prompt: verb + " and discard " + what + "? y discards, n keeps it", quit: quit, keep: keep}
+		m.guard = guardState{prompt: verb + " and discard " + what + "? " + m.common.keys.yesNo("discards", "keeps it"), quit: quit, keep: keep}
 		m.layout()
 		return m, nil, true
 	}

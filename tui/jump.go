@@ -61,7 +61,7 @@ func (j *controlJump) update(msg tea.KeyMsg, d *snapshot) tea.Cmd {
 			return errCmd(fmt.Errorf("no control %q in this workpaper", oneLine(j.query)))
 		}
 		j.active = false
-		return openCmd(pageControl, m[0].Ref)
+		return openControl(m[0].Ref)
 	case key.Matches(msg, k.CancelFilter):
 		j.active = false
 		return nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -176,7 +177,7 @@ func (kc *KeyConfig) apply(km *keyMap) {
 		if !ok {
 			continue
 		}
-		if b == &km.ForceQuit && !contains(keys, "ctrl+c") {
+		if b == &km.ForceQuit && !slices.Contains(keys, "ctrl+c") {
 			keys = append(keys, "ctrl+c")
 		}
 		b.SetKeys(keys...)
@@ -362,7 +363,7 @@ func checkConflicts(km *keyMap) error {
 	// ctrl+c goes to the screen.
 	typing := []string{"form-", "choice-", "accept-filter", "cancel-filter", "delete-", "yes", "no", "clear-filter"}
 	for _, name := range actionNames(actions) {
-		if contains(global, name) || contains(moving, name) || hasAnyPrefix(name, typing) {
+		if slices.Contains(global, name) || slices.Contains(moving, name) || hasAnyPrefix(name, typing) {
 			continue
 		}
 		for _, k := range actions[name].Keys() {
@@ -390,23 +391,15 @@ func keyName(k string) string {
 	return k
 }
 
+// dedupe keeps the first of each key, in order.
 func dedupe(keys []string) []string {
 	var out []string
 	for _, k := range keys {
-		if !contains(out, k) {
+		if !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // keyMapFor is the key map opts asks for: the defaults, rebound by

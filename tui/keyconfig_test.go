@@ -150,3 +150,16 @@ func TestDefaultKeyConfigFile(t *testing.T) {
 		t.Fatal("nothing may be drawn before the key file is checked")
 	}
 }
+
+// Yes/no questions name the keys the user has, not y and n.
+func TestYesNoNamesRemappedKeys(t *testing.T) {
+	k := defaultKeyMap()
+	if got := k.yesNo("deletes", "keeps it"); got != "y deletes, n keeps it" {
+		t.Errorf("defaults: %q", got)
+	}
+	k.Yes.SetKeys("o")
+	k.No.SetKeys("esc", "x")
+	if got := k.yesNo("deletes", "keeps it"); got != "o deletes, esc keeps it" {
+		t.Errorf("remapped: %q", got)
+	}
+}

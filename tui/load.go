@@ -44,22 +44,6 @@ func loadWorkpaper(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
 	}
 }
 
-// controlLoadedMsg carries one control, for the control detail.
-type controlLoadedMsg struct {
-	id      int64
-	control model.Control
-	err     error
-}
-
-func loadControl(ctx context.Context, wp *model.Workpaper, id int64, ref string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
-		c, err := wp.Control(ctx, ref)
-		return controlLoadedMsg{id: id, control: c, err: err}
-	}
-}
-
 // snapshot is the workpaper overview as last loaded: immutable once built,
 // so screens share it.
 type snapshot struct {
@@ -156,4 +140,29 @@ func (d *snapshot) control(ref string) (model.Control, bool) {
 		return model.Control{}, false
 	}
 	return d.controls[i], true
+}
+
+// controlState is one read of a control's test, its current population and
+// sample, and its evaluation: what the workpaper and the sampling wizard
+// start from.
+type controlState struct {
+	test *model.ControlTest
+	pop  *model.Population
+	sel  *model.Selection
+	eval *model.TestEvaluation
+}
+
+// readControlState reads a control's state, in a command (values only).
+func readControlState(ctx context.Context, wp *model.Workpaper, ref string) (st controlState, err error) {
+	if st.test, err = wp.ControlTest(ctx, ref); err != nil {
+		return st, err
+	}
+	if st.pop, err = wp.CurrentPopulation(ctx, ref); err != nil {
+		return st, err
+	}
+	if st.sel, err = wp.Selection(ctx, ref); err != nil {
+		return st, err
+	}
+	st.eval, err = wp.Evaluate(ctx, ref)
+	return st, err
 }

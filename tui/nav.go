@@ -11,16 +11,34 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
-// The review side of the workbench (exceptions, review notes, sign-offs,
-// the audit trail, export) talks to the root with the messages below; the
-// root hands them to benchUpdate.
+// Navigation: screens ask the root to open and close screens, to reload
+// after a change, and to say something on the status line, with the
+// messages below; the root hands them to navUpdate. The refresh's ticks
+// (refresh.go) go the same way.
 
-// pushMsg asks the root to open p on top of the active tab's stack. The
-// page is made in Update (from the sender's common); the command only
-// carries it.
-type pushMsg struct{ p page }
+// openMsg asks the root to open a screen on top of the active tab's stack:
+// make builds it from the root's common. It is the one way to open a
+// screen.
+type openMsg struct{ make func(c common) page }
 
-func pushCmd(p page) tea.Cmd { return func() tea.Msg { return pushMsg{p} } }
+// pushCmd opens p, made by the sender in its Update (from its common).
+func pushCmd(p page) tea.Cmd {
+	return func() tea.Msg { return openMsg{func(common) page { return p }} }
+}
+
+// openControl opens the workpaper of control ref.
+func openControl(ref string) tea.Cmd {
+	return func() tea.Msg {
+		return openMsg{func(c common) page { return newControlPage(c, ref) }}
+	}
+}
+
+// openCriterion opens criterion ref.
+func openCriterion(ref string) tea.Cmd {
+	return func() tea.Msg {
+		return openMsg{func(c common) page { return newCriterionPage(c, ref) }}
+	}
+}
 
 // popMsg asks the root to close p (and whatever was opened above it), for
 // screens that close themselves: a form once saved or cancelled.
@@ -44,11 +62,11 @@ func statusCmd(text string) tea.Cmd {
 	return func() tea.Msg { return statusMsg{text} }
 }
 
-// benchUpdate handles the messages above and the refresh's ticks.
-func (m Model) benchUpdate(msg tea.Msg) (tea.Model, tea.Cmd) {
+// navUpdate handles the messages above and the refresh's ticks.
+func (m Model) navUpdate(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case pushMsg:
-		p := msg.p
+	case openMsg:
+		p := msg.make(m.common)
 		p.SetData(m.data)
 		m.tabs[m.active] = append(m.tabs[m.active], p)
 		m.layout()
@@ -80,19 +98,19 @@ func (m Model) reload() (Model, tea.Cmd) {
 	return m, tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
 }
 
-// benchKey handles the root-level keys of the review side: the number keys
-// of its screens, and "history" and "new review note" on screens that do
-// not handle them (the control workpaper, the dashboard). It runs after the
+// navKey handles the root-level shortcuts: the number keys of the review
+// screens, and "history" and "new review note" on screens that do not
+// handle them (the control workpaper, the dashboard). It runs after the
 // root's own keys and before the active screen's.
-func (m Model) benchKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+func (m Model) navKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	k := m.common.keys
-	for t, b := range k.benchTabKeys() {
+	for t, b := range k.reviewTabKeys() {
 		if !key.Matches(msg, b) {
 			continue
 		}
 		if t == m.active && len(m.tabs[t]) > 1 {
 			if u := m.unsavedAbove(1); u != "" {
-				m.guard = guardState{prompt: "Close this screen and discard " + u + "? y discards, n keeps it", keep: 1}
+				m.guard = guardState{prompt: "Close this screen and discard " + u + "? " + k.yesNo("discards", "keeps it"), keep: 1}
 				m.layout()
 				return m, nil, true
 			}
@@ -101,7 +119,7 @@ func (m Model) benchKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		return m, cmd, true
 	}
 	p := m.activePage()
-	// Screens of the review side say what history and a new note are
+	// Review screens say what history and a new note are
 	// about; other screens get the shortcut only when they do not use
 	// the key themselves.
 	_, scoped := p.(trailScoped)
@@ -111,7 +129,7 @@ func (m Model) benchKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		if sc, ok := trailScopeOf(p); ok {
 			return m, pushCmd(newTrailPage(m.common, sc)), true
 		}
-		if _, ok := p.(*dashboardPage); ok {
+		if _, ok := p.(trailTabbed); ok {
 			m, cmd := m.showTab(tabTrail)
 			return m, cmd, true
 		}
@@ -150,12 +168,26 @@ type noteTargeted interface {
 	NoteTarget() (noteTarget, bool)
 }
 
+// shortcutScoped is a screen that does not handle "history" and "new
+// review note" itself but is about one control: the root's shortcuts then
+// open that control's trail and a note on it.
+type shortcutScoped interface {
+	ShortcutControl() string
+}
+
+// trailTabbed is a screen whose "history" is the audit trail's own tab
+// (the dashboard).
+type trailTabbed interface {
+	HistoryIsTrailTab()
+}
+
 func trailScopeOf(p page) (trailScope, bool) {
 	switch p := p.(type) {
 	case trailScoped:
 		return p.TrailScope()
-	case *controlPage:
-		return trailScope{control: p.ref, label: "control " + p.ref}, true
+	case shortcutScoped:
+		ref := p.ShortcutControl()
+		return trailScope{control: ref, label: "control " + ref}, true
 	}
 	return trailScope{}, false
 }
@@ -164,8 +196,8 @@ func noteTargetOf(p page) (noteTarget, bool) {
 	switch p := p.(type) {
 	case noteTargeted:
 		return p.NoteTarget()
-	case *controlPage:
-		return noteTarget{kind: "control", ref: p.ref}, true
+	case shortcutScoped:
+		return noteTarget{kind: "control", ref: p.ShortcutControl()}, true
 	}
 	return noteTarget{}, false
 }
@@ -308,4 +340,11 @@ func listFullHelp(list [][]key.Binding, own []key.Binding) [][]key.Binding {
 		extra = append(extra, col...)
 	}
 	return [][]key.Binding{list[0], append(own, extra...)}
+}
+
+// noteTarget is what a review note is about: a control's workpaper, an
+// exception, or the engagement.
+type noteTarget struct {
+	kind string // "control", "exception" or "engagement"
+	ref  string
 }

@@ -11,14 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
-
-// noteTarget is what a review note is about: a control's workpaper, an
-// exception, or the engagement.
-type noteTarget struct {
-	kind string // "control", "exception" or "engagement"
-	ref  string
-}
 
 func (t noteTarget) String() string {
 	if t.kind == "engagement" || t.ref == "" {
@@ -94,24 +88,19 @@ const unassigned = "(nobody)"
 // notesPage lists the review notes, filtered by state (s) and assignee
 // (a) and by text (/); R responds, x clears, N opens a new one.
 type notesPage struct {
-	common
-	lazy
-	list      listView[model.ReviewNote]
-	all       []model.ReviewNote
-	state     noteStateFilter
-	assignee  string // "" all
-	reqID     int64
-	writeID   int64
-	loading   bool
-	loaded    bool
-	confirm   string // the question being asked
-	confirmOn string // the note it is about
-	targetW   int
-	assignW   int
+	listPage[model.ReviewNote]
+	all      []model.ReviewNote
+	state    noteStateFilter
+	assignee string // "" all
+	writeID  int64
+	ask      confirm.Model // "clear this note?"
+	targetW  int
+	assignW  int
 }
 
 func newNotesPage(c common) *notesPage {
-	p := &notesPage{common: c, lazy: lazy{stale: true}}
+	p := &notesPage{listPage: newListPage[model.ReviewNote](c, "Review notes", "the review notes"), ask: newConfirm(c)}
+	p.loadCmd = func(id int64) tea.Cmd { return loadNotes(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[model.ReviewNote]{
 		id:     func(n model.ReviewNote) string { return n.Ref },
 		filter: filterNotes,
@@ -122,41 +111,15 @@ func newNotesPage(c common) *notesPage {
 }
 
 func filterNotes(ns []model.ReviewNote, q string) []model.ReviewNote {
-	q = strings.ToLower(strings.TrimSpace(q))
-	var out []model.ReviewNote
-	for _, n := range ns {
-		hay := strings.ToLower(strings.Join([]string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}, " "))
-		if strings.Contains(hay, q) {
-			out = append(out, n)
-		}
-	}
-	return out
+	return filterBy(ns, q, func(n model.ReviewNote) []string {
+		return []string{n.Ref, n.TargetRef, n.TargetKind, n.Assignee, n.CreatedBy, oneLine(n.Text), oneLine(n.Response)}
+	})
 }
 
-func (p *notesPage) Init() tea.Cmd { return p.load() }
-
-func (p *notesPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadNotes(p.ctx, p.wp, p.reqID)
-}
-
-func (p *notesPage) Title() string      { return "Review notes" }
-func (p *notesPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
+func (p *notesPage) InputFocused() bool { return p.list.Editing() || p.ask.Asking() }
 func (p *notesPage) HandlesBack() bool {
-	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
+	return p.list.Editing() || p.list.Filtered() || p.ask.Asking()
 }
-
-func (p *notesPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading the review notes…"
-	}
-	return ""
-}
-
-func (p *notesPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *notesPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
 
 func (p *notesPage) SetSize(width, height int) {
 	p.common.SetSize(width, height)
@@ -215,12 +178,8 @@ func (p *notesPage) assignees() []string {
 func (p *notesPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case notesLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded, p.all = true, msg.notes
 		p.targetW, p.assignW = 10, 8
@@ -239,7 +198,7 @@ func (p *notesPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		return p, tea.Batch(changedCmd, statusCmd(msg.done))
 	case tea.KeyMsg:
-		if p.confirm != "" {
+		if p.ask.Asking() {
 			return p, p.answer(msg)
 		}
 		if p.list.Editing() {
@@ -306,27 +265,23 @@ func (p *notesPage) askClear(n model.ReviewNote) tea.Cmd {
 	if n.State == model.NoteCleared {
 		return errCmd(fmt.Errorf("review note %s is already cleared", n.Ref))
 	}
-	p.confirmOn = n.Ref
-	p.confirm = fmt.Sprintf("Clear %s as %s? The note closes for good. %s clears, %s keeps it open.",
+	prompt := fmt.Sprintf("Clear %s as %s? The note closes for good. %s clears, %s keeps it open.",
 		n.Ref, oneLine(p.wp.User()), p.keys.Yes.Help().Key, p.keys.No.Help().Key)
 	if n.State == model.NoteOpen {
-		p.confirm = fmt.Sprintf("%s has no response yet. Clear it anyway as %s? %s clears, %s keeps it open.",
+		prompt = fmt.Sprintf("%s has no response yet. Clear it anyway as %s? %s clears, %s keeps it open.",
 			n.Ref, oneLine(p.wp.User()), p.keys.Yes.Help().Key, p.keys.No.Help().Key)
 	}
+	ref := n.Ref
+	p.ask.AskPrompt(prompt, func() tea.Cmd {
+		p.writeID = nextRequestID()
+		return tea.Batch(clearNote(p.ctx, p.wp, p.writeID, ref), busyCmd)
+	})
 	return nil
 }
 
 func (p *notesPage) answer(msg tea.KeyMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, p.keys.Yes):
-		ref := p.confirmOn
-		p.confirm, p.confirmOn = "", ""
-		p.writeID = nextRequestID()
-		return tea.Batch(clearNote(p.ctx, p.wp, p.writeID, ref), busyCmd)
-	case key.Matches(msg, p.keys.No):
-		p.confirm, p.confirmOn = "", ""
-	}
-	return nil
+	_, _, cmd := p.ask.Update(msg)
+	return cmd
 }
 
 // respondCmd opens the response form for a note.
@@ -356,9 +311,9 @@ func (p *notesPage) View() string {
 		return ""
 	}
 	bottom := p.list.View()
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		lines := strings.Split(bottom, "\n")
-		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.confirm, p.width))
+		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.ask.Prompt(), p.width))
 		bottom = strings.Join(lines, "\n")
 	}
 	return p.summary() + "\n" + p.filters() + "\n" + bottom
@@ -422,7 +377,7 @@ func (p *notesPage) renderRow(n model.ReviewNote, w int, selected bool) string {
 }
 
 func (p *notesPage) ShortHelp() []key.Binding {
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return p.keys.confirmHelp()
 	}
 	if p.list.Editing() {
@@ -436,7 +391,7 @@ func (p *notesPage) ShortHelp() []key.Binding {
 }
 
 func (p *notesPage) FullHelp() [][]key.Binding {
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return [][]key.Binding{p.keys.confirmHelp()}
 	}
 	if p.list.Editing() {
@@ -451,62 +406,27 @@ func (p *notesPage) FullHelp() [][]key.Binding {
 
 // noteDetailPage is one review note in full.
 type noteDetailPage struct {
-	common
-	ref     string
+	detailPage
 	n       model.ReviewNote
-	found   bool
-	loaded  bool
-	loading bool
-	reqID   int64
 	writeID int64
-	err     error
-	confirm string
-	scrollDoc
+	ask     confirm.Model // "clear this note?"
 }
 
 func newNoteDetailPage(c common, ref string) *noteDetailPage {
-	return &noteDetailPage{common: c, ref: ref, scrollDoc: newScrollDoc(c)}
-}
-
-func (p *noteDetailPage) Init() tea.Cmd { return p.load() }
-
-func (p *noteDetailPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadNotes(p.ctx, p.wp, p.reqID)
-}
-
-func (p *noteDetailPage) Title() string      { return p.ref }
-func (p *noteDetailPage) InputFocused() bool { return p.confirm != "" }
-func (p *noteDetailPage) HandlesBack() bool  { return p.confirm != "" }
-
-func (p *noteDetailPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading review note " + oneLine(p.ref) + "…"
+	p := &noteDetailPage{detailPage: newDetailPage(c, ref, "review note"), ask: newConfirm(c)}
+	p.loadCmd = func(id int64) tea.Cmd { return loadNotes(p.ctx, p.wp, id) }
+	p.render = p.renderText
+	p.below = func() int {
+		if p.ask.Asking() {
+			return 1
+		}
+		return 0
 	}
-	return ""
+	return p
 }
 
-func (p *noteDetailPage) SetData(d *snapshot) tea.Cmd {
-	if !p.loaded {
-		return nil
-	}
-	return p.load()
-}
-
-func (p *noteDetailPage) SetSize(width, height int) {
-	p.common.SetSize(width, height)
-	p.layout()
-}
-
-func (p *noteDetailPage) layout() {
-	lines := p.render(p.width)
-	h := p.height
-	if p.confirm != "" {
-		h--
-	}
-	p.setLines(lines, p.width, h)
-}
+func (p *noteDetailPage) InputFocused() bool { return p.ask.Asking() }
+func (p *noteDetailPage) HandlesBack() bool  { return p.ask.Asking() }
 
 func (p *noteDetailPage) NoteTarget() (noteTarget, bool) {
 	if !p.found {
@@ -525,16 +445,9 @@ func (p *noteDetailPage) TrailScope() (trailScope, bool) {
 func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case notesLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
+		if fresh, cmd := p.answered(msg.id, msg.err); !fresh {
+			return p, cmd
 		}
-		p.loading = false
-		if msg.err != nil {
-			p.err = msg.err
-			p.layout()
-			return p, errCmd(msg.err)
-		}
-		p.loaded, p.err, p.found = true, nil, false
 		for _, n := range msg.notes {
 			if strings.EqualFold(n.Ref, p.ref) {
 				p.n, p.found = n, true
@@ -552,16 +465,10 @@ func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		return p, tea.Batch(changedCmd, statusCmd(msg.done))
 	case tea.KeyMsg:
 		k := p.keys
-		if p.confirm != "" {
-			switch {
-			case key.Matches(msg, k.Yes):
-				p.confirm = ""
+		if p.ask.Asking() {
+			if answered, _, cmd := p.ask.Update(msg); answered {
 				p.layout()
-				p.writeID = nextRequestID()
-				return p, tea.Batch(clearNote(p.ctx, p.wp, p.writeID, p.n.Ref), busyCmd)
-			case key.Matches(msg, k.No):
-				p.confirm = ""
-				p.layout()
+				return p, cmd
 			}
 			return p, nil
 		}
@@ -581,7 +488,11 @@ func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			if p.n.State == model.NoteCleared {
 				return p, errCmd(fmt.Errorf("review note %s is already cleared", p.n.Ref))
 			}
-			p.confirm = fmt.Sprintf("Clear %s as %s? %s clears, %s keeps it open.", p.n.Ref, oneLine(p.wp.User()), k.Yes.Help().Key, k.No.Help().Key)
+			ref := p.n.Ref
+			p.ask.AskPrompt(fmt.Sprintf("Clear %s as %s? %s clears, %s keeps it open.", ref, oneLine(p.wp.User()), k.Yes.Help().Key, k.No.Help().Key), func() tea.Cmd {
+				p.writeID = nextRequestID()
+				return tea.Batch(clearNote(p.ctx, p.wp, p.writeID, ref), busyCmd)
+			})
 			p.layout()
 			return p, nil
 		case key.Matches(msg, k.Open):
@@ -601,14 +512,14 @@ func (p *noteDetailPage) openTarget() tea.Cmd {
 	}
 	switch p.n.TargetKind {
 	case "control":
-		return openCmd(pageControl, p.n.TargetRef)
+		return openControl(p.n.TargetRef)
 	case "exception":
 		return pushCmd(newExcDetailPage(p.common, p.n.TargetRef))
 	}
 	return nil
 }
 
-func (p *noteDetailPage) render(w int) []string {
+func (p *noteDetailPage) renderText(w int) []string {
 	s := p.styles
 	if w <= 0 {
 		return nil
@@ -661,14 +572,14 @@ func (p *noteDetailPage) View() string {
 		return ""
 	}
 	v := p.docView(p.styles, p.width)
-	if p.confirm != "" {
-		v += "\n" + p.styles.Hint.Render(truncate(p.confirm, p.width))
+	if p.ask.Asking() {
+		v += "\n" + p.styles.Hint.Render(truncate(p.ask.Prompt(), p.width))
 	}
 	return v
 }
 
 func (p *noteDetailPage) ShortHelp() []key.Binding {
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return p.keys.confirmHelp()
 	}
 	var b []key.Binding
@@ -684,7 +595,7 @@ func (p *noteDetailPage) ShortHelp() []key.Binding {
 }
 
 func (p *noteDetailPage) FullHelp() [][]key.Binding {
-	if p.confirm != "" {
+	if p.ask.Asking() {
 		return [][]key.Binding{p.keys.confirmHelp()}
 	}
 	var rec []key.Binding

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -60,9 +61,9 @@ func newRefreshState(every time.Duration) refreshState {
 	return refreshState{every: every, beat: beat}
 }
 
-// benchInit starts the refresh.
-func (m Model) benchInit() tea.Cmd {
-	return m.bench.tick()
+// refreshInit starts the refresh.
+func (m Model) refreshInit() tea.Cmd {
+	return m.refresh.tick()
 }
 
 func (r refreshState) tick() tea.Cmd {
@@ -98,25 +99,25 @@ func pollVersion(ctx context.Context, wp *model.Workpaper, heartbeat bool) tea.C
 func (m Model) refreshUpdate(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case pollTickMsg:
-		m.bench.polls++
-		return m, pollVersion(m.common.ctx, m.common.wp, m.bench.polls%m.bench.beat == 0)
+		m.refresh.polls++
+		return m, pollVersion(m.common.ctx, m.common.wp, m.refresh.polls%m.refresh.beat == 0)
 	case pollMsg:
-		next := m.bench.tick()
-		if m.bench.notice > 0 {
-			m.bench.notice--
-			if m.bench.notice == 0 && m.status == updatedNotice {
+		next := m.refresh.tick()
+		if m.refresh.notice > 0 {
+			m.refresh.notice--
+			if m.refresh.notice == 0 && m.status == updatedNotice {
 				m.status = ""
 			}
 		}
 		if msg.err != nil {
 			// Another program holds the file's write lock (or it is
 			// unreachable): say so, and try again at the next tick.
-			m.bench.locked = true
+			m.refresh.locked = true
 			return m, next
 		}
-		m.bench.locked = false
-		m.bench.others = msg.others
-		r := &m.bench
+		m.refresh.locked = false
+		m.refresh.others = msg.others
+		r := &m.refresh
 		first := !r.polled
 		others := r.version != msg.version && r.last != msg.last
 		r.polled, r.version, r.last = true, msg.version, msg.last
@@ -136,12 +137,12 @@ func (m Model) refreshUpdate(msg tea.Msg) (tea.Model, tea.Cmd) {
 // presenceText is the status line's word on who else has the file open
 // for editing, or that another program holds it locked.
 func (m Model) presenceText() string {
-	if m.bench.locked {
+	if m.refresh.locked {
 		return "LOCKED by another program" + symSep
 	}
 	var names []string
-	for _, s := range m.bench.others {
-		if !s.Stale && !contains(names, oneLine(s.User)) {
+	for _, s := range m.refresh.others {
+		if !s.Stale && !slices.Contains(names, oneLine(s.User)) {
 			names = append(names, oneLine(s.User))
 		}
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 // Goldens of the review screens on the demo, at 80×24 and 120×40.
-func TestBenchGoldens(t *testing.T) {
+func TestReviewGoldens(t *testing.T) {
 	// The screens only read: one copy of the demo, a handle per user.
 	users := map[string]*model.Workpaper{"maria.chen": demoWorkpaper(t, "maria.chen", false)}
 	users["olivia.brandt"] = openAs(t, "harborview.fieldwork", "olivia.brandt", false)
@@ -31,7 +31,7 @@ func TestBenchGoldens(t *testing.T) {
 			d.press(d.keys().Criteria)
 			selectRow(d.t, d, &d.active().(*criteriaPage).list, "CC8.1")
 		}},
-		{"review_criterion", "maria.chen", func(d *driver) { d.send(openMsg{kind: pageCriterion, ref: "CC8.1"}) }},
+		{"review_criterion", "maria.chen", func(d *driver) { d.send(openCriterion("CC8.1")()) }},
 		{"review_jump", "maria.chen", func(d *driver) {
 			d.press(d.keys().Criteria)
 			d.press(d.keys().JumpControl)
@@ -94,7 +94,7 @@ func TestBenchGoldens(t *testing.T) {
 }
 
 // Every review screen fills the terminal exactly at every size.
-func TestBenchViewsFit(t *testing.T) {
+func TestReviewViewsFit(t *testing.T) {
 	w := demoWorkpaper(t, "maria.chen", false)
 	for _, sz := range [][2]int{{40, 10}, {60, 20}, {80, 24}, {100, 30}, {120, 40}, {160, 50}, {200, 60}} {
 		d := startDemo(t, w, sz[0], sz[1])
@@ -381,7 +381,7 @@ func TestNotesFilterByAssigneeAndNewNote(t *testing.T) {
 func TestNewNoteOnControlFromItsWorkpaper(t *testing.T) {
 	w := demoWorkpaper(t, "olivia.brandt", false)
 	d := startDemo(t, w, 120, 40)
-	d.send(openMsg{kind: pageControl, ref: "LA-02"})
+	d.send(openControl("LA-02")())
 	d.press(d.keys().NewNote)
 	fp, ok := d.active().(*formPage)
 	if !ok || fp.f.value("kind") != "control" || fp.f.value("ref") != "LA-02" {
@@ -613,7 +613,7 @@ func TestTrailPagesWithKeysetQueries(t *testing.T) {
 func TestHistoryOfAControl(t *testing.T) {
 	w := demoWorkpaper(t, "maria.chen", false)
 	d := startDemo(t, w, 120, 40)
-	d.send(openMsg{kind: pageControl, ref: "LA-03"})
+	d.send(openControl("LA-03")())
 	d.press(d.keys().History)
 	tp, ok := d.active().(*trailPage)
 	if !ok || tp.scope.control != "LA-03" {
@@ -788,8 +788,8 @@ func TestRefreshOnOthersChanges(t *testing.T) {
 func TestRefreshTicks(t *testing.T) {
 	w := demoWorkpaper(t, "maria.chen", false)
 	m := New(w, Options{Now: demoClock})
-	if m.bench.every != defaultRefresh {
-		t.Fatalf("refresh every %v", m.bench.every)
+	if m.refresh.every != defaultRefresh {
+		t.Fatalf("refresh every %v", m.refresh.every)
 	}
 	nm, cmd := m.Update(pollTickMsg{})
 	if cmd == nil {
@@ -802,7 +802,7 @@ func TestRefreshTicks(t *testing.T) {
 	if _, next := nm.Update(msg); next == nil {
 		t.Fatal("a poll should schedule the next tick")
 	}
-	if New(w, Options{Refresh: -1}).bench.tick() != nil {
+	if New(w, Options{Refresh: -1}).refresh.tick() != nil {
 		t.Fatal("a negative refresh never polls")
 	}
 }
@@ -856,13 +856,13 @@ func TestMouseOnReviewScreens(t *testing.T) {
 
 // Client text full of escape sequences reaches the review screens (the
 // trail holds every value ever written) only sanitized.
-func TestBenchHostileText(t *testing.T) {
+func TestReviewHostileText(t *testing.T) {
 	w := newWorkpaper(t, fixture{hostile: true})
 	d := start(t, w, 120, 40)
 	k := d.keys()
 	for _, b := range []func(){
 		func() { d.press(k.Trail) },
-		func() { d.send(openMsg{kind: pageControl, ref: "LA-01"}); d.press(k.History) },
+		func() { d.send(openControl("LA-01")()); d.press(k.History) },
 		func() {
 			tp := d.active().(*trailPage)
 			d.press(k.Top)

@@ -59,12 +59,12 @@ type Model struct {
 	err      error
 	quitting bool
 	guard    guardState   // a pending "discard unsaved input?" question (guard.go)
-	bench    refreshState // watching the file for others' changes (refresh.go)
+	refresh  refreshState // watching the file for others' changes (refresh.go)
 }
 
 // Init starts loading the workpaper.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick, m.benchInit())
+	return tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick, m.refreshInit())
 }
 
 // Update handles the global concerns and hands the rest to the screens.
@@ -93,11 +93,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, tea.Batch(cmds...)
 
-	case openMsg:
-		return m.open(msg)
-
-	case pushMsg, popMsg, changedMsg, busyMsg, pollTickMsg, pollMsg:
-		return m.benchUpdate(msg)
+	case openMsg, popMsg, changedMsg, busyMsg, pollTickMsg, pollMsg:
+		return m.navUpdate(msg)
 
 	case errMsg:
 		m.err, m.status = msg.err, ""
@@ -208,7 +205,7 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.loading = true
 		return m, tea.Batch(loadWorkpaper(m.common.ctx, m.common.wp, m.loadID), m.spinner.Tick)
 	}
-	if next, cmd, ok := m.benchKey(msg); ok {
+	if next, cmd, ok := m.navKey(msg); ok {
 		return next, cmd
 	}
 	return m, m.updateActive(msg)
@@ -223,23 +220,6 @@ func (m Model) switchTab(t tab) Model {
 	m.active = t
 	m.layout()
 	return m
-}
-
-// open puts a new screen on top of the active tab's stack.
-func (m Model) open(msg openMsg) (tea.Model, tea.Cmd) {
-	var p page
-	switch msg.kind {
-	case pageCriterion:
-		p = newCriterionPage(m.common, msg.ref)
-	case pageControl:
-		p = newControlPage(m.common, msg.ref)
-	default:
-		return m, nil
-	}
-	p.SetData(m.data)
-	m.tabs[m.active] = append(m.tabs[m.active], p)
-	m.layout()
-	return m, tea.Batch(p.Init(), m.spinner.Tick)
 }
 
 func (m *Model) updateActive(msg tea.Msg) tea.Cmd {

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
 )
 
 // signRow is one control test's sign-offs.
@@ -80,36 +81,24 @@ func signOff(ctx context.Context, wp *model.Workpaper, id int64, ref string, rol
 // sign-offs; p signs as preparer, v as reviewer (the workpaper's user),
 // c shows only the workpapers changed since their review.
 type signoffPage struct {
-	common
-	lazy
-	list        listView[signRow]
+	listPage[signRow]
 	all         []signRow
 	changedOnly bool
-	reqID       int64
 	writeID     int64
-	loading     bool
-	loaded      bool
-	confirm     string
-	confirmRef  string
-	confirmRole model.Role
+	question    confirm.Model // "sign this?"
 	refW        int
 	wide        bool
 }
 
 func newSignoffPage(c common) *signoffPage {
-	p := &signoffPage{common: c, lazy: lazy{stale: true}}
+	p := &signoffPage{listPage: newListPage[signRow](c, "Sign-off", "the sign-offs"), question: newConfirm(c)}
+	p.loadCmd = func(id int64) tea.Cmd { return loadSignoffs(p.ctx, p.wp, id) }
 	p.list = newListView(c, listConfig[signRow]{
 		id: func(r signRow) string { return r.ref },
 		filter: func(rows []signRow, q string) []signRow {
-			q = strings.ToLower(strings.TrimSpace(q))
-			var out []signRow
-			for _, r := range rows {
-				hay := strings.ToLower(strings.Join([]string{r.ref, r.wpRef, testStateWord(r.state), r.preparer.Signer, r.reviewer.Signer}, " "))
-				if strings.Contains(hay, q) {
-					out = append(out, r)
-				}
-			}
-			return out
+			return filterBy(rows, q, func(r signRow) []string {
+				return []string{r.ref, r.wpRef, testStateWord(r.state), r.preparer.Signer, r.reviewer.Signer}
+			})
 		},
 		render: p.renderRow,
 		empty:  "Reading the sign-offs…",
@@ -117,30 +106,10 @@ func newSignoffPage(c common) *signoffPage {
 	return p
 }
 
-func (p *signoffPage) Init() tea.Cmd { return p.load() }
-
-func (p *signoffPage) load() tea.Cmd {
-	p.reqID = nextRequestID()
-	p.loading = true
-	return loadSignoffs(p.ctx, p.wp, p.reqID)
-}
-
-func (p *signoffPage) Title() string      { return "Sign-off" }
-func (p *signoffPage) InputFocused() bool { return p.list.Editing() || p.confirm != "" }
+func (p *signoffPage) InputFocused() bool { return p.list.Editing() || p.question.Asking() }
 func (p *signoffPage) HandlesBack() bool {
-	return p.list.Editing() || p.list.Filtered() || p.confirm != ""
+	return p.list.Editing() || p.list.Filtered() || p.question.Asking()
 }
-
-func (p *signoffPage) Busy() string {
-	if p.loading && !p.loaded {
-		return "reading the sign-offs…"
-	}
-	return ""
-}
-
-func (p *signoffPage) SetData(d *snapshot) tea.Cmd { return p.changed(p.load) }
-
-func (p *signoffPage) setVisible(v bool) tea.Cmd { return p.show(v, p.load) }
 
 // signoffDetailLines is the panel under the list that explains the
 // selected row's sign-offs.
@@ -179,12 +148,8 @@ func (p *signoffPage) apply() {
 func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case signoffsLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.loading = false
-		if msg.err != nil {
-			return p, errCmd(msg.err)
+		if fresh, cmd := answered(p.reqID, &p.loading, msg.id, msg.err); !fresh || cmd != nil {
+			return p, cmd
 		}
 		p.loaded, p.all = true, msg.rows
 		p.refW = 6
@@ -204,17 +169,9 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		return p, tea.Batch(changedCmd, statusCmd(msg.done))
 	case tea.KeyMsg:
-		if p.confirm != "" {
-			switch {
-			case key.Matches(msg, p.keys.Yes):
-				ref, role := p.confirmRef, p.confirmRole
-				p.confirm = ""
-				p.writeID = nextRequestID()
-				return p, tea.Batch(signOff(p.ctx, p.wp, p.writeID, ref, role), busyCmd)
-			case key.Matches(msg, p.keys.No):
-				p.confirm = ""
-			}
-			return p, nil
+		if p.question.Asking() {
+			_, _, cmd := p.question.Update(msg)
+			return p, cmd
 		}
 		if p.list.Editing() {
 			_, cmd := p.list.Update(msg)
@@ -224,7 +181,7 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Open):
 			if r, ok := p.list.Selected(); ok {
-				return p, openCmd(pageControl, r.ref)
+				return p, openControl(r.ref)
 			}
 			return p, nil
 		case key.Matches(msg, k.ChangedOnly):
@@ -242,7 +199,7 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		msg.Y--
 		if open, _ := p.list.Update(msg); open {
 			if r, ok := p.list.Selected(); ok {
-				return p, openCmd(pageControl, r.ref)
+				return p, openControl(r.ref)
 			}
 		}
 	}
@@ -259,17 +216,22 @@ func (p *signoffPage) ask(role model.Role) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	p.confirmRef, p.confirmRole = r.ref, role
 	user := oneLine(p.wp.User())
+	var prompt string
 	switch {
 	case role == model.RoleReviewer && r.changed:
-		p.confirm = fmt.Sprintf("%s changed since its review. Sign it again as reviewer (%s)?", r.ref, user)
+		prompt = fmt.Sprintf("%s changed since its review. Sign it again as reviewer (%s)?", r.ref, user)
 	case role == model.RoleReviewer && r.state != model.StateTested && r.state != model.StateReviewed:
-		p.confirm = fmt.Sprintf("%s has no conclusion yet. Sign it as reviewer (%s) anyway?", r.ref, user)
+		prompt = fmt.Sprintf("%s has no conclusion yet. Sign it as reviewer (%s) anyway?", r.ref, user)
 	default:
-		p.confirm = fmt.Sprintf("Sign %s as %s (%s)?", r.ref, role, user)
+		prompt = fmt.Sprintf("Sign %s as %s (%s)?", r.ref, role, user)
 	}
-	p.confirm += fmt.Sprintf(" %s signs, %s does not.", p.keys.Yes.Help().Key, p.keys.No.Help().Key)
+	prompt += fmt.Sprintf(" %s signs, %s does not.", p.keys.Yes.Help().Key, p.keys.No.Help().Key)
+	ref := r.ref
+	p.question.AskPrompt(prompt, func() tea.Cmd {
+		p.writeID = nextRequestID()
+		return tea.Batch(signOff(p.ctx, p.wp, p.writeID, ref, role), busyCmd)
+	})
 	return nil
 }
 
@@ -295,9 +257,9 @@ func (p *signoffPage) View() string {
 	if p.detailHeight() > 0 {
 		out += "\n" + strings.Join(p.detail(), "\n")
 	}
-	if p.confirm != "" {
+	if p.question.Asking() {
 		lines := strings.Split(out, "\n")
-		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.confirm, p.width))
+		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.question.Prompt(), p.width))
 		out = strings.Join(lines, "\n")
 	}
 	return out
@@ -440,7 +402,7 @@ func (p *signoffPage) detail() []string {
 }
 
 func (p *signoffPage) ShortHelp() []key.Binding {
-	if p.confirm != "" {
+	if p.question.Asking() {
 		return p.keys.confirmHelp()
 	}
 	if p.list.Editing() {
@@ -454,7 +416,7 @@ func (p *signoffPage) ShortHelp() []key.Binding {
 }
 
 func (p *signoffPage) FullHelp() [][]key.Binding {
-	if p.confirm != "" {
+	if p.question.Asking() {
 		return [][]key.Binding{p.keys.confirmHelp()}
 	}
 	if p.list.Editing() {

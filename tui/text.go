@@ -71,6 +71,9 @@ func wrap(s string, w int) []string {
 	return out
 }
 
+// wrapWords wraps one paragraph at spaces, breaking words longer than w.
+// (ansi.Wrap is not the same: it keeps leading spaces and can end on an
+// empty line, which the screens' goldens do not show.)
 func wrapWords(para string, w int) []string {
 	if para == "" {
 		return []string{""}

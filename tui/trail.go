@@ -120,56 +120,10 @@ func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailSc
 			msg.after = f.AfterSeq
 		}
 		if labels {
-			msg.labels, msg.err = recordLabels(ctx, wp)
+			msg.labels, msg.err = wp.RecordLabels(ctx)
 		}
 		return msg
 	}
-}
-
-// recordLabels names the records people refer to by reference: controls
-// and their workpapers, exceptions, review notes, client requests.
-func recordLabels(ctx context.Context, wp *model.Workpaper) (map[string]string, error) {
-	out := map[string]string{}
-	controls, err := wp.Controls(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range controls {
-		out[c.UUID] = "control " + c.Ref
-		ct, err := wp.ControlTest(ctx, c.Ref)
-		if err != nil {
-			return nil, err
-		}
-		out[ct.UUID] = "workpaper " + ct.WPRef
-		for _, so := range ct.SignOffs {
-			out[so.UUID] = string(so.Role) + " sign-off of " + c.Ref
-		}
-		for _, a := range ct.Attributes {
-			out[a.UUID] = "attribute " + a.Letter + " of " + c.Ref
-		}
-	}
-	xs, err := wp.Exceptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range xs {
-		out[x.UUID] = "exception " + x.Ref
-	}
-	notes, err := wp.Notes(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range notes {
-		out[n.UUID] = "review note " + n.Ref
-	}
-	reqs, err := wp.PBCRequests(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range reqs {
-		out[r.UUID] = "request " + r.Ref
-	}
-	return out, nil
 }
 
 // Init reads the trail's last page: the latest changes first.

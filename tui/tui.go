@@ -204,7 +204,7 @@ func newModel(ctx context.Context, w *model.Workpaper, opts Options, r *lipgloss
 		spinner: sp,
 		loadID:  nextRequestID(),
 		loading: true,
-		bench:   newRefreshState(opts.Refresh),
+		refresh: newRefreshState(opts.Refresh),
 	}
 	m.tabs[tabDashboard] = []page{newDashboardPage(c)}
 	m.tabs[tabCriteria] = []page{newCriteriaPage(c)}

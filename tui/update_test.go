@@ -412,7 +412,7 @@ func TestHostileTextIsSanitizedOnScreen(t *testing.T) {
 
 func TestControlNotFoundShowsError(t *testing.T) {
 	d := start(t, newWorkpaper(t, fixture{}), 80, 24)
-	d.send(openMsg{kind: pageControl, ref: "NOPE-9"})
+	d.send(openControl("NOPE-9")())
 	v := d.view()
 	if !strings.Contains(v, "Could not read control NOPE-9") || !strings.Contains(v, "✗ no such control") {
 		t.Fatalf("a missing control should show in the page and the status line:\n%s", v)
@@ -426,7 +426,7 @@ func TestControlNotFoundShowsError(t *testing.T) {
 func TestReloadRefreshesOpenControl(t *testing.T) {
 	w := newWorkpaper(t, fixture{})
 	d := start(t, w, 80, 24)
-	d.send(openMsg{kind: pageControl, ref: "CHG-01"})
+	d.send(openControl("CHG-01")())
 	in := testControls(map[string]string{"CHG-01": "Changes are approved by the change advisory board."})
 	if _, err := w.ImportControls(t.Context(), in, "matrix-v2.xlsx"); err != nil {
 		t.Fatal(err)

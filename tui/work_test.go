@@ -30,7 +30,7 @@ func openWork(t *testing.T, width, height int, ref string) (*driver, *model.Work
 	t.Helper()
 	w := demoWorkpaper(t, "maria.chen", false)
 	d := startDemo(t, w, width, height)
-	d.send(openMsg{kind: pageControl, ref: ref})
+	d.send(openControl(ref)())
 	if p, ok := d.active().(*controlPage); !ok || !p.wd.loaded {
 		t.Fatalf("the workpaper of %s did not open: %T", ref, d.active())
 	}
@@ -302,12 +302,12 @@ func TestGridBulkPassAsksFirst(t *testing.T) {
 	k := d.keys()
 	before, _ := w.Results(t.Context(), "LA-02")
 	_, cmd := g.Update(keyMsg(k.PassColumn))
-	if cmd != nil || g.confirm == "" {
+	if cmd != nil || !g.ask.Asking() {
 		t.Fatal("a bulk pass should ask first and write nothing")
 	}
 	d.want("Pass every untested item of attribute A")
 	d.press(k.No)
-	if g.confirm != "" {
+	if g.ask.Asking() {
 		t.Fatal("n should cancel")
 	}
 	if after, _ := w.Results(t.Context(), "LA-02"); len(after) != len(before) {
@@ -337,7 +337,7 @@ func TestGridBulkPassAsksFirst(t *testing.T) {
 	// The row: item 1 has no untested cell.
 	d.press(k.Top)
 	d.press(k.PassRow)
-	if g.confirm != "" {
+	if g.ask.Asking() {
 		t.Fatal("a row with nothing untested should not ask")
 	}
 }
@@ -689,7 +689,7 @@ func TestProgramTesting(t *testing.T) {
 	k := m.common.keys
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	waitFor(t, tm, "Harborview")
-	tm.Send(openMsg{kind: pageControl, ref: "LA-02"})
+	tm.Send(openControl("LA-02")())
 	waitFor(t, tm, "WP-LA-02")
 	tm.Send(keyMsg(k.WPTesting))
 	waitFor(t, tm, "ACC-3118") // item 9's row is read
@@ -813,26 +813,24 @@ func TestWizardSanitizesClientText(t *testing.T) {
 	}
 }
 
-// Columns are guessed by name first, then by what the first rows hold.
-func TestGuessPopulationColumns(t *testing.T) {
-	pv := &tablePreview{header: []string{"Ticket", "Opened", "Approver"}, rows: [][]string{
-		{"T-0001", "2026-02-02", "Ann"}, {"T-0002", "02/03/2026", "Ann"},
-	}}
-	if d := guessDateColumn(pv); d != 1 {
-		t.Errorf("date column %d, want 1 (Opened holds dates)", d)
+// The cell form's save command captures the cell it saves: it runs on
+// another goroutine while Update moves the form to another cell, and still
+// names the first (go test -race would flag a read of the page).
+func TestGridSaveCommandCapturesItsCell(t *testing.T) {
+	d, _, g := openGrid(t, 120, 40, "LA-02")
+	k := d.keys()
+	d.press(k.CellDetail)
+	first := g.formCell
+	cmd := g.submitForm()
+	if cmd == nil {
+		t.Fatal("no save command")
 	}
-	if id := guessIDColumn(pv, 1); id != 0 {
-		t.Errorf("ID column %d, want 0 (Ticket)", id)
-	}
-	pv = &tablePreview{header: []string{"Approver", "Change", "Deployed"}, rows: [][]string{
-		{"Ann", "CHG-1", "2026-02-02"}, {"Ann", "CHG-2", "2026-02-03"},
-	}}
-	if d, id := guessDateColumn(pv), guessIDColumn(pv, 2); d != 2 || id != 1 {
-		t.Errorf("date %d, ID %d; want 2 and 1 (Approver repeats)", d, id)
-	}
-	pv = &tablePreview{header: []string{"Note"}, rows: [][]string{{"a"}, {"a"}}}
-	if d, id := guessDateColumn(pv), guessIDColumn(pv, -1); d != -1 || id != -1 {
-		t.Errorf("nothing to guess: date %d, ID %d", d, id)
+	done := make(chan tea.Msg)
+	go func() { done <- cmd() }()
+	g.formCell = cellKey{ordinal: first.ordinal + 1, attr: first.attr} // Update moves on meanwhile
+	msg, ok := (<-done).(gridSavedMsg)
+	if !ok || !strings.Contains(msg.what, fmt.Sprintf("item %d,", first.ordinal)) {
+		t.Fatalf("the command saved %+v, want item %d", msg, first.ordinal)
 	}
 }
 

@@ -126,6 +126,7 @@ func report(e *env, c *command, err error) int {
 		return exitOK
 	}
 	err = cliError(err) // never "database is locked" (cmd_team.go)
+	err = flagAdvice(err)
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "fieldwork %s: %s\nusage: fieldwork %s %s\n", c.name, oneLine(ue.msg), c.name, c.args)
@@ -303,3 +304,19 @@ func (w *wpCmd) open(e *env, args []string, readOnly bool) (*model.Workpaper, er
 }
 
 var bg = context.Background()
+
+// flagAdvice words what a model.InputError wants as this CLI's flags.
+func flagAdvice(err error) error {
+	var ie *model.InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	advice := map[model.Input]string{
+		model.InputReason:    " (--reason)",
+		model.InputItems:     " (--items)",
+		model.InputAttribute: ": say which with --attribute",
+		model.InputReplace:   "; replacing it needs --replace --reason TEXT, which is logged",
+		model.InputNoAttach:  ": leave out --attach",
+	}[ie.Input]
+	return fmt.Errorf("%w%s", err, advice)
+}

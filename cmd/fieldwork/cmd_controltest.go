@@ -45,7 +45,7 @@ func runAttributeDelete(e *env, args []string) error {
 		return err
 	}
 	defer wp.Close()
-	return wp.DeleteAttribute(bg, *w.control, *letter)
+	return wp.DeleteAttribute(bg, *w.control, *letter, 0)
 }
 
 func runProcedureAdd(e *env, args []string) error {

@@ -133,11 +133,11 @@ func runSamplePlanWorkpaper(e *env, args []string) error {
 	case *freq && *all, (*freq || *all) && *conf != "":
 		return usagef("choose one plan: statistical (--confidence, --tolerable), --frequency-based or --all")
 	case *freq:
-		in.Kind = "frequency"
+		in.Kind = model.PlanFrequency
 	case *all:
-		in.Kind = "all"
+		in.Kind = model.PlanAll
 	default:
-		in.Kind = "statistical"
+		in.Kind = model.PlanStatistical
 		if in.Confidence, err = sampleConfidence(*conf); err != nil {
 			return err
 		}

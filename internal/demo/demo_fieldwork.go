@@ -134,7 +134,7 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 				"Complete and accurate: counts agreed (1,180) and all five traced.")
 		},
 		func() error {
-			_, err := prep.SetPlan(ctx, "CHG-01", model.PlanInput{Kind: "statistical", Confidence: 90 * sampling.OnePercent, Tolerable: 10 * sampling.OnePercent, Model: sampling.Binomial})
+			_, err := prep.SetPlan(ctx, "CHG-01", model.PlanInput{Kind: model.PlanStatistical, Confidence: 90 * sampling.OnePercent, Tolerable: 10 * sampling.OnePercent, Model: sampling.Binomial})
 			return err
 		},
 		func() error {
@@ -166,7 +166,7 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 				"Complete and accurate: 64 terminations agreed and all three traced.")
 		},
 		func() error {
-			_, err := prep.SetPlan(ctx, "LA-03", model.PlanInput{Kind: "frequency"})
+			_, err := prep.SetPlan(ctx, "LA-03", model.PlanInput{Kind: model.PlanFrequency})
 			return err
 		},
 		func() error {

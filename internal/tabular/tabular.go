@@ -1,6 +1,10 @@
+// Package tabular reads a client's spreadsheet (CSV or XLSX) one row at a
+// time, for the control-matrix and population imports.
 package tabular
 
 // tabular.go reads client spreadsheets — CSV or XLSX — one row at a time.
+// (It is one file of about 1,000 lines on purpose: the two formats share
+// the header search, the blank-row rules and the messages.)
 //
 // It serves both the control-matrix import (a few dozen rows) and the
 // population import (up to a million rows), so nothing here ever holds a
