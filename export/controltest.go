@@ -408,7 +408,10 @@ func (c ctSheet) findings() error {
 		body := fmt.Sprintf("%s\nItems (positions): %s\nEvaluation: %s\nReport wording: %s\nManagement's response: %s",
 			ex.Description, strings.Join(pos, ", "), orDash(ex.Evaluation), orDash(ex.ReportWording), orDash(ex.Response))
 		if ex.Compensating != "" {
-			body += "\nCompensating controls: " + ex.Compensating
+			body += "\nMitigating evidence: " + ex.Compensating
+		}
+		if ex.CompensatingControl != "" {
+			body += "\nCompensating control: " + ex.CompensatingControl
 		}
 		if err := c.kv(ex.Ref, body, stText); err != nil {
 			return err
@@ -479,6 +482,11 @@ func (c ctSheet) evaluation() error {
 	}
 	if err := c.text("Conclusion note", ct.ConclusionNote); err != nil {
 		return err
+	}
+	if ct.ConclusionReason != "" {
+		if err := c.kv("Departs from the proposal", ct.ConclusionReason, stWarn); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -444,7 +444,7 @@ func TestExportDemo(t *testing.T) {
 		if _, r := findRow(ex, "EX-01", "CHG-01", "WP-CHG-01"); r == nil || r[6] != "systemic" || !strings.HasPrefix(r[11], "Management has restricted") || r[14] != "2026-12-31" {
 			t.Errorf("EX-01 = %q", r)
 		}
-		if _, r := findRow(ex, "EX-02"); r == nil || r[8] != "Yes" || r[9] != "CC6.2, CC6.3" {
+		if _, r := findRow(ex, "EX-02"); r == nil || r[8] != "No" || r[7] != "The user's access logs showed no activity after the termination date." || r[9] != "CC6.2, CC6.3" {
 			t.Errorf("EX-02 = %q", r)
 		}
 		notes := rows(t, f, "Review notes")
@@ -480,7 +480,7 @@ func TestExportDemo(t *testing.T) {
 		for _, r := range rs {
 			all += strings.Join(r, "|") + "\n"
 		}
-		for _, s := range []string{"Opinion draft — Unmodified opinion", "Pervasiveness rule", "CC8.1",
+		for _, s := range []string{"Opinion draft — Qualified opinion", "Pervasiveness rule", "CC8.1",
 			"We were engaged to examine Harborview Payroll, Inc.'s description of its Harborview Cloud Payroll Platform throughout the period October 1, 2025 to September 30, 2026",
 			"security, availability and confidentiality", "Harborview Payroll, Inc. uses Stratus Cloud Services", "Open items before this draft can be finalized"} {
 			if !strings.Contains(all, s) {
@@ -588,10 +588,10 @@ func TestOpinionTemplate(t *testing.T) {
 		"Period {{.Period}}; open {{len .Open}}; carved out {{.CarvedOut}}; {{join \", \" (index .Open 0).Controls}}\n"
 	f, _ := exportTo(t, w, opt)
 	rs := rows(t, f, "Opinion draft")
-	if _, r := findRow(rs, "Unmodified opinion for Harborview Payroll, Inc."); r == nil {
+	if _, r := findRow(rs, "Qualified opinion for Harborview Payroll, Inc."); r == nil {
 		t.Errorf("heading missing")
 	}
-	if _, r := findRow(rs, "Period October 1, 2025 to September 30, 2026; open 38; carved out Stratus Cloud Services; ENT-01, COM-04"); r == nil {
+	if _, r := findRow(rs, "Period October 1, 2025 to September 30, 2026; open 37; carved out Stratus Cloud Services; ENT-01, COM-04"); r == nil {
 		t.Errorf("paragraph missing: %q", rs[len(rs)-1])
 	}
 	if _, err := ParseTemplate("{{.Nope"); err == nil {

@@ -58,7 +58,7 @@ func (d *data) subtitle() string {
 func writeExceptions(d *data, b *book, name string) error {
 	st := &b.st
 	t, err := b.newTable(name, "Exceptions", d.subtitle()+". Management's responses are reported in a section the opinion does not cover.",
-		[]string{"Ref", "Control", "W/P ref", "Items (positions)", "Description", "Cause", "Evaluation", "Compensating controls", "Sample extended",
+		[]string{"Ref", "Control", "W/P ref", "Items (positions)", "Description", "Cause", "Evaluation", "Mitigating evidence", "Sample extended",
 			"Criteria affected", "Report wording", "Management's response", "Remediation plan", "Remediation owner", "Remediation due", "Re-test result",
 			"Updated by", "Updated at"},
 		[]float64{8, 10, 14, 14, 40, 32, 11, 28, 9, 12, 40, 40, 30, 16, 11, 24, 14, 16})

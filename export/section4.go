@@ -154,6 +154,11 @@ func writeSection4(d *data, b *book, name string) error {
 			}
 			res, resStyle := section4Result(d, x)
 			wp := st.str(stPlain, x.ct.WPRef)
+			if x.ct.ConclusionReason != "" {
+				// The working column flags a conclusion the auditor reached
+				// against the proposed one, with the reason.
+				wp = st.str(stWarn, x.ct.WPRef+"\n⚑ Concluded "+string(x.ct.Conclusion)+" against the proposal: "+x.ct.ConclusionReason)
+			}
 			if err := s.add(st.str(stPlain, c.Ref), st.str(stPlain, x.c.Ref), st.str(stText, x.c.Description),
 				st.str(stText, section4Tests(d, x)), st.str(resStyle, res), wp); err != nil {
 				return err

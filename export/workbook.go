@@ -55,20 +55,17 @@ type data struct {
 	tickmarks  []model.Tickmark
 	status     *model.Status
 	opinion    model.OpinionDraft
-	critDesc   map[string]string // the firm's criterion text, when imported
-	pages      <-chan gridPage   // the grids, read ahead (see prefetch)
 	// head is the trail head at export: written on the cover and in the
 	// document properties, it anchors the workpaper's history outside the
 	// file ('fieldwork verify FILE --head SEQ:HASH').
-	head model.Head
+	head     model.Head
+	critDesc map[string]string // the firm's criterion text, when imported
+	pages    <-chan gridPage   // the grids, read ahead (see prefetch)
 }
 
 func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) {
 	d := &data{w: w, opt: opt, byRef: map[string]*control{}, byTestUUID: map[string]*control{}}
 	var err error
-	if d.head, err = w.TrailHead(ctx); err != nil {
-		return nil, err
-	}
 	if d.eng, err = w.Engagement(ctx); err != nil {
 		return nil, err
 	}
@@ -120,7 +117,10 @@ func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) 
 	// Progress and the opinion from what is loaded: model.Status and
 	// ProposeOpinion would evaluate every control again.
 	d.status = d.progress()
-	override, why, err := w.OpinionOverride(ctx)
+	if d.head, err = w.TrailHead(ctx); err != nil {
+		return nil, err
+	}
+	judgment, err := w.OpinionJudgments(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func load(ctx context.Context, w *model.Workpaper, opt *Options) (*data, error) 
 	for _, c := range d.controls {
 		conclusions[c.c.Ref] = c.ct.Conclusion
 	}
-	d.opinion = model.DraftOpinion(d.concl, d.exceptions, conclusions, override, why)
+	d.opinion = model.DraftOpinion(d.concl, d.exceptions, conclusions, judgment)
 	return d, nil
 }
 

@@ -233,6 +233,9 @@ type Criterion struct {
 	TextSource  string   `json:"text_source"`
 	InScope     bool     `json:"in_scope"`
 	Controls    []string `json:"controls"`
+	// Key are the mapped controls the criterion relies on (the mapping
+	// says key, or follows the control's key flag); the others contribute.
+	Key []string `json:"key_controls"`
 	// Gap is true for an in-scope criterion no control addresses.
 	Gap bool `json:"gap"`
 }
@@ -257,25 +260,30 @@ func (w *Workpaper) Criteria(ctx context.Context) ([]Criterion, error) {
 			return nil, err
 		}
 		c.InScope = e.InScope(c.Category)
-		c.Controls = []string{}
+		c.Controls, c.Key = []string{}, []string{}
 		idx[c.Ref] = len(out)
 		out = append(out, c)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	rows, err = w.db.QueryContext(ctx, `SELECT m.criterion, c.ref FROM control_criterion m JOIN control c ON c.uuid = m.control_uuid ORDER BY c.ordinal, c.ref`)
+	rows, err = w.db.QueryContext(ctx, `SELECT m.criterion, c.ref, m.reliance = 'key' OR (m.reliance = '' AND c.is_key)
+		FROM control_criterion m JOIN control c ON c.uuid = m.control_uuid ORDER BY c.ordinal, c.ref`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var crit, ref string
-		if err := rows.Scan(&crit, &ref); err != nil {
+		var key bool
+		if err := rows.Scan(&crit, &ref, &key); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if i, ok := idx[crit]; ok {
 			out[i].Controls = append(out[i].Controls, ref)
+			if key {
+				out[i].Key = append(out[i].Key, ref)
+			}
 		}
 	}
 	if err := closeRows(rows); err != nil {
@@ -375,4 +383,41 @@ func (w *Workpaper) ImportCriteriaText(ctx context.Context, path string) (int, e
 		return t.event("criterion", "", fmt.Sprintf("criteria text imported from %s: %d changed", path, changed))
 	})
 	return changed, err
+}
+
+// Reliance is whether a criterion relies on a mapped control.
+type Reliance string
+
+const (
+	RelianceDefault     Reliance = ""            // as the control's key flag
+	RelianceKey         Reliance = "key"         // the criterion relies on it
+	RelianceContributes Reliance = "contributes" // it merely contributes
+)
+
+// SetReliance says whether criterion relies on the control (key) or the
+// control merely contributes; RelianceDefault follows the control's key
+// flag from the control matrix.
+func (w *Workpaper) SetReliance(ctx context.Context, controlRef, criterion string, r Reliance) error {
+	switch r {
+	case RelianceDefault, RelianceKey, RelianceContributes:
+	default:
+		return fmt.Errorf("unknown reliance %q (key or contributes)", r)
+	}
+	id, ok := NormalizeCriterionID(criterion)
+	if !ok {
+		return fmt.Errorf("unknown criterion %q", criterion)
+	}
+	return w.write(ctx, func(t *txn) error {
+		var mu, ref string
+		err := t.queryRow(`SELECT m.uuid, c.ref FROM control_criterion m JOIN control c ON c.uuid = m.control_uuid
+			WHERE c.ref = ? COLLATE NOCASE AND m.criterion = ?`, strings.TrimSpace(controlRef), id).Scan(&mu, &ref)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s is not mapped to %s ('fieldwork controls FILE' lists the mappings)", controlRef, id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = t.update("control_criterion", mu, 0, "the mapping of "+ref+" to "+id, field{"reliance", string(r)})
+		return err
+	})
 }

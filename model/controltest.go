@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -108,6 +109,9 @@ type ControlTest struct {
 	Plan             SamplePlan
 	Conclusion       Conclusion
 	ConclusionNote   string
+	// ConclusionReason is why the conclusion departs from the proposed
+	// one (or carries open review notes); empty when it does not.
+	ConclusionReason string
 	Procedures       []Procedure
 	Attributes       []Attribute
 	SignOffs         []SignOff // the latest per role
@@ -181,8 +185,96 @@ func (t *txn) testOf(controlRef string) (testUUID, ctlRef string, err error) {
 }
 
 // touch records that a control test changed: standing sign-offs go stale,
-// so the reviewer sees "changed since review".
-func (t *txn) touch(testUUID string) error { return t.staleSignOffs(testUUID, "") }
+// so the reviewer sees "changed since review". Changing a test under a
+// standing reviewer's sign-off is refused (a *ReviewedError naming it)
+// unless the context says the auditor chose to reopen it (Reopen).
+func (t *txn) touch(testUUID string) error {
+	if !reopening(t.ctx) {
+		var signer, at, ref string
+		err := t.queryRow(`SELECT s.signer, s.signed_at, c.ref FROM signoff s JOIN control_test ct ON ct.uuid = s.test_uuid JOIN control c ON c.uuid = ct.control_uuid
+			WHERE s.test_uuid = ? AND s.target = 'control_test' AND s.role = 'reviewer' AND s.stale = 0 ORDER BY s.id DESC LIMIT 1`, testUUID).Scan(&signer, &at, &ref)
+		if err == nil && !reopeningControl(t.ctx, ref) {
+			return &ReviewedError{Control: ref, Reviewer: signer, At: parseTime(at)}
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	return t.staleSignOffs(testUUID, "")
+}
+
+// ReviewedError refuses a change to a control test whose reviewer's
+// sign-off stands: reopening it is a deliberate choice.
+type ReviewedError struct {
+	Control  string
+	Reviewer string
+	At       time.Time
+}
+
+func (e *ReviewedError) Error() string {
+	return fmt.Sprintf("%s was reviewed by %s on %s: changing it reopens the review (the sign-off goes stale and the reviewer sees what changed); say so with --reopen, nothing was changed",
+		e.Control, e.Reviewer, e.At.UTC().Format("2006-01-02 15:04"))
+}
+
+type reopenKey struct{}
+
+// Reopen marks a context's writes as the auditor's deliberate choice to
+// change reviewed work.
+func Reopen(ctx context.Context) context.Context { return context.WithValue(ctx, reopenKey{}, true) }
+
+// ReopenSet is the control tests an auditor chose to reopen in one
+// session (the workbench asks first, then adds the control here).
+type ReopenSet struct {
+	mu   sync.Mutex
+	refs map[string]bool
+}
+
+// Add reopens a control's test for the writes made under the set.
+func (s *ReopenSet) Add(controlRef string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refs == nil {
+		s.refs = map[string]bool{}
+	}
+	s.refs[strings.ToUpper(strings.TrimSpace(controlRef))] = true
+}
+
+func (s *ReopenSet) has(controlRef string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refs[strings.ToUpper(controlRef)]
+}
+
+type reopenSetKey struct{}
+
+// WithReopenSet makes writes under ctx reopen the control tests in s.
+func WithReopenSet(ctx context.Context, s *ReopenSet) context.Context {
+	return context.WithValue(ctx, reopenSetKey{}, s)
+}
+
+func reopening(ctx context.Context) bool { v, _ := ctx.Value(reopenKey{}).(bool); return v }
+
+func reopeningControl(ctx context.Context, ref string) bool {
+	s, _ := ctx.Value(reopenSetKey{}).(*ReopenSet)
+	return s != nil && s.has(ref)
+}
+
+// changedWords says what this transaction changed so far, for a sign-off
+// it makes stale: the tables and fields, in order, at most six.
+func (t *txn) changedWords() string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range t.changes {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	if len(out) > 6 {
+		out = append(out[:6], fmt.Sprintf("%d more", len(out)-6))
+	}
+	return strings.Join(out, ", ")
+}
 
 // staleSignOffs marks the standing sign-offs of a test stale (of one role,
 // or all when role is empty), logging each.
@@ -204,7 +296,8 @@ func (t *txn) staleSignOffs(testUUID string, role Role) error {
 		return err
 	}
 	for _, id := range ids {
-		if _, err := t.update("signoff", id, 0, "sign-off", field{"stale", 1}, field{"stale_at", t.at}, field{"stale_by", t.w.user}); err != nil {
+		if _, err := t.update("signoff", id, 0, "sign-off", field{"stale", 1}, field{"stale_at", t.at}, field{"stale_by", t.w.user},
+			field{"stale_what", t.changedWords()}); err != nil {
 			return err
 		}
 	}
@@ -230,7 +323,7 @@ func (w *Workpaper) ControlTest(ctx context.Context, controlRef string) (*Contro
 func (w *Workpaper) controlTests(ctx context.Context, cs []Control, all bool) ([]*ControlTest, error) {
 	q := `SELECT t.control_uuid, t.uuid, t.wp_ref, c.risk, design_procedure, design_result, design_conclusion,
 		plan_kind, plan_confidence, plan_tolerable, plan_expected, plan_model, plan_size, plan_allowed, plan_basis,
-		conclusion, conclusion_note, t.version, t.updated_by, t.updated_at
+		conclusion, conclusion_note, conclusion_reason, t.version, t.updated_by, t.updated_at
 		FROM control_test t JOIN control c ON c.uuid = t.control_uuid`
 	var args []any
 	if !all {
@@ -248,7 +341,7 @@ func (w *Workpaper) controlTests(ctx context.Context, cs []Control, all bool) ([
 		var controlUUID, at string
 		if err := rows.Scan(&controlUUID, &ct.UUID, &ct.WPRef, &ct.Risk, &ct.DesignProcedure, &ct.DesignResult, &ct.DesignConclusion,
 			&ct.Plan.Kind, &ct.Plan.Confidence, &ct.Plan.Tolerable, &ct.Plan.Expected, &ct.Plan.Model, &ct.Plan.Size, &ct.Plan.Allowed, &ct.Plan.Basis,
-			&ct.Conclusion, &ct.ConclusionNote, &ct.Version, &ct.UpdatedBy, &at); err != nil {
+			&ct.Conclusion, &ct.ConclusionNote, &ct.ConclusionReason, &ct.Version, &ct.UpdatedBy, &at); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -580,58 +673,57 @@ func (t *txn) setRisk(id, ref, risk string) (bool, error) {
 }
 
 // SignOffAs signs the control test as preparer or reviewer, as the
-// workpaper's user. A reviewer signs only over a standing preparer sign-off.
+// workpaper's user, under the engagement's sign-off scheme (Sign).
 func (w *Workpaper) SignOffAs(ctx context.Context, controlRef string, role Role) error {
 	if role != RolePreparer && role != RoleReviewer {
-		return fmt.Errorf("sign off as preparer or reviewer, not %q", role)
+		return fmt.Errorf("sign off a control test as preparer or reviewer, not %q", role)
 	}
-	return w.write(ctx, func(t *txn) error {
-		id, ref, err := t.testOf(controlRef)
-		if err != nil {
-			return err
-		}
-		if role == RoleReviewer {
-			var signer string
-			err := t.tx.QueryRowContext(ctx, `SELECT signer FROM signoff WHERE test_uuid = ? AND role = 'preparer' AND stale = 0 ORDER BY id DESC LIMIT 1`, id).Scan(&signer)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("%s has no standing preparer sign-off: the preparer signs first", ref)
-			}
-			if err != nil {
-				return err
-			}
-			if SameUser(signer, t.w.user) {
-				return fmt.Errorf("%s was prepared by %s: the reviewer must be someone else", ref, signer)
-			}
-		}
-		// A new sign-off replaces the standing one of the same role.
-		if err := t.staleSignOffs(id, role); err != nil {
-			return err
-		}
-		pin, err := t.signOffFields(id)
-		if err != nil {
-			return err
-		}
-		_, err = t.insert("signoff", append([]field{{"test_uuid", id}, {"role", string(role)}, {"signer", t.w.user}, {"signed_at", t.at}}, pin...)...)
-		return err
-	})
+	return w.Sign(ctx, TargetControlTest, controlRef, role)
 }
 
-// SetConclusion records the auditor's conclusion on a control test.
+// SetConclusion records the auditor's conclusion on a control test, with
+// no departure reason: see Conclude for the gates.
 func (w *Workpaper) SetConclusion(ctx context.Context, controlRef string, c Conclusion, note string, version int) error {
-	if c != NotConcluded {
-		if _, err := ParseConclusion(string(c)); err != nil {
-			return err
-		}
+	return w.Conclude(ctx, controlRef, ConcludeInput{Conclusion: c, Note: note, Version: version})
+}
+
+// ChangesSinceReview lists, in words, every change to a control test
+// after its latest reviewer sign-off (standing or stale): what the
+// reviewer looks at before signing again. Empty when it was never
+// reviewed or nothing changed.
+func (w *Workpaper) ChangesSinceReview(ctx context.Context, controlRef string) ([]string, error) {
+	ct, err := w.ControlTest(ctx, controlRef)
+	if err != nil {
+		return nil, err
 	}
-	return w.write(ctx, func(t *txn) error {
-		id, ref, err := t.testOf(controlRef)
-		if err != nil {
+	var head int64
+	err = w.db.QueryRowContext(ctx, `SELECT head_seq FROM signoff WHERE test_uuid = ? AND target = 'control_test' AND role = 'reviewer' ORDER BY id DESC LIMIT 1`, ct.UUID).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	out := []string{}
+	err = w.scanRows(ctx, func(rows *sql.Rows) error {
+		var seq int64
+		var at, user, op, tbl, fieldName, note string
+		var old, nw sql.NullString
+		if err := rows.Scan(&seq, &at, &user, &op, &tbl, &fieldName, &old, &nw, &note); err != nil {
 			return err
 		}
-		changed, err := t.update("control_test", id, version, "the workpaper of "+ref, field{"conclusion", string(c)}, field{"conclusion_note", note})
-		if err != nil || !changed {
-			return err
+		what := strings.ReplaceAll(tbl, "_", " ")
+		switch {
+		case op == "update" && fieldName != "":
+			what += fmt.Sprintf(" %s: %q → %q", strings.ReplaceAll(fieldName, "_", " "), old.String, nw.String)
+		case op == "event":
+			what += ": " + note
+		default:
+			what = op + " " + what
 		}
-		return t.touch(id)
-	})
+		out = append(out, fmt.Sprintf("%d %s %s %s", seq, parseTime(at).Format("2006-01-02 15:04"), user, what))
+		return nil
+	}, `SELECT seq, at, user, op, tbl, field, old_value, new_value, note FROM change_log
+		WHERE (scope = ? OR record_uuid = ?) AND seq > ? AND tbl != 'signoff' ORDER BY seq`, ct.UUID, ct.UUID, head)
+	return out, err
 }

@@ -397,10 +397,12 @@ func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
 	if err := CheckUserName(m.Name); err != nil {
 		return err
 	}
-	switch m.Role {
-	case RolePreparer, RoleReviewer, RolePartner, RoleManager, RoleSpecialist:
-	default:
-		return fmt.Errorf("unknown role %q (preparer, reviewer, partner, manager or specialist)", m.Role)
+	if !validRole(m.Role) {
+		_, err := ParseRole(string(m.Role))
+		if err == nil {
+			err = fmt.Errorf("unknown role %q (staff, senior, manager, partner, eqr, preparer, reviewer or specialist)", m.Role)
+		}
+		return err
 	}
 	if m.PublicKey != "" {
 		pk, err := signing.ParsePublicKey(m.PublicKey)
@@ -467,10 +469,8 @@ func (w *Workpaper) JoinTeam(ctx context.Context, name string, role Role) (*Team
 		if m.Name == "" {
 			return fmt.Errorf("%s is not on the team yet: say your name (--name) and role (--role)", w.user)
 		}
-		switch role {
-		case RolePreparer, RoleReviewer, RolePartner, RoleManager, RoleSpecialist:
-		default:
-			return fmt.Errorf("unknown role %q (preparer, reviewer, partner, manager or specialist)", role)
+		if !validRole(role) {
+			return fmt.Errorf("unknown role %q (staff, senior, manager, partner, eqr, preparer, reviewer or specialist)", role)
 		}
 		m.UUID, err = t.insert("team_member", field{"name", m.Name}, field{"role", string(role)}, field{"user", w.user}, field{"public_key", pub})
 		return err

@@ -39,6 +39,7 @@ type TestEvaluation struct {
 	Reason   string
 	// Recorded conclusion and review.
 	Conclusion         Conclusion
+	ConclusionReason   string // why it departs from the proposal, if it does
 	Reviewed           bool
 	ChangedSinceReview bool
 }
@@ -169,7 +170,7 @@ func evaluate(ct *ControlTest, n *testCounts) (*TestEvaluation, error) {
 	}
 	ev := &TestEvaluation{ControlRef: ct.Control.Ref, WPRef: ct.WPRef, Attributes: len(ct.Attributes), Population: n.population,
 		Items: n.items, Recorded: n.recorded, Deviations: n.deviations, Exceptions: n.exceptions,
-		Conclusion: ct.Conclusion, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
+		Conclusion: ct.Conclusion, ConclusionReason: ct.ConclusionReason, Reviewed: ct.Reviewed(), ChangedSinceReview: ct.ChangedSinceReview()}
 	// Complete: every attribute has a result (none count without attributes).
 	if len(ct.Attributes) > 0 {
 		for results, items := range n.byResults {
@@ -245,16 +246,23 @@ const (
 
 // CriterionConclusion is a criterion's derived status and its reasons.
 type CriterionConclusion struct {
-	Ref            string          `json:"id"`
-	Category       Category        `json:"category"`
-	Title          string          `json:"title"`
-	InScope        bool            `json:"in_scope"`
-	Controls       []string        `json:"controls"`
-	Derived        CriterionStatus `json:"derived"`
-	Status         CriterionStatus `json:"status"`
-	Reason         string          `json:"reason"`
-	Override       string          `json:"override,omitempty"`
-	OverrideReason string          `json:"override_reason,omitempty"`
+	Ref      string          `json:"id"`
+	Category Category        `json:"category"`
+	Title    string          `json:"title"`
+	InScope  bool            `json:"in_scope"`
+	Controls []string        `json:"controls"`
+	Derived  CriterionStatus `json:"derived"`
+	Status   CriterionStatus `json:"status"`
+	Reason   string          `json:"reason"`
+	// Rule names the rule that decided (RuleKeyNotEffective, …).
+	Rule string `json:"rule"`
+	// KeyControls are the mapped controls the criterion relies on.
+	KeyControls []string `json:"key_controls"`
+	// Since is the latest change behind the derived result: which control
+	// or exception changed, by whom and when (empty when none).
+	Since          string `json:"since,omitempty"`
+	Override       string `json:"override,omitempty"`
+	OverrideReason string `json:"override_reason,omitempty"`
 }
 
 // CriteriaConclusions derives every criterion's conclusion from its
@@ -264,21 +272,80 @@ func (w *Workpaper) CriteriaConclusions(ctx context.Context) ([]CriterionConclus
 	return w.CriteriaConclusionsOf(ctx, nil)
 }
 
-func deriveCriterion(c Criterion, evals map[string]*TestEvaluation) (CriterionStatus, string) {
+// Criterion rules, as CriterionConclusion.Rule names them.
+const (
+	RuleOutOfScope      = "out-of-scope"
+	RuleGap             = "gap"
+	RuleKeyNotEffective = "key-control-not-effective"
+	RuleJudgment        = "deviations-await-judgment"
+	RuleKeyOpen         = "key-control-not-concluded"
+	RuleNothingTested   = "no-control-tested"
+	RuleCompensated     = "compensated"
+	RuleKeyEffective    = "key-controls-effective"
+)
+
+// criterionFacts are the exceptions the criteria rules read, by control.
+type criterionFacts struct {
+	exceptions map[string][]Exception // by control reference
+}
+
+// deriveCriterion applies the criteria rules (issue #14): a criterion is
+// met only when every key control mapped to it is effective (or effective
+// with exceptions the auditor evaluated as not affecting it) and at least
+// one mapped control was tested; a key control that is not effective makes
+// it not met unless a compensating control — a control tested in this
+// workpaper, linked to each of its exceptions, concluded effective —
+// covers it. When no mapping is key, every mapped control is relied on.
+func deriveCriterion(c Criterion, evals map[string]*TestEvaluation, facts criterionFacts) (CriterionStatus, string, string) {
 	if !c.InScope {
-		return CriterionOutOfScope, "category not in scope"
+		return CriterionOutOfScope, "category not in scope", RuleOutOfScope
 	}
 	if len(c.Controls) == 0 {
-		return CriterionGap, "no control addresses this criterion"
+		return CriterionGap, "no control addresses this criterion", RuleGap
 	}
-	var effective, failed, pending, judgment []string
+	key := c.Key
+	allKey := len(key) == 0
+	if allKey {
+		key = c.Controls
+	}
+	isKey := map[string]bool{}
+	for _, k := range key {
+		isKey[k] = true
+	}
+	effectiveNow := func(ref string) bool {
+		ev := evals[ref]
+		return ev != nil && (ev.Conclusion == Effective || ev.Conclusion == EffectiveWithExceptions)
+	}
+	affects := func(x Exception) bool {
+		return len(x.CriteriaAffected) == 0 || containsString(x.CriteriaAffected, c.Ref)
+	}
+	var failed, compensated, judgment, pending, tested, contribFailed []string
+	var compensators []string
 	for _, ref := range c.Controls {
 		ev := evals[ref]
+		if effectiveNow(ref) {
+			tested = append(tested, ref)
+		}
+		if !isKey[ref] {
+			if ev.Conclusion == NotEffective {
+				contribFailed = append(contribFailed, ref)
+			}
+			continue
+		}
+		fails := false
 		switch ev.Conclusion {
-		case Effective, EffectiveWithExceptions, NotOccurring:
-			effective = append(effective, ref)
+		case Effective, NotOccurring:
+		case EffectiveWithExceptions:
+			for _, x := range facts.exceptions[ref] {
+				switch {
+				case x.Evaluation == "":
+					judgment = append(judgment, ref)
+				case x.Evaluation == "systemic" && affects(x):
+					fails = true
+				}
+			}
 		case NotEffective:
-			failed = append(failed, ref)
+			fails = true
 		default:
 			if ev.Deviations > 0 {
 				judgment = append(judgment, ref)
@@ -286,20 +353,67 @@ func deriveCriterion(c Criterion, evals map[string]*TestEvaluation) (CriterionSt
 				pending = append(pending, ref)
 			}
 		}
+		if !fails {
+			continue
+		}
+		// Compensated when every exception of it that affects the
+		// criterion links a compensating control concluded effective.
+		var by []string
+		ok := false
+		for _, x := range facts.exceptions[ref] {
+			if !affects(x) {
+				continue
+			}
+			if x.CompensatingControl == "" || !effectiveNow(x.CompensatingControl) {
+				ok = false
+				by = nil
+				break
+			}
+			ok = true
+			by = append(by, x.CompensatingControl+" (for "+x.Ref+")")
+		}
+		if ok {
+			compensated = append(compensated, ref)
+			compensators = append(compensators, by...)
+		} else {
+			failed = append(failed, ref)
+		}
+	}
+	keyWord := "key"
+	if allKey {
+		keyWord = "relied on: no mapping is marked key"
 	}
 	switch {
-	case len(failed) > 0 && len(effective) == 0 && len(pending)+len(judgment) == 0:
-		return CriterionNotMet, fmt.Sprintf("%s not effective and no other mapped control is effective", strings.Join(failed, ", "))
-	case len(failed) > 0 && len(effective) == 0:
-		return CriterionAtRisk, fmt.Sprintf("%s not effective; %s still open", strings.Join(failed, ", "), strings.Join(append(pending, judgment...), ", "))
-	case len(judgment) > 0:
-		return CriterionAtRisk, fmt.Sprintf("deviations in %s await the auditor's judgment", strings.Join(judgment, ", "))
-	case len(pending) > 0:
-		return CriterionOpen, fmt.Sprintf("%d of %d controls not yet concluded", len(pending), len(c.Controls))
 	case len(failed) > 0:
-		return CriterionMet, fmt.Sprintf("%s not effective, but %s effective", strings.Join(failed, ", "), strings.Join(effective, ", "))
+		return CriterionNotMet, fmt.Sprintf("%s (%s) not effective, and no tested compensating control covers %s exceptions",
+			joinAnd(failed), keyWord, plural(len(failed), "its", "their")), RuleKeyNotEffective
+	case len(judgment) > 0:
+		return CriterionAtRisk, fmt.Sprintf("deviations in %s await the auditor's judgment", joinAnd(dedupe(judgment))), RuleJudgment
+	case len(pending) > 0:
+		return CriterionOpen, fmt.Sprintf("%s (%s) not yet concluded", joinAnd(pending), keyWord), RuleKeyOpen
+	case len(tested) == 0:
+		return CriterionOpen, "no mapped control was tested (not occurring is not a pass): test one that operated, or override with a reason", RuleNothingTested
 	}
-	return CriterionMet, "every mapped control is effective"
+	extra := ""
+	if len(contribFailed) > 0 {
+		extra = fmt.Sprintf("; %s (contributing only) not effective", joinAnd(contribFailed))
+	}
+	if len(compensated) > 0 {
+		return CriterionMet, fmt.Sprintf("%s (key) not effective, compensated by %s, tested and effective%s", joinAnd(compensated), joinAnd(compensators), extra), RuleCompensated
+	}
+	return CriterionMet, fmt.Sprintf("every key control (%s) is effective; tested: %s%s", joinAnd(key), joinAnd(tested), extra), RuleKeyEffective
+}
+
+func dedupe(xs []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // OverrideCriterion sets the auditor's conclusion on a criterion; it needs

@@ -129,18 +129,34 @@ func TestResultsExceptionsSignOffs(t *testing.T) {
 		t.Fatal("attribute with results deleted")
 	}
 
+	// "Sample extended" is derived from the selection record, not typed.
 	ext := true
+	if _, err := w.AddException(ctx, ExceptionInput{ControlRef: "CHG-01", Positions: []int{second}, Description: "Change approved by its developer",
+		SampleExtended: &ext}); err == nil || !strings.Contains(err.Error(), "shows no extension") {
+		t.Fatalf("an unextended sample said extended: %v", err)
+	}
 	ref, err := w.AddException(ctx, ExceptionInput{ControlRef: "CHG-01", Positions: []int{second}, Description: "Change approved by its developer",
-		Evaluation: "isolated", SampleExtended: &ext, CriteriaAffected: []string{"cc8.1"}})
+		Evaluation: "isolated", CriteriaAffected: []string{"cc8.1"}})
 	if err != nil || ref != "EX-01" {
 		t.Fatalf("exception %q %v", ref, err)
 	}
 	xs, _ := w.Exceptions(ctx)
-	if len(xs) != 1 || xs[0].Positions[0] != second || xs[0].CriteriaAffected[0] != "CC8.1" || !xs[0].SampleExtended {
+	if len(xs) != 1 || xs[0].Positions[0] != second || xs[0].CriteriaAffected[0] != "CC8.1" || xs[0].SampleExtended {
 		t.Fatalf("exceptions = %+v", xs)
+	}
+	if _, err := w.ExtendSample(ctx, "CHG-01", 5, "a deviation in item 2"); err != nil {
+		t.Fatal(err)
+	}
+	if xs, _ = w.Exceptions(ctx); !xs[0].SampleExtended {
+		t.Fatalf("the extension does not show: %+v", xs[0])
+	}
+	if err := w.UpdateException(ctx, ref, 0, ExceptionInput{SampleExtended: &ext}); err == nil || !strings.Contains(err.Error(), "nothing to change") {
+		t.Fatalf("an extended sample's claim: %v", err)
 	}
 
 	// Sign-offs: preparer, then a different reviewer; a change makes them stale.
+	onTeam(t, w, "alice:preparer", "olivia:reviewer")
+	forceConclusion(t, w, "CHG-01", EffectiveWithExceptions, "isolated")
 	if err := w.SignOffAs(ctx, "CHG-01", RoleReviewer); err == nil {
 		t.Fatal("reviewer signed before preparer")
 	}
@@ -163,12 +179,30 @@ func TestResultsExceptionsSignOffs(t *testing.T) {
 	if !ct.Reviewed() || ct.ChangedSinceReview() {
 		t.Fatalf("signoffs = %+v", ct.SignOffs)
 	}
-	if err := rv.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "B", Outcome: Pass}); err != nil {
+	// Changing reviewed work is refused, naming the sign-off, and changes
+	// nothing; reopening it marks the sign-off stale with what changed.
+	var reviewed *ReviewedError
+	err = rv.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "B", Outcome: Pass})
+	if !errors.As(err, &reviewed) || reviewed.Reviewer != "olivia" || !strings.Contains(err.Error(), "CHG-01 was reviewed by olivia on 2026-11-02") {
+		t.Fatalf("a change under the review: %v", err)
+	}
+	if ct, _ = rv.ControlTest(ctx, "CHG-01"); !ct.Reviewed() {
+		t.Fatal("a refused change made the review stale")
+	}
+	if err := rv.SetResult(Reopen(ctx), ResultInput{ControlRef: "CHG-01", Position: first, Attribute: "B", Outcome: Pass}); err != nil {
 		t.Fatal(err)
 	}
 	ct, _ = rv.ControlTest(ctx, "CHG-01")
 	if ct.Reviewed() || !ct.ChangedSinceReview() {
 		t.Fatalf("after change, signoffs = %+v", ct.SignOffs)
+	}
+	changes, err := rv.ChangesSinceReview(ctx, "CHG-01")
+	if err != nil || len(changes) == 0 || !strings.Contains(strings.Join(changes, "\n"), "result") {
+		t.Fatalf("changes since review: %q %v", changes, err)
+	}
+	sos, _ := rv.SignOffs(ctx)
+	if sos[len(sos)-1].What == "" && sos[len(sos)-2].What == "" {
+		t.Fatalf("the stale sign-off does not say what changed: %+v", sos)
 	}
 
 	// Replacing a tested population needs a reason.

@@ -97,6 +97,7 @@ func signedTeam(t *testing.T) (string, []int) {
 	if err := b.SetResult(ctx, ResultInput{ControlRef: "CHG-01", Position: pos[2], Attribute: "A", Outcome: Deviation, Note: "no approval"}); err != nil {
 		t.Fatal(err)
 	}
+	forceConclusion(t, b, "CHG-01", NotEffective, "no approval")
 	if err := b.SignOffAs(ctx, "CHG-01", RolePreparer); err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func TestUpgradeFromSchema2(t *testing.T) {
 		t.Fatalf("an upgraded schema-2 file does not verify:\n%s", allFindings(r))
 	}
 	ch, _ := lastEntry(t, p)
-	if !strings.Contains(ch, "upgraded from schema 2 to 3 by auditor") {
+	if !strings.Contains(ch, "upgraded from schema 2 to 4 by auditor") {
 		t.Fatalf("the upgrade entry says %q", ch)
 	}
 

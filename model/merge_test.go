@@ -749,6 +749,8 @@ func TestMergeThreeCopiesAnyOrder(t *testing.T) {
 		if err := w.AddProcedure(ctx, "CHG-01", Inspection, "inspect the deployment log"); err != nil {
 			return err
 		}
+		onTeam(t, w, "carol:staff")
+		forceConclusion(t, w, "CHG-01", EffectiveWithExceptions, "isolated")
 		return w.SignOffAs(ctx, "CHG-01", RolePreparer)
 	})
 	orders := [][]int{{0, 1, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}}

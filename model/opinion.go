@@ -57,30 +57,39 @@ func (o Opinion) Title() string {
 		return "Adverse opinion"
 	case OpinionDisclaimer:
 		return "Disclaimer of opinion"
+	case OpinionPending:
+		return "Opinion not yet determined"
 	}
 	return string(o)
 }
 
-// The pervasiveness rule. Not-met criteria are pervasive, and the proposed
-// opinion adverse rather than qualified, when either
-//
-//   - more than PervasiveShareNum/PervasiveShareDen (one third) of the
-//     in-scope criteria are not met, or
-//   - the criteria not met fall in more than half of the in-scope areas
-//     (an area is a criteria series: CC1 … CC9, A1, C1, PI1, P1 … P8), so
-//     that the failures are spread across the system rather than confined
-//     to one part of it.
-//
-// Anything less is qualified. It is a starting point for the engagement
-// partner's judgment, which an override records.
+// Pervasiveness is the engagement partner's documented judgment (issue
+// #14), not a fixed fraction of criteria: whether the criteria not met are
+// pervasive (adverse) or not (qualified), recorded with a reason by a
+// partner on the team (SetPervasiveness). Until it is recorded, criteria
+// not met give "qualified (likely)".
 const (
-	PervasiveShareNum = 1
-	PervasiveShareDen = 3
+	Pervasive    = "pervasive"
+	NotPervasive = "not-pervasive"
 )
 
-// PervasiveRule is the rule above in one sentence, for reports.
-const PervasiveRule = "not-met criteria are treated as pervasive (adverse) when more than one third of the in-scope criteria are not met, " +
-	"or when they fall in more than half of the in-scope criteria series (CC1–CC9, A1, C1, PI1, P1–P8); otherwise the opinion is qualified"
+// PervasiveRule says how the proposal treats pervasiveness, for reports.
+const PervasiveRule = "whether the criteria not met are pervasive (adverse) or not (qualified) is the engagement partner's judgment, recorded with a reason; until then the proposal is qualified (likely)"
+
+// OpinionPending is proposed while no criterion is concluded not met but
+// some are still open: unmodified is proposed only when every in-scope
+// criterion is met. Not an opinion an override can choose.
+const OpinionPending Opinion = "pending"
+
+// OpinionJudgment is what the auditors recorded about the opinion: the
+// override and the partner's pervasiveness judgment.
+type OpinionJudgment struct {
+	Override        Opinion
+	OverrideReason  string
+	Pervasive       string // "", Pervasive or NotPervasive
+	PervasiveReason string
+	PervasiveBy     string
+}
 
 // ExceptionRef is an exception behind a criterion that is not met.
 type ExceptionRef struct {
@@ -124,15 +133,22 @@ type OpinionDraft struct {
 	Final bool `json:"final"`
 	// Reason explains the proposal in a sentence or two.
 	Reason string `json:"reason"`
-	// Pervasive is true when the not-met criteria meet the pervasiveness rule.
-	Pervasive   bool               `json:"pervasive"`
-	Rule        string             `json:"rule"`
-	InScope     int                `json:"criteria_in_scope"`
-	Met         int                `json:"criteria_met"`
-	NotMet      []CriterionFinding `json:"not_met"`
-	Open        []CriterionFinding `json:"open"`
-	Areas       int                `json:"areas_in_scope"`
-	AreasNotMet []string           `json:"areas_not_met"`
+	// Likely is true when the proposal may still change: criteria are
+	// open, or the partner has not yet judged pervasiveness.
+	Likely bool `json:"likely"`
+	// Pervasive is true when the partner judged the criteria not met
+	// pervasive; Pervasiveness is that judgment ("" until recorded).
+	Pervasive       bool               `json:"pervasive"`
+	Pervasiveness   string             `json:"pervasiveness"`
+	PervasiveReason string             `json:"pervasiveness_reason,omitempty"`
+	PervasiveBy     string             `json:"pervasiveness_by,omitempty"`
+	Rule            string             `json:"rule"`
+	InScope         int                `json:"criteria_in_scope"`
+	Met             int                `json:"criteria_met"`
+	NotMet          []CriterionFinding `json:"not_met"`
+	Open            []CriterionFinding `json:"open"`
+	Areas           int                `json:"areas_in_scope"`
+	AreasNotMet     []string           `json:"areas_not_met"`
 }
 
 // CriterionArea is a criterion's series: "CC6" for CC6.1, "A1" for A1.2.
@@ -206,19 +222,90 @@ func (w *Workpaper) ProposeOpinion(ctx context.Context) (OpinionDraft, error) {
 		}
 		conclusions[c.Ref] = ct.Conclusion
 	}
-	override, why, err := w.OpinionOverride(ctx)
+	j, err := w.OpinionJudgments(ctx)
 	if err != nil {
 		return OpinionDraft{}, err
 	}
-	return DraftOpinion(concl, exceptions, conclusions, override, why), nil
+	return DraftOpinion(concl, exceptions, conclusions, j), nil
+}
+
+// OpinionJudgments reads the override and the pervasiveness judgment.
+func (w *Workpaper) OpinionJudgments(ctx context.Context) (OpinionJudgment, error) {
+	var j OpinionJudgment
+	o, why, err := w.OpinionOverride(ctx)
+	if err != nil {
+		return j, err
+	}
+	j.Override, j.OverrideReason = o, why
+	if err := w.db.QueryRowContext(ctx, "SELECT pervasive, pervasive_reason FROM engagement WHERE id = 1").Scan(&j.Pervasive, &j.PervasiveReason); err != nil {
+		return j, friendlyDBError(err)
+	}
+	if j.Pervasive != "" {
+		w.db.QueryRowContext(ctx, `SELECT user FROM change_log WHERE tbl = 'engagement' AND field = 'pervasive' ORDER BY seq DESC LIMIT 1`).Scan(&j.PervasiveBy)
+	}
+	return j, nil
+}
+
+// SetPervasiveness records the engagement partner's judgment of whether
+// the criteria not met are pervasive, with a reason; only a partner on
+// the team records it. An empty judgment removes it.
+func (w *Workpaper) SetPervasiveness(ctx context.Context, judgment, reason string) error {
+	reason = strings.TrimSpace(reason)
+	switch judgment {
+	case "", Pervasive, NotPervasive:
+	default:
+		return fmt.Errorf("unknown judgment %q (pervasive or not-pervasive)", judgment)
+	}
+	if judgment != "" && reason == "" {
+		return errors.New("the pervasiveness judgment needs a written reason (--reason)")
+	}
+	e, err := w.Engagement(ctx)
+	if err != nil {
+		return err
+	}
+	var me *TeamMember
+	var partners []string
+	for i, m := range e.Team {
+		if m.User != "" && SameUser(m.User, w.user) {
+			me = &e.Team[i]
+		}
+		if LadderRole(m.Role) == RolePartner {
+			partners = append(partners, fmt.Sprintf("%s (%s)", m.Name, orDash(m.User)))
+		}
+	}
+	if me == nil || LadderRole(me.Role) != RolePartner {
+		who := "nobody on the team is a partner: add one with 'fieldwork team add --role partner'"
+		if len(partners) > 0 {
+			who = joinAnd(partners) + " may record it"
+		}
+		what := w.user + " is not on the team"
+		if me != nil {
+			what = fmt.Sprintf("%s is on the team as %s", w.user, me.Role)
+		}
+		return fmt.Errorf("pervasiveness is the engagement partner's judgment: %s; %s; nothing was recorded", what, who)
+	}
+	if judgment == "" {
+		reason = ""
+	}
+	return w.write(ctx, func(t *txn) error {
+		_, err := t.update("engagement", e.UUID, 0, "the engagement", field{"pervasive", judgment}, field{"pervasive_reason", reason})
+		return err
+	})
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // DraftOpinion is ProposeOpinion for callers that already hold the
 // criteria conclusions, the exceptions, each control's recorded
 // conclusion (by control reference) and the override: it reads nothing.
-func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusions map[string]Conclusion, override Opinion, why string) OpinionDraft {
+func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusions map[string]Conclusion, j OpinionJudgment) OpinionDraft {
 	d := OpinionDraft{Rule: PervasiveRule, NotMet: []CriterionFinding{}, Open: []CriterionFinding{}, AreasNotMet: []string{},
-		Override: override, OverrideReason: why}
+		Override: j.Override, OverrideReason: j.OverrideReason, Pervasiveness: j.Pervasive, PervasiveReason: j.PervasiveReason, PervasiveBy: j.PervasiveBy}
 	areas := map[string]bool{}
 	areasNotMet := map[string]bool{}
 	for _, c := range concl {
@@ -277,31 +364,45 @@ func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusio
 	sort.Slice(d.AreasNotMet, func(i, j int) bool { return areaOrder(d.AreasNotMet[i]) < areaOrder(d.AreasNotMet[j]) })
 	d.Final = len(d.Open) == 0
 	n := len(d.NotMet)
-	d.Pervasive = n > 0 && (n*PervasiveShareDen > d.InScope*PervasiveShareNum || 2*len(areasNotMet) > len(areas))
+	refsOf := func(fs []CriterionFinding, most int) string {
+		refs := make([]string, 0, len(fs))
+		for i, f := range fs {
+			if i == most {
+				refs = append(refs, fmt.Sprintf("%d more", len(fs)-most))
+				break
+			}
+			refs = append(refs, f.Ref)
+		}
+		return joinAnd(refs)
+	}
 	switch {
-	case n == 0:
+	case n == 0 && d.Final:
 		d.Proposed = OpinionUnmodified
-		if d.Final {
-			d.Reason = fmt.Sprintf("All %d in-scope criteria are met.", d.InScope)
-		} else {
-			d.Reason = fmt.Sprintf("No in-scope criterion is concluded not met so far (%d of %d met); %d are still open, so the draft is not final.",
-				d.Met, d.InScope, len(d.Open))
-		}
+		d.Reason = fmt.Sprintf("Unmodified: all %d in-scope criteria are met.", d.InScope)
+	case n == 0:
+		d.Proposed, d.Likely = OpinionPending, true
+		d.Reason = fmt.Sprintf("Not yet determined: no criterion is concluded not met, but %d of %d in-scope criteria are still open (%s), and the opinion is unmodified only when every one is met.",
+			len(d.Open), d.InScope, refsOf(d.Open, 5))
 	default:
-		refs := make([]string, n)
-		for i, f := range d.NotMet {
-			refs[i] = f.Ref
+		var why []string
+		for _, f := range d.NotMet {
+			why = append(why, f.Ref+" ("+f.Reason+")")
 		}
-		what := fmt.Sprintf("%d of %d in-scope criteria %s not met (%s)", n, d.InScope, plural(n, "is", "are"), joinAnd(refs))
-		if d.Pervasive {
-			d.Proposed = OpinionAdverse
-			d.Reason = fmt.Sprintf("%s, in %d of %d criteria series: pervasive under the rule, so adverse.", what, len(areasNotMet), len(areas))
-		} else {
+		what := fmt.Sprintf("%s %s not met: %s", refsOf(d.NotMet, 10), plural(n, "is", "are"), strings.Join(why, "; "))
+		switch d.Pervasiveness {
+		case Pervasive:
+			d.Proposed, d.Pervasive = OpinionAdverse, true
+			d.Reason = fmt.Sprintf("Adverse: %s; the partner (%s) judged this pervasive: %s.", what, orDash(d.PervasiveBy), d.PervasiveReason)
+		case NotPervasive:
 			d.Proposed = OpinionQualified
-			d.Reason = fmt.Sprintf("%s, in %d of %d criteria series: not pervasive, so qualified.", what, len(areasNotMet), len(areas))
+			d.Reason = fmt.Sprintf("Qualified: %s; the partner (%s) judged this not pervasive: %s.", what, orDash(d.PervasiveBy), d.PervasiveReason)
+		default:
+			d.Proposed, d.Likely = OpinionQualified, true
+			d.Reason = fmt.Sprintf("Qualified (likely): %s; whether this is pervasive (adverse) awaits the partner's judgment.", what)
 		}
 		if !d.Final {
-			d.Reason += fmt.Sprintf(" %d criteria are still open, so the draft is not final.", len(d.Open))
+			d.Likely = true
+			d.Reason = strings.TrimSuffix(d.Reason, ".") + fmt.Sprintf("; %d criteria are still open.", len(d.Open))
 		}
 	}
 	d.Opinion = d.Proposed

@@ -444,16 +444,24 @@ func (w *Workpaper) Results(ctx context.Context, controlRef string) ([]Result, e
 
 // Exception is a logged deviation (one exception can cover several items).
 type Exception struct {
-	UUID             string
-	Ref              string // EX-01
-	ControlRef       string
-	WPRef            string
-	Positions        []int
-	Description      string
-	Cause            string
-	Response         string // management's response
-	Evaluation       string // "isolated" or "systemic"
-	Compensating     string
+	UUID        string
+	Ref         string // EX-01
+	ControlRef  string
+	WPRef       string
+	Positions   []int
+	Description string
+	Cause       string
+	Response    string // management's response
+	Evaluation  string // "isolated" or "systemic"
+	// Compensating is mitigating evidence the auditor considered (e.g. no
+	// activity after termination): not a control. A compensating control
+	// is CompensatingControl.
+	Compensating string
+	// CompensatingControl is the control whose test compensates for the
+	// exception (a control test in this workpaper), by reference.
+	CompensatingControl string
+	// SampleExtended is derived: the current selection of the exception's
+	// control test holds items added by an extension.
 	SampleExtended   bool
 	CriteriaAffected []string
 	ReportWording    string
@@ -469,13 +477,19 @@ type Exception struct {
 // ExceptionInput creates or edits an exception. Empty strings leave a field
 // unchanged on edit; Clear names the fields an edit empties.
 type ExceptionInput struct {
-	ControlRef       string
-	Positions        []int
-	Description      string
-	Cause            string
-	Response         string
-	Evaluation       string
-	Compensating     string
+	ControlRef   string
+	Positions    []int
+	Description  string
+	Cause        string
+	Response     string
+	Evaluation   string
+	Compensating string
+	// CompensatingControl links the control whose test compensates for
+	// the exception (its reference; empty leaves it as it is).
+	CompensatingControl string
+	// SampleExtended is derived from the selection record: true is
+	// refused unless the sample was extended ('fieldwork sample extend');
+	// nothing is stored.
 	SampleExtended   *bool
 	CriteriaAffected []string
 	ReportWording    string
@@ -491,9 +505,10 @@ type ExceptionInput struct {
 // ExceptionFields are the exception's fields an edit can empty, by name,
 // and their columns.
 var ExceptionFields = map[string]string{
-	"cause": "cause", "response": "response", "evaluation": "evaluation", "compensating": "compensating",
+	"cause": "cause", "response": "response", "evaluation": "evaluation", "compensating": "compensating", "mitigating": "compensating",
 	"criteria": "criteria_affected", "wording": "report_wording", "remediation": "remediation_plan",
 	"owner": "remediation_owner", "due": "remediation_due", "retest": "retest_result",
+	"compensating-control": "compensating_control",
 }
 
 func (in *ExceptionInput) validate() error {
@@ -549,13 +564,24 @@ func (w *Workpaper) AddException(ctx context.Context, in ExceptionInput) (string
 		if ref, err = t.nextRef("exception", "EX", 2); err != nil {
 			return err
 		}
-		ext := in.SampleExtended != nil && *in.SampleExtended
-		xid, err := t.insert("exception", field{"test_uuid", testUUID}, field{"ref", ref}, field{"description", strings.TrimSpace(in.Description)},
-			field{"cause", in.Cause}, field{"response", in.Response}, field{"evaluation", in.Evaluation}, field{"compensating", in.Compensating},
-			field{"sample_extended", ext}, field{"criteria_affected", strings.Join(in.CriteriaAffected, ",")},
-			field{"report_wording", in.ReportWording}, field{"remediation_plan", in.RemediationPlan},
-			field{"remediation_owner", in.RemediationOwner}, field{"remediation_due", formatDate(in.RemediationDue)},
-			field{"retest_result", in.RetestResult})
+		if err := t.extendedClaim(testUUID, ctlRef, in.SampleExtended); err != nil {
+			return err
+		}
+		ext := false // derived on reading, never stored
+		fields := []field{{"test_uuid", testUUID}, {"ref", ref}, {"description", strings.TrimSpace(in.Description)},
+			{"cause", in.Cause}, {"response", in.Response}, {"evaluation", in.Evaluation}, {"compensating", in.Compensating},
+			{"sample_extended", ext}, {"criteria_affected", strings.Join(in.CriteriaAffected, ",")},
+			{"report_wording", in.ReportWording}, {"remediation_plan", in.RemediationPlan},
+			{"remediation_owner", in.RemediationOwner}, {"remediation_due", formatDate(in.RemediationDue)},
+			{"retest_result", in.RetestResult}}
+		if in.CompensatingControl != "" {
+			cu, err := t.compensatingControl(testUUID, in.CompensatingControl)
+			if err != nil {
+				return err
+			}
+			fields = append(fields, field{"compensating_control", cu})
+		}
+		xid, err := t.insert("exception", fields...)
 		if err != nil {
 			return err
 		}
@@ -638,6 +664,13 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 		add("response", in.Response)
 		add("evaluation", in.Evaluation)
 		add("compensating", in.Compensating)
+		if in.CompensatingControl != "" {
+			cu, err := t.compensatingControl(testUUID, in.CompensatingControl)
+			if err != nil {
+				return err
+			}
+			add("compensating_control", cu)
+		}
 		add("report_wording", in.ReportWording)
 		add("remediation_plan", in.RemediationPlan)
 		add("remediation_owner", in.RemediationOwner)
@@ -646,8 +679,8 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 		if len(in.CriteriaAffected) > 0 {
 			fields = append(fields, field{"criteria_affected", strings.Join(in.CriteriaAffected, ",")})
 		}
-		if in.SampleExtended != nil {
-			fields = append(fields, field{"sample_extended", *in.SampleExtended})
+		if err := t.extendedClaim(testUUID, ref, in.SampleExtended); err != nil {
+			return err
 		}
 		for _, name := range in.Clear {
 			col := ExceptionFields[name]
@@ -672,11 +705,14 @@ func (w *Workpaper) UpdateException(ctx context.Context, ref string, version int
 // Exceptions lists every exception in reference order.
 func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT x.uuid, x.ref, c.ref, t.wp_ref, x.description, x.cause, x.response, x.evaluation,
-		x.compensating, x.sample_extended, x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
+		x.compensating, COALESCE(cc.ref, ''),
+		EXISTS (SELECT 1 FROM selection s JOIN sample_item i ON i.selection_uuid = s.uuid WHERE s.test_uuid = x.test_uuid AND s.current = 1 AND i.extension = 1),
+		x.criteria_affected, x.report_wording, x.remediation_plan, x.remediation_owner,
 		x.remediation_due, x.retest_result, x.version, x.updated_by, x.updated_at,
 		COALESCE((SELECT group_concat(i.position) FROM (SELECT i.position FROM exception_item e JOIN sample_item i ON i.uuid = e.item_uuid
 			WHERE e.exception_uuid = x.uuid ORDER BY i.position) i), '')
-		FROM exception x JOIN control_test t ON t.uuid = x.test_uuid JOIN control c ON c.uuid = t.control_uuid ORDER BY x.ref`)
+		FROM exception x JOIN control_test t ON t.uuid = x.test_uuid JOIN control c ON c.uuid = t.control_uuid
+		LEFT JOIN control cc ON cc.uuid = x.compensating_control ORDER BY x.ref`)
 	if err != nil {
 		return nil, friendlyDBError(err)
 	}
@@ -685,7 +721,7 @@ func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 		var x Exception
 		var crit, due, at, pos string
 		if err := rows.Scan(&x.UUID, &x.Ref, &x.ControlRef, &x.WPRef, &x.Description, &x.Cause, &x.Response, &x.Evaluation,
-			&x.Compensating, &x.SampleExtended, &crit, &x.ReportWording, &x.RemediationPlan, &x.RemediationOwner,
+			&x.Compensating, &x.CompensatingControl, &x.SampleExtended, &crit, &x.ReportWording, &x.RemediationPlan, &x.RemediationOwner,
 			&due, &x.RetestResult, &x.Version, &x.UpdatedBy, &at, &pos); err != nil {
 			rows.Close()
 			return nil, err
@@ -699,4 +735,40 @@ func (w *Workpaper) Exceptions(ctx context.Context) ([]Exception, error) {
 		out = append(out, x)
 	}
 	return out, closeRows(rows)
+}
+
+// compensatingControl resolves the control that compensates for an
+// exception of test testUUID: a control with its own test in this
+// workpaper, not the excepted control itself. It returns its UUID.
+func (t *txn) compensatingControl(testUUID, ref string) (string, error) {
+	var cu, own string
+	err := t.queryRow(`SELECT c.uuid, (SELECT control_uuid FROM control_test WHERE uuid = ?) FROM control c JOIN control_test ct ON ct.control_uuid = c.uuid
+		WHERE c.ref = ? COLLATE NOCASE`, testUUID, strings.TrimSpace(ref)).Scan(&cu, &own)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("no control %q to compensate: a compensating control is a control tested in this workpaper ('fieldwork controls FILE' lists them); mitigating evidence goes in --mitigating", ref)
+	}
+	if err != nil {
+		return "", err
+	}
+	if cu == own {
+		return "", fmt.Errorf("%s cannot compensate for its own exception", ref)
+	}
+	return cu, nil
+}
+
+// extendedClaim refuses an exception that says its sample was extended
+// when the selection record shows no extension: the flag is derived.
+func (t *txn) extendedClaim(testUUID, what string, claim *bool) error {
+	if claim == nil || !*claim {
+		return nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT count(*) FROM selection s JOIN sample_item i ON i.selection_uuid = s.uuid
+		WHERE s.test_uuid = ? AND s.current = 1 AND i.extension = 1`, testUUID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: the selection record shows no extension of the sample, so the exception cannot say it was extended: extend it with 'fieldwork sample extend' and the exception says so by itself", what)
+	}
+	return nil
 }

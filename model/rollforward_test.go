@@ -19,9 +19,8 @@ func TestRollForward(t *testing.T) {
 	if err := w.SetDesign(ctx, "CHG-01", 0, DesignInput{Procedure: "walk through one change", Result: "as described", Conclusion: "suitably-designed"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetConclusion(ctx, "CHG-01", EffectiveWithExceptions, "one late approval", 0); err != nil {
-		t.Fatal(err)
-	}
+	forceConclusion(t, w, "CHG-01", EffectiveWithExceptions, "one late approval")
+	onTeam(t, w, "alice:senior")
 	if err := w.SignOffAs(ctx, "CHG-01", RolePreparer); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +69,7 @@ func TestRollForward(t *testing.T) {
 		!strings.Contains(e.RolledFrom, last.UUID) || !strings.Contains(e.RolledFrom, lastHash) || !strings.Contains(e.RolledFrom, filepath.Base(base)) {
 		t.Fatalf("engagement %+v", e)
 	}
-	if len(e.CUECs()) != 1 || len(e.Team) != 1 {
+	if len(e.CUECs()) != 1 || len(e.Team) != 2 {
 		t.Fatalf("set-up %+v", e)
 	}
 	ct, err := n.ControlTest(ctx, "CHG-01")

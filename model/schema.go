@@ -380,6 +380,59 @@ CREATE TABLE trail_signature (
 );
 CREATE INDEX trail_signature_by_first ON trail_signature(first_uuid);
 `,
+	// 3 → 4: the auditor's judgment, guarded (issue #14). Team roles
+	// gain the firm's ladder (staff, senior, EQR; preparer and reviewer
+	// stay and mean staff and senior); a sign-off may be on planning, a
+	// criterion or the opinion as well as a control test (test_uuid then
+	// holds the engagement's or the criterion's UUID, so it loses its
+	// foreign key) and records what made it stale; a conclusion that
+	// departs from the proposed one carries its reason; each mapping says
+	// whether the criterion relies on the control; an exception names the
+	// control test that compensates for it; the engagement holds its
+	// sign-off scheme and the partner's pervasiveness judgment. The two
+	// rebuilt tables keep every value, so replay is unaffected.
+	`
+CREATE TABLE team_member_4 (
+	id INTEGER PRIMARY KEY,` + recordCols + `,
+	name  TEXT NOT NULL,
+	role  TEXT NOT NULL CHECK (role IN ('staff', 'senior', 'manager', 'partner', 'eqr', 'preparer', 'reviewer', 'specialist')),
+	email TEXT NOT NULL DEFAULT '',
+	user TEXT NOT NULL DEFAULT '',
+	public_key TEXT NOT NULL DEFAULT '',
+	key_confirmed_by TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO team_member_4 (id, uuid, version, created_at, created_by, updated_at, updated_by, name, role, email, user, public_key, key_confirmed_by)
+	SELECT id, uuid, version, created_at, created_by, updated_at, updated_by, name, role, email, user, public_key, key_confirmed_by FROM team_member;
+DROP TABLE team_member;
+ALTER TABLE team_member_4 RENAME TO team_member;
+CREATE TABLE signoff_4 (
+	id INTEGER PRIMARY KEY,` + recordCols + `,
+	test_uuid TEXT NOT NULL,
+	role      TEXT NOT NULL CHECK (role IN ('preparer', 'reviewer', 'partner', 'eqr')),
+	signer    TEXT NOT NULL,
+	signed_at TEXT NOT NULL,
+	stale     INTEGER NOT NULL DEFAULT 0,
+	stale_at  TEXT NOT NULL DEFAULT '',
+	stale_by  TEXT NOT NULL DEFAULT '',
+	state_digest TEXT NOT NULL DEFAULT '',
+	head_seq INTEGER NOT NULL DEFAULT 0,
+	head_hash TEXT NOT NULL DEFAULT '',
+	target TEXT NOT NULL DEFAULT 'control_test' CHECK (target IN ('control_test', 'planning', 'criterion', 'opinion')),
+	signer_role TEXT NOT NULL DEFAULT '',
+	stale_what TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO signoff_4 (id, uuid, version, created_at, created_by, updated_at, updated_by, test_uuid, role, signer, signed_at, stale, stale_at, stale_by, state_digest, head_seq, head_hash)
+	SELECT id, uuid, version, created_at, created_by, updated_at, updated_by, test_uuid, role, signer, signed_at, stale, stale_at, stale_by, state_digest, head_seq, head_hash FROM signoff;
+DROP TABLE signoff;
+ALTER TABLE signoff_4 RENAME TO signoff;
+CREATE INDEX signoff_by_test ON signoff(test_uuid);
+ALTER TABLE control_test ADD COLUMN conclusion_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE control_criterion ADD COLUMN reliance TEXT NOT NULL DEFAULT '' CHECK (reliance IN ('', 'key', 'contributes'));
+ALTER TABLE exception ADD COLUMN compensating_control TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN signoff_scheme TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN pervasive TEXT NOT NULL DEFAULT '' CHECK (pervasive IN ('', 'pervasive', 'not-pervasive'));
+ALTER TABLE engagement ADD COLUMN pervasive_reason TEXT NOT NULL DEFAULT '';
+`,
 }
 
 func (w *Workpaper) migrate(ctx context.Context, from int) error {

@@ -167,7 +167,7 @@ func TestOpenRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		assertRefused(t, p, ErrNewerSchema, "written by a newer fieldwork: schema 99, this build reads up to 3")
+		assertRefused(t, p, ErrNewerSchema, "written by a newer fieldwork: schema 99, this build reads up to 4")
 	})
 }
 

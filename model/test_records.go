@@ -2,6 +2,8 @@ package model
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 )
 
 // TestRecord is one control's test with everything recorded against it.
@@ -92,10 +94,31 @@ func (w *Workpaper) CriteriaConclusionsOf(ctx context.Context, evals map[string]
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
+	exceptions, err := w.Exceptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facts := criterionFacts{exceptions: map[string][]Exception{}}
+	for _, x := range exceptions {
+		facts.exceptions[x.ControlRef] = append(facts.exceptions[x.ControlRef], x)
+	}
+	since, err := w.latestJudgmentChanges(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]CriterionConclusion, 0, len(crit))
 	for _, c := range crit {
-		cc := CriterionConclusion{Ref: c.Ref, Category: c.Category, Title: c.Title, InScope: c.InScope, Controls: c.Controls}
-		cc.Derived, cc.Reason = deriveCriterion(c, all)
+		cc := CriterionConclusion{Ref: c.Ref, Category: c.Category, Title: c.Title, InScope: c.InScope, Controls: c.Controls, KeyControls: c.Key}
+		cc.Derived, cc.Reason, cc.Rule = deriveCriterion(c, all, facts)
+		var last judgmentChange
+		for _, ref := range c.Controls {
+			if ch := since[ref]; ch.seq > last.seq {
+				last = ch
+			}
+		}
+		if last.seq > 0 && c.InScope {
+			cc.Since = last.words
+		}
 		cc.Status = cc.Derived
 		if o, ok := overrides[c.Ref]; ok && c.InScope {
 			cc.Override, cc.OverrideReason = o[0], o[1]
@@ -104,4 +127,37 @@ func (w *Workpaper) CriteriaConclusionsOf(ctx context.Context, evals map[string]
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// judgmentChange is the latest change to what a criterion is derived from.
+type judgmentChange struct {
+	seq   int64
+	words string
+}
+
+// latestJudgmentChanges finds, for each control, the latest change to its
+// conclusion or to the evaluation or compensating control of one of its
+// exceptions, so that a derived criterion says what changed and since
+// when: one pass over the trail.
+func (w *Workpaper) latestJudgmentChanges(ctx context.Context) (map[string]judgmentChange, error) {
+	out := map[string]judgmentChange{}
+	err := w.scanRows(ctx, func(rows *sql.Rows) error {
+		var ref, at, user, tbl, fieldName string
+		var seq int64
+		var nw sql.NullString
+		if err := rows.Scan(&ref, &seq, &at, &user, &tbl, &fieldName, &nw); err != nil {
+			return err
+		}
+		what := map[string]string{"conclusion": "conclusion", "evaluation": "an exception's evaluation", "compensating_control": "an exception's compensating control"}[fieldName]
+		v := nw.String
+		if v == "" {
+			v = "none"
+		}
+		out[ref] = judgmentChange{seq: seq, words: fmt.Sprintf("%s %s → %s (%s, %s)", ref, what, v, user, parseTime(at).Format("2006-01-02 15:04"))}
+		return nil
+	}, `SELECT c.ref, max(l.seq), l.at, l.user, l.tbl, l.field, l.new_value
+		FROM change_log l JOIN control_test t ON t.uuid = l.scope JOIN control c ON c.uuid = t.control_uuid
+		WHERE l.op = 'update' AND ((l.tbl = 'control_test' AND l.field = 'conclusion') OR (l.tbl = 'exception' AND l.field IN ('evaluation', 'compensating_control')))
+		GROUP BY c.ref`)
+	return out, err
 }

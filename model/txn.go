@@ -96,6 +96,9 @@ type txn struct {
 	// kind is the signature kind of this transaction's runs: "op", or
 	// "migration" for the entry that vouches for a legacy trail.
 	kind string
+	// changes are the records and fields this transaction changed, in
+	// words, for the sign-offs it makes stale ("control_test conclusion").
+	changes []string
 }
 
 // write runs fn in one immediate transaction: all of it commits or none.
@@ -312,6 +315,15 @@ func (t *txn) log(op, table, record, fieldName string, old, new *string, note st
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.Seq, e.UUID, e.At, e.User, e.Op, e.Table, e.RecordUUID, e.Field, e.Old, e.New, e.Note, e.Scope, e.PrevHash, sum)
 	t.prevHash = sum
 	t.own(e.UUID, sum)
+	if table != "signoff" && op != "event" {
+		w := strings.ReplaceAll(table, "_", " ")
+		if fieldName != "" && op == "update" {
+			w += " " + strings.ReplaceAll(fieldName, "_", " ")
+		} else if op != "update" {
+			w = op + " " + w
+		}
+		t.changes = append(t.changes, w)
+	}
 	return err
 }
 

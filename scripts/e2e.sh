@@ -61,9 +61,10 @@ start_tui 120 40 "$BIN" acme.fieldwork
 wait_for "New engagement"
 wait_for "acme.fieldwork does not exist yet"
 # Client, system, Type II (default), period, no as-of, Availability and
-# Confidentiality in scope, firm, preparer (maria, prefilled), reviewer.
+# Confidentiality in scope, firm, preparer (maria, prefilled), reviewer
+# and the login she signs as (sign-offs are taken only from the team).
 keys "Acme Payroll, Inc." Tab "Acme Cloud" Tab Tab 2026-01-01 Tab 2026-12-31 Tab Tab
-keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt"
+keys Space Tab Space Tab Tab Tab "Calder & Finch LLP" Tab Tab "Olivia Brandt" Tab olivia
 capture new-engagement-120x40
 keys C-s
 wait_for "Created acme.fieldwork"
@@ -200,6 +201,43 @@ grep -q '"id": "CC6.2"' "$tmp/status.json" || fail "CC6.2 should be at risk"
 "$BIN" verify "$W" >/dev/null || fail "verify failed"
 "$BIN" sample verify "$W" --control NL-04 --source "$tmp/tickets.csv" >/dev/null || fail "sample verify"
 ok "status --json, verify and sample verify agree with what the workbench did"
+
+# --- the auditor's judgment, guarded (issue 14)
+# A reviewer who is not on the team is refused, naming who may sign.
+if FIELDWORK_USER=zed "$BIN" signoff "$W" --control NL-04 --as reviewer 2> "$tmp/err"; then fail "zed, not on the team, signed"; fi
+grep -q "zed is not on the team" "$tmp/err" || fail "unclear refusal: $(cat "$tmp/err")"
+grep -q "Olivia Brandt (olivia, reviewer)" "$tmp/err" || fail "the refusal does not say who may sign: $(cat "$tmp/err")"
+cd "$tmp"
+start_tui 120 40 "$BIN" acme.fieldwork
+wait_for "Dashboard"
+keys 2
+wait_for "CC1.1"
+keys c
+wait_for "Go to control"
+keys NL-04 Enter
+wait_for "WP-NL-04"
+keys c
+wait_for "Proposed: not effective"
+# Effective against the proposal: refused, saying what is missing and that it needs a reason.
+keys Left Left C-s
+wait_for "cannot be concluded effective yet"
+wait_for "departs from the proposed"
+# Back to not effective with a sharper note: NL-04 is reviewed, so saving asks first.
+keys Right Right Tab " Confirmed with the access log." C-s
+wait_for "NL-04 was reviewed by olivia on"
+keys C-s
+wait_for "Recorded the conclusion: not effective"
+keys 1
+wait_for "Testing progress"
+keys q
+wait_gone
+cd - >/dev/null
+"$BIN" signoff list "$W" > "$tmp/signoffs"
+grep -q "stale since" "$tmp/signoffs" || fail "reopening did not mark the review stale: $(cat "$tmp/signoffs")"
+"$BIN" signoff changes "$W" --control NL-04 > "$tmp/changes"
+grep -q "conclusion note" "$tmp/changes" || fail "the reviewer cannot see what changed: $(cat "$tmp/changes")"
+"$BIN" verify "$W" >/dev/null || fail "verify failed after reopening"
+ok "a conclusion against the proposal needs a reason, a reviewer not on the team is refused, editing reviewed work asks first"
 
 # --- the workbench in a real terminal
 start_tui 120 40 "$BIN" "$W"

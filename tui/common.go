@@ -17,11 +17,14 @@ import (
 // Screens hold it by value; the pointers in it are shared and never
 // change after New.
 type common struct {
-	ctx           context.Context
-	wp            *model.Workpaper
-	now           func() time.Time
-	styles        *Styles
-	keys          *keyMap
+	ctx    context.Context
+	wp     *model.Workpaper
+	now    func() time.Time
+	styles *Styles
+	keys   *keyMap
+	// reopen holds the control tests the auditor chose to reopen this
+	// session; ctx carries it to every write.
+	reopen        *model.ReopenSet
 	width, height int
 }
 

@@ -37,6 +37,9 @@ type controlPage struct {
 	formLetter string // the attribute an attribute form edits
 	formVer    int
 	saveID     int64
+	// reopenAsk is the reviewed control the last save was refused on: the
+	// next save reopens it (the auditor was asked first).
+	reopenAsk string
 	staleSeen  bool // the last save was refused as stale: show theirs on reload
 
 	ask confirm.Model // a yes/no question (deleting an attribute)
@@ -223,6 +226,11 @@ func (p *controlPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		if msg.err != nil {
 			text := writeErrorText(msg.err, p.now)
+			if ask, ref, ok := reviewedAsk(msg.err, "Press "+p.keys.FormSave.Help().Key+" again"); ok && p.form != nil {
+				p.reopenAsk = ref
+				p.form.failed(ask)
+				return p, nil
+			}
 			if p.form != nil {
 				p.form.failed(text)
 				if _, stale := staleText(msg.err, p.now); stale {

@@ -74,6 +74,7 @@ func (p *controlPage) openForm(kind wpFormKind, letter string) tea.Cmd {
 		}
 		f.choose("conclusion", "Conclusion", conclusionValues, conclusionLabels, string(t.Conclusion))
 		f.text("note", "Note", t.ConclusionNote, 4, false).hint = "why; required for anything but effective"
+		f.text("reason", "Departure", t.ConclusionReason, 2, false).hint = "why it departs from the proposal (required when it does)"
 	}
 	p.form = f
 	p.form.SetSize(p.width, p.height)
@@ -99,6 +100,10 @@ func validLetterInput(s string) error {
 // submit turns the valid form into a write.
 func (p *controlPage) submit() tea.Cmd {
 	f := p.form
+	if p.reopenAsk != "" {
+		p.reopen.Add(p.reopenAsk)
+		p.reopenAsk = ""
+	}
 	ref, ver, ctx, wp := p.ref, p.formVer, p.ctx, p.common.wp
 	var what string
 	var write func(ctx context.Context) error
@@ -151,7 +156,8 @@ func (p *controlPage) submit() tea.Cmd {
 			return nil
 		}
 		what = "Recorded the conclusion: " + conclusionWord(c) + "."
-		write = func(ctx context.Context) error { return wp.SetConclusion(ctx, ref, c, note, ver) }
+		in := model.ConcludeInput{Conclusion: c, Note: note, Reason: f.value("reason"), Version: ver}
+		write = func(ctx context.Context) error { return wp.Conclude(ctx, ref, in) }
 	default:
 		return nil
 	}

@@ -167,6 +167,10 @@ func (p *controlPage) lines(w int) []wpLine {
 	if t.ConclusionNote != "" {
 		para(itemNone, 0, "Note", t.ConclusionNote, "")
 	}
+	if t.ConclusionReason != "" {
+		// Beside the conclusion: it departs from the proposed one.
+		para(itemNone, 0, "Departs", "⚑ against the proposal: "+t.ConclusionReason, "")
+	}
 
 	section("Sign-offs")
 	var so []string

@@ -306,8 +306,17 @@ func (p *criterionPage) conclusionLines(w int) []string {
 	if c.Override != "" {
 		reason = c.Reason + ". Override reason: " + c.OverrideReason
 	}
+	if c.Rule != "" {
+		reason += " (rule: " + c.Rule + ")"
+	}
 	for _, l := range wrap(oneLine(reason), max(1, min(w, 100)-11)) {
 		out = append(out, "           "+s.Muted.Render(l))
+	}
+	if c.Since != "" {
+		// A derived result never flips silently: what changed, and since when.
+		for _, l := range wrap("Since: "+oneLine(c.Since), max(1, min(w, 100)-11)) {
+			out = append(out, "           "+s.Muted.Render(l))
+		}
 	}
 	return out
 }

@@ -369,7 +369,8 @@ func (p *excDetailPage) renderText(w int) []string {
 	if x.SampleExtended {
 		extended = "extended after the deviation"
 	}
-	out = append(out, field(s, "Compensating", orNone(x.Compensating), w)...)
+	out = append(out, field(s, "Mitigating", orNone(x.Compensating), w)...)
+	out = append(out, field(s, "Compensating", orNone(x.CompensatingControl), w)...)
 	out = append(out, field(s, "Sample", extended, w)...)
 	out = append(out, p.criteriaLines(w)...)
 	para("Report wording", x.ReportWording, symAtRisk+" No wording for the report yet.")
@@ -458,7 +459,7 @@ func newExceptionForm(c common, x model.Exception) *formPage {
 		evals, labels = append([]string{""}, evals...), append([]string{"not evaluated"}, labels...)
 	}
 	f.choose("evaluation", "Evaluation", evals, labels, x.Evaluation)
-	f.text("compensating", "Compensating controls", x.Compensating, 2, false)
+	f.text("compensating", "Mitigating evidence (not a control)", x.Compensating, 2, false)
 	ext := "no"
 	if x.SampleExtended {
 		ext = "yes"

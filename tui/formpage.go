@@ -25,6 +25,9 @@ type formPage struct {
 	f       *form
 	first   string // the field the cursor starts in; "" the first
 	version int
+	// reopenAsk is the reviewed control the last save was refused on: the
+	// next save reopens it (the auditor was asked first).
+	reopenAsk string
 
 	// write saves values made from version; what it returns, when not
 	// empty, replaces done.
@@ -93,6 +96,11 @@ func (p *formPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			return p, tea.Batch(popCmd(p), changedCmd, statusCmd(done))
 		}
 		text := writeErrorText(msg.err, p.now)
+		if ask, ref, ok := reviewedAsk(msg.err, "Press "+p.keys.FormSave.Help().Key+" again"); ok {
+			p.reopenAsk = ref
+			p.f.failed(ask)
+			return p, nil
+		}
 		if isStale(msg.err) && msg.current != nil {
 			for name, v := range msg.current {
 				p.f.showTheirs(name, v)
@@ -124,6 +132,10 @@ func (p *formPage) Update(msg tea.Msg) (page, tea.Cmd) {
 
 func (p *formPage) save() tea.Cmd {
 	p.reqID = nextRequestID()
+	if p.reopenAsk != "" {
+		p.reopen.Add(p.reopenAsk)
+		p.reopenAsk = ""
+	}
 	values := map[string]string{}
 	for _, fld := range p.f.fields {
 		values[fld.name] = p.f.value(fld.name)

@@ -523,6 +523,9 @@ func (p *gridPage) Update(msg tea.Msg) (page, tea.Cmd) {
 				}
 				return p, nil
 			}
+			if _, _, reviewed := reviewedAsk(msg.err, ""); reviewed {
+				return p, tea.Batch(errCmd(msg.err), p.reload())
+			}
 			return p, tea.Batch(errCmd(errors.New(text)), p.reload())
 		}
 		p.form, p.linking = nil, false

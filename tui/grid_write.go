@@ -108,6 +108,9 @@ func (p *gridPage) saved(msg cellSavedMsg) tea.Cmd {
 		}
 		text := fmt.Sprintf("Item %d/%s not saved, back to %s: %s", msg.key.ordinal, pw.in.Attribute,
 			outcomeWord(pw.prev.outcome), writeErrorText(msg.err, p.now))
+		if _, _, reviewed := reviewedAsk(msg.err, ""); reviewed {
+			return errCmd(msg.err) // the root asks whether to reopen the review
+		}
 		return errCmd(errors.New(text))
 	}
 	if msg.eval != nil {

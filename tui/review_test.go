@@ -176,11 +176,11 @@ func TestTabsOfTheReviewSide(t *testing.T) {
 func TestDashboardShowsProgressAndAttention(t *testing.T) {
 	d := startDemo(t, demoWorkpaper(t, "maria.chen", false), 120, 40)
 	d.want("Testing progress (46 controls)", "█ 1 reviewed", "▓ 1 tested", "▒ 2 in progress", "░ 42 not started",
-		"Needs attention", "CC8.1", "at risk", "2 exceptions logged", "EX-01", "systemic", "Review notes: 1 open, 1 responded",
+		"Needs attention", "CC8.1", "not met", "2 exceptions logged", "EX-01", "systemic", "Review notes: 1 open, 1 responded",
 		"Changed since review: LA-03", "3 client requests outstanding", "What to do next")
 	first, later := progressSteps(d.m.tabs[tabDashboard][0].(*dashboardPage).prog, d.m.data, d.keys(), demoNow)
 	steps := stepsText(append(first, later...))
-	for _, want := range []string{"CC8.1 at risk", "LA-03 changed after the review", "responded: the reviewer", "open: the preparer responds (4)",
+	for _, want := range []string{"CC8.1 not met", "LA-03 changed after the review", "responded: the reviewer", "open: the preparer responds (4)",
 		"Follow up with the client on PBC-003", "--ref PBC-003"} {
 		if !strings.Contains(steps, want) {
 			t.Errorf("the next steps lack %q:\n%s", want, steps)
@@ -206,13 +206,13 @@ func TestCriteriaShowConclusionsAndOverride(t *testing.T) {
 	k := d.keys()
 	d.press(k.Criteria)
 	cp := d.active().(*criteriaPage)
-	if c := cp.concl["CC8.1"]; c.Status != model.CriterionAtRisk {
-		t.Fatalf("CC8.1 should be at risk, got %q", c.Status)
+	// CHG-01, a key control, is not effective and nothing compensates.
+	if c := cp.concl["CC8.1"]; c.Status != model.CriterionNotMet || c.Rule != model.RuleKeyNotEffective {
+		t.Fatalf("CC8.1 should be not met, got %q by %q", c.Status, c.Rule)
 	}
-	d.want("! 1 at risk")
 	selectRow(t, d, &cp.list, "CC8.1")
 	d.press(k.Open)
-	d.want("Conclusion ! at risk", "CHG-01 not effective")
+	d.want("Conclusion ✗ not met", "CHG-01 (key) not effective", "rule: key-control-not-effective", "Since: CHG-01 conclusion → not-effective (maria.chen")
 
 	// Override it as not met, with a reason.
 	d.press(k.Override)
@@ -409,14 +409,14 @@ func TestSignOff(t *testing.T) {
 		t.Fatalf("preparer sign-off: %+v", so)
 	}
 
-	// The preparer cannot review her own work: the model's message shows.
+	// The preparer (staff) cannot review: the model's message shows, with who may.
 	d.press(k.SignReviewer)
 	d.want("changed since its review. Sign it again as reviewer (maria.chen)?")
 	d.press(k.Yes)
-	if d.m.err == nil || !strings.Contains(d.m.err.Error(), "LA-03 was prepared by maria.chen: the reviewer must be someone else") {
+	if d.m.err == nil || !strings.Contains(d.m.err.Error(), "maria.chen is on the team as preparer (staff), not a senior, manager or partner") {
 		t.Fatalf("the model's refusal should show, got %v", d.m.err)
 	}
-	d.want("✗ LA-03 was prepared by maria.chen: the reviewer must be someone else")
+	d.want("✗ reviewer sign-off on LA-03: maria.chen is on the team as preparer (staff)")
 
 	// The reviewer, on another handle (another process), signs.
 	rev := openAs(t, path, "olivia.brandt", false)
@@ -517,9 +517,18 @@ func TestExceptionFormClearsEmptiedField(t *testing.T) {
 	if fp.f.value("cause") != "" {
 		t.Fatalf("the cause should be empty, is %q", fp.f.value("cause"))
 	}
+	// CHG-01 is reviewed: saving asks first, naming the reviewer and date.
+	d.press(k.FormSave)
+	d.want("CHG-01 was reviewed by olivia.brandt on 2026-10-19", "again to reopen the review and save")
+	if xs, _ := w.Exceptions(t.Context()); xs[0].Cause == "" {
+		t.Fatal("the first save changed reviewed work")
+	}
 	d.press(k.FormSave)
 	if d.active() == page(fp) {
 		t.Fatalf("the form should save and close: %q", fp.f.msg)
+	}
+	if ct, _ := w.ControlTest(t.Context(), "CHG-01"); !ct.ChangedSinceReview() {
+		t.Fatal("reopening should make the review stale")
 	}
 	xs, _ := w.Exceptions(t.Context())
 	for _, y := range xs {

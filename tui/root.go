@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -39,11 +40,14 @@ const (
 
 // Model is the workbench's root model.
 type Model struct {
-	common  common
-	tabs    [numTabs][]page // per tab, a stack of screens; [0] is the tab's own
-	active  tab
-	help    help.Model
-	spinner spinner.Model
+	// reopenAsk is the reviewed control a write was just refused on: y
+	// reopens it for this session.
+	reopenAsk string
+	common    common
+	tabs      [numTabs][]page // per tab, a stack of screens; [0] is the tab's own
+	active    tab
+	help      help.Model
+	spinner   spinner.Model
 
 	data    *snapshot
 	loadID  int64
@@ -99,6 +103,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case errMsg:
 		m.err, m.status = msg.err, ""
+		if ask, ref, ok := reviewedAsk(msg.err, "Press y, then do it again,"); ok {
+			m.err, m.reopenAsk = errors.New(ask), ref
+		}
 		return m, nil
 
 	case statusMsg:
@@ -114,6 +121,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 
 	case tea.KeyMsg:
+		if m.reopenAsk != "" {
+			ref := m.reopenAsk
+			m.reopenAsk = ""
+			if key.Matches(msg, m.common.keys.Yes) {
+				m.common.reopen.Add(ref)
+				m.err, m.status = nil, "Reopened "+ref+": do it again to save; the review goes stale and the reviewer sees what changed."
+				return m, nil
+			}
+		}
 		return m.key(msg)
 
 	case tea.MouseMsg:

@@ -61,6 +61,7 @@ func newSetupModel(ctx context.Context, path, user string, opts Options, r *lipg
 	f.line("firm", "Service auditor (firm)", "", false, nil)
 	f.line("preparer", "Preparer (team)", user, false, nil)
 	f.line("reviewer", "Reviewer (team)", "", false, nil)
+	f.line("reviewer-login", "Reviewer signs as", "", false, nil)
 	h := help.New()
 	h.Styles = c.styles.Help
 	return setupModel{common: c, opts: opts, r: r, path: path, user: user, f: f, help: h, created: created}
@@ -155,11 +156,18 @@ func (m setupModel) engagement() (model.NewEngagement, []model.TeamMember, error
 		return n, nil, err
 	}
 	var team []model.TeamMember
+	// The preparer signs as the user creating the workpaper when the
+	// prefilled name is kept; the reviewer as the login typed for them
+	// (sign-offs are accepted only from team members, by login).
 	if name := v("preparer"); name != "" {
-		team = append(team, model.TeamMember{Name: name, Role: model.RolePreparer})
+		tm := model.TeamMember{Name: name, Role: model.RolePreparer}
+		if model.SameUser(name, m.user) {
+			tm.User = m.user
+		}
+		team = append(team, tm)
 	}
 	if name := v("reviewer"); name != "" {
-		team = append(team, model.TeamMember{Name: name, Role: model.RoleReviewer})
+		team = append(team, model.TeamMember{Name: name, Role: model.RoleReviewer, User: v("reviewer-login")})
 	}
 	return n, team, nil
 }

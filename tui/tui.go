@@ -185,12 +185,14 @@ func newCommon(ctx context.Context, w *model.Workpaper, opts Options, r *lipglos
 	if now == nil {
 		now = time.Now
 	}
+	reopen := &model.ReopenSet{}
 	return common{
-		ctx:    ctx,
+		ctx:    model.WithReopenSet(ctx, reopen),
 		wp:     w,
 		now:    now,
 		styles: newStyles(r),
 		keys:   keyMapFor(opts),
+		reopen: reopen,
 	}
 }
 

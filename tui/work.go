@@ -95,6 +95,17 @@ func writeErrorText(err error, now func() time.Time) string {
 	return errorText(err)
 }
 
+// reviewedAsk words a refusal to change reviewed work as the question the
+// auditor answers by saving again (forms) or pressing y (elsewhere).
+func reviewedAsk(err error, again string) (string, string, bool) {
+	var r *model.ReviewedError
+	if !errors.As(err, &r) {
+		return "", "", false
+	}
+	return fmt.Sprintf("%s was reviewed by %s on %s. %s to reopen the review and save: the sign-off goes stale and the reviewer sees what changed.",
+		r.Control, r.Reviewer, r.At.UTC().Format("2006-01-02 15:04"), again), r.Control, true
+}
+
 // withWriteTimeout runs a write under a deadline.
 func withWriteTimeout(ctx context.Context, f func(ctx context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)

@@ -468,7 +468,7 @@ func TestWorkpaperAttributes(t *testing.T) {
 
 // A conclusion other than effective needs a note.
 func TestWorkpaperConclusionNeedsNote(t *testing.T) {
-	d, w := openWork(t, 120, 40, "LA-02")
+	d, w := openWork(t, 120, 40, "LA-01")
 	k := d.keys()
 	d.press(k.WPConclude)
 	d.press(k.ChoicePrev) // none → not occurring
@@ -477,7 +477,7 @@ func TestWorkpaperConclusionNeedsNote(t *testing.T) {
 	d.press(k.FormNext)
 	d.typeText("No access was requested in the period.")
 	d.press(k.FormSave)
-	ct, _ := w.ControlTest(t.Context(), "LA-02")
+	ct, _ := w.ControlTest(t.Context(), "LA-01")
 	if ct.Conclusion != model.NotOccurring || ct.ConclusionNote != "No access was requested in the period." {
 		t.Fatalf("conclusion %q, note %q", ct.Conclusion, ct.ConclusionNote)
 	}
@@ -755,6 +755,11 @@ func TestGridLinkException(t *testing.T) {
 	k := d.keys()
 	d.press(k.Down)
 	pos := g.row(2).position
+	// CHG-01 is reviewed: the first change asks first; y reopens it.
+	d.press(k.MarkDeviation)
+	d.want("CHG-01 was reviewed by olivia.brandt on 2026-10-19")
+	d.press(k.Yes)
+	d.want("Reopened CHG-01")
 	d.press(k.MarkDeviation)
 	d.press(k.LinkException)
 	if !g.linking {
@@ -826,5 +831,27 @@ func TestGridSaveCommandCapturesItsCell(t *testing.T) {
 	msg, ok := (<-done).(gridSavedMsg)
 	if !ok || !strings.Contains(msg.what, fmt.Sprintf("item %d,", first.ordinal)) {
 		t.Fatalf("the command saved %+v, want item %d", msg, first.ordinal)
+	}
+}
+
+// A conclusion against the proposal needs a written reason, which the
+// workpaper then shows beside the conclusion.
+func TestConclusionAgainstTheProposalNeedsAReason(t *testing.T) {
+	d, w := openWork(t, 120, 40, "LA-03")
+	k := d.keys()
+	d.press(k.WPConclude)
+	d.press(k.ChoicePrev) // with exceptions → effective
+	d.press(k.FormSave)
+	d.want("cannot be concluded effective yet", "effective with 1 deviation(s) and 1 exception(s) logged: say why in a written")
+	if ct, _ := w.ControlTest(t.Context(), "LA-03"); ct.Conclusion != model.EffectiveWithExceptions {
+		t.Fatalf("a refused conclusion was recorded: %q", ct.Conclusion)
+	}
+	d.press(k.FormNext) // note
+	d.press(k.FormNext) // departure
+	d.typeText("The late revocation was a data-entry delay outside the control.")
+	d.press(k.FormSave)
+	ct, _ := w.ControlTest(t.Context(), "LA-03")
+	if ct.Conclusion != model.Effective || ct.ConclusionReason != "The late revocation was a data-entry delay outside the control." {
+		t.Fatalf("conclusion %q, reason %q", ct.Conclusion, ct.ConclusionReason)
 	}
 }

@@ -314,6 +314,7 @@ type wpCmd struct {
 	control *string
 	user    *string
 	json    *bool
+	reopen  *bool
 }
 
 func newWPCmd(name string, withControl bool) *wpCmd {
@@ -324,6 +325,7 @@ func newWPCmd(name string, withControl bool) *wpCmd {
 	}
 	w.user = w.fs.String("user", "", "name recorded on changes (default $FIELDWORK_USER, then the OS user)")
 	w.json = w.fs.Bool("json", false, "print JSON")
+	w.reopen = w.fs.Bool("reopen", false, "change work under a reviewer's standing sign-off: the sign-off goes stale, naming what changed")
 	return w
 }
 
@@ -338,6 +340,12 @@ func (w *wpCmd) open(e *env, args []string, readOnly bool) (*model.Workpaper, er
 	}
 	if w.control != nil && *w.control == "" {
 		return nil, usagef("missing --control ID")
+	}
+	// The command's writes run under bg: --reopen is the auditor's
+	// deliberate choice to change reviewed work.
+	bg = context.Background()
+	if *w.reopen {
+		bg = model.Reopen(bg)
 	}
 	return openWorkpaper(e, pos[0], *w.user, readOnly)
 }

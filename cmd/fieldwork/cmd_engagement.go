@@ -179,7 +179,7 @@ func runShow(e *env, args []string) error {
 			FieldworkEnd: fmtDate(eng.FieldworkEnd), ReportDue: fmtDate(eng.ReportDue),
 			Team: []map[string]string{}, Subservice: []map[string]string{}, CUECs: []complementaryJSON{}, CSOCs: []complementaryJSON{}}
 		for _, m := range eng.Team {
-			j.Team = append(j.Team, map[string]string{"name": m.Name, "role": string(m.Role), "email": m.Email})
+			j.Team = append(j.Team, map[string]string{"name": m.Name, "role": string(m.Role), "email": m.Email, "user": m.User})
 		}
 		for _, s := range eng.Subservice {
 			j.Subservice = append(j.Subservice, map[string]string{"name": s.Name, "services": s.Services, "method": string(s.Method)})
@@ -243,7 +243,7 @@ func runTeamAdd(e *env, args []string) error {
 	c := commands["team add"]
 	fs := flags(c)
 	name := fs.String("name", "", "person's name")
-	role := fs.String("role", "", "preparer, reviewer, partner, manager or specialist")
+	role := fs.String("role", "", "staff, senior, manager, partner, eqr (preparer and reviewer mean staff and senior; specialist signs nothing)")
 	email := fs.String("email", "", "e-mail address")
 	userFlag := fs.String("user", "", "name recorded on the change")
 	login := fs.String("login", "", "the fieldwork user name the member works and signs as")

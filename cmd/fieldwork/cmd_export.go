@@ -295,3 +295,30 @@ func runOpinionTemplate(e *env, args []string) error {
 	_, err = fmt.Fprint(e.stdout, export.DefaultTemplate)
 	return err
 }
+
+func runOpinionPervasive(e *env, args []string) error {
+	w := newWPCmd("opinion pervasive", false)
+	as := w.fs.String("as", "", "pervasive, not-pervasive, or clear")
+	reason := w.fs.String("reason", "", "the partner's written reason (required)")
+	wp, err := w.open(e, args, false)
+	if err != nil {
+		return err
+	}
+	defer wp.Close()
+	j := strings.ToLower(strings.TrimSpace(*as))
+	switch j {
+	case "":
+		return usagef("missing --as (pervasive, not-pervasive or clear)")
+	case "clear":
+		j = ""
+	}
+	if err := wp.SetPervasiveness(bg, j, *reason); err != nil {
+		return err
+	}
+	d, err := wp.ProposeOpinion(bg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "recorded; proposed: %s — %s\n", d.Proposed.Title(), d.Reason)
+	return nil
+}

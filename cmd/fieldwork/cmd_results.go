@@ -135,8 +135,10 @@ func runExceptionUpdate(e *env, args []string) error {
 	cause := w.fs.String("cause", "", "cause")
 	resp := w.fs.String("response", "", "management's response")
 	eval := w.fs.String("evaluation", "", "isolated or systemic")
-	comp := w.fs.String("compensating", "", "compensating controls considered")
+	comp := w.fs.String("mitigating", "", "mitigating evidence considered (not a control: a compensating control is --compensating-control)")
+	compOld := w.fs.String("compensating", "", "old name of --mitigating")
 	ext := w.fs.Bool("sample-extended", false, "the sample was extended")
+	compCtl := w.fs.String("compensating-control", "", "the control (tested in this workpaper) that compensates for the exception")
 	crit := w.fs.String("criteria", "", "criteria affected")
 	wording := w.fs.String("wording", "", "wording for the report")
 	rem := w.fs.String("remediation", "", "remediation plan")
@@ -154,7 +156,10 @@ func runExceptionUpdate(e *env, args []string) error {
 	if *ref == "" {
 		return usagef("missing --ref EX-NN")
 	}
-	in := model.ExceptionInput{Description: *desc, Cause: *cause, Response: *resp, Evaluation: *eval, Compensating: *comp,
+	if *comp == "" {
+		comp = compOld
+	}
+	in := model.ExceptionInput{Description: *desc, Cause: *cause, Response: *resp, Evaluation: *eval, Compensating: *comp, CompensatingControl: *compCtl,
 		CriteriaAffected: splitComma(*crit), ReportWording: *wording, RemediationPlan: *rem, RemediationOwner: *owner,
 		RemediationDue: date(due), RetestResult: *retest, Clear: splitComma(*clear)}
 	for _, name := range in.Clear {
@@ -171,7 +176,7 @@ func runExceptionUpdate(e *env, args []string) error {
 			return err
 		}
 	}
-	edits := in.Description != "" || in.Cause != "" || in.Response != "" || in.Evaluation != "" || in.Compensating != "" ||
+	edits := in.Description != "" || in.Cause != "" || in.Response != "" || in.Evaluation != "" || in.Compensating != "" || in.CompensatingControl != "" ||
 		len(in.CriteriaAffected) > 0 || in.ReportWording != "" || in.RemediationPlan != "" || in.RemediationOwner != "" ||
 		!in.RemediationDue.IsZero() || in.RetestResult != "" || len(in.Clear) > 0 || in.SampleExtended != nil
 	if !edits && len(items) == 0 {
@@ -204,7 +209,7 @@ func runExceptionList(e *env, args []string) error {
 		for _, x := range xs {
 			out = append(out, map[string]any{"ref": x.Ref, "control": x.ControlRef, "wp_ref": x.WPRef, "items": x.Positions,
 				"description": x.Description, "cause": x.Cause, "response": x.Response, "evaluation": x.Evaluation,
-				"compensating": x.Compensating, "sample_extended": x.SampleExtended, "criteria_affected": nonNil(x.CriteriaAffected),
+				"mitigating": x.Compensating, "compensating_control": x.CompensatingControl, "sample_extended": x.SampleExtended, "criteria_affected": nonNil(x.CriteriaAffected),
 				"report_wording": x.ReportWording, "remediation_plan": x.RemediationPlan, "remediation_owner": x.RemediationOwner,
 				"remediation_due": fmtDate(x.RemediationDue), "retest_result": x.RetestResult})
 		}

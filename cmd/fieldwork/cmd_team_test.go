@@ -88,8 +88,8 @@ func TestMergeConflictsCLI(t *testing.T) {
 	a := smallFile(t)
 	b := filepath.Join(filepath.Dir(a), "laptop.fieldwork")
 	cp(t, a, b)
-	mustRun(t, "exception", "update", a, "--ref", "EX-01", "--cause", "manager on leave", "--user", "maria.chen")
-	mustRun(t, "exception", "update", b, "--ref", "EX-01", "--cause", "late HR entry", "--user", "dev.patel")
+	mustRun(t, "exception", "update", a, "--ref", "EX-01", "--reopen", "--cause", "manager on leave", "--user", "maria.chen")
+	mustRun(t, "exception", "update", b, "--ref", "EX-01", "--reopen", "--cause", "late HR entry", "--user", "dev.patel")
 	mustRun(t, "note", "add", b, "--engagement", "--text", "check the bridge letter", "--user", "dev.patel")
 
 	out, stderr, code := runCLI(t, "merge", a, b, "--dry-run")
@@ -314,7 +314,7 @@ func TestWriterKilledMidTransaction(t *testing.T) {
 	bin := buildBinary(t)
 	path := teamDemo(t, bin, "demo.fieldwork")
 	before := trailLen(t, path)
-	cmd := startAt(t, bin, "write", "exception", "update", path, "--ref", "EX-01", "--cause", "half-written", "--user", "t")
+	cmd := startAt(t, bin, "write", "exception", "update", path, "--ref", "EX-01", "--reopen", "--cause", "half-written", "--user", "t")
 	if _, err := os.Stat(path + "-journal"); err != nil {
 		t.Fatalf("no journal mid-transaction: %v", err)
 	}
@@ -328,7 +328,7 @@ func TestWriterKilledMidTransaction(t *testing.T) {
 	if n := trailLen(t, path); n != before {
 		t.Fatalf("trail %d entries, was %d", n, before)
 	}
-	mustRun(t, "exception", "update", path, "--ref", "EX-01", "--cause", "written")
+	mustRun(t, "exception", "update", path, "--ref", "EX-01", "--reopen", "--cause", "written")
 	noJournal(t, path)
 	if n := trailLen(t, path); n <= before {
 		t.Fatalf("after the edit: %d entries, was %d", n, before)
@@ -354,7 +354,7 @@ func TestMergeKilledMidway(t *testing.T) {
 	bw.Flush()
 	f.Close()
 	runBin(t, bin, "population", "import", other, "--control", "CHG-03", src, "--id-column", "Ticket", "--user", "dev.patel")
-	runBin(t, bin, "exception", "update", other, "--ref", "EX-01", "--cause", "from the laptop", "--user", "dev.patel")
+	runBin(t, bin, "exception", "update", other, "--ref", "EX-01", "--reopen", "--cause", "from the laptop", "--user", "dev.patel")
 	before, _ := os.ReadFile(path)
 	entries := trailLen(t, path)
 

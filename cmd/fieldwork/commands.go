@@ -10,7 +10,7 @@ func commandTable() []*command {
 		// The engagement: scope, team, subservice organizations, CUECs and CSOCs (cmd_engagement.go).
 		{name: "new", args: "FILE --client NAME --system NAME --type 1|2 (--from DATE --to DATE | --as-of DATE) [--categories LIST] [--firm NAME] [--planning DATE] [--fieldwork-start DATE] [--fieldwork-end DATE] [--report-due DATE]", summary: "create a workpaper for a new engagement (in a terminal, with FILE alone: the new-engagement form)", run: runNew},
 		{name: "show", args: "FILE [--json]", summary: "print the engagement: scope, period, team, subservice organizations, CUECs and CSOCs", run: runShow},
-		{name: "team add", args: "FILE --name NAME --role preparer|reviewer|partner|manager|specialist [--email ADDR] [--login USER --key PUBLIC-KEY]", summary: "add a member to the engagement team", run: runTeamAdd},
+		{name: "team add", args: "FILE --name NAME --role staff|senior|manager|partner|eqr|preparer|reviewer|specialist [--email ADDR] [--login USER --key PUBLIC-KEY]", summary: "add a member to the engagement team", run: runTeamAdd},
 		{name: "team join", args: "FILE [--name NAME --role ROLE]", summary: "record your own public key on your team member record (adds you when you are not on the team)", run: runTeamJoin},
 		{name: "team key", args: "FILE --login USER --key PUBLIC-KEY", summary: "record a member's public key (a manager or partner, for someone else)", run: runTeamKey},
 
@@ -53,15 +53,20 @@ func commandTable() []*command {
 		{name: "attribute delete", args: "FILE --control ID --letter A", summary: "delete an attribute that has no results", run: runAttributeDelete},
 		{name: "risk set", args: "FILE --control ID --risk lower|higher", summary: "set a control's risk rating (used by frequency-based sizes)", run: runRiskSet},
 		{name: "evaluate", args: "FILE --control ID [--json]", summary: "evaluate a control's results and show the proposed conclusion", run: runEvaluate},
-		{name: "conclude", args: "FILE --control ID --as effective|effective-with-exceptions|not-effective|not-tested|not-occurring [--note T]", summary: "record the conclusion on a control test", run: runConclude},
+		{name: "conclude", args: "FILE --control ID --as effective|effective-with-exceptions|not-effective|not-tested|not-occurring [--note T] [--reason T] [--carry-notes]", summary: "record the conclusion on a control test (refused, naming what is missing, until the evidence supports it; a departure from the proposal needs --reason)", run: runConclude},
+		{name: "mapping set", args: "FILE --control ID --criterion ID --as key|contributes|default", summary: "say whether a criterion relies on a mapped control (key) or it merely contributes", run: runMappingSet},
 		{name: "criterion override", args: "FILE --criterion ID --as met|not-met|clear --reason TEXT", summary: "override a criterion's derived conclusion, with a reason", run: runCriterionOverride},
-		{name: "signoff", args: "FILE --control ID --as preparer|reviewer", summary: "sign off a control test", run: runSignoff},
+		{name: "signoff", args: "FILE (--control ID --as preparer|reviewer | --planning --as reviewer | --criterion ID --as reviewer | --opinion --as partner|eqr)", summary: "sign off a control test, planning, a criterion or the opinion, as the sign-off scheme allows", run: runSignoff},
+		{name: "signoff changes", args: "FILE --control ID [--json]", summary: "list what changed in a control test since its reviewer signed", run: runSignoffChanges},
+		{name: "signoff list", args: "FILE [--json]", summary: "list every sign-off, standing and stale (with what changed)", run: runSignoffList},
+		{name: "signoff-scheme", args: "FILE [--json]", summary: "print which roles sign what, in which order (the firm default unless set)", run: runSignoffScheme},
+		{name: "signoff-scheme set", args: "FILE SCHEME.json", summary: "set this engagement's sign-off scheme (validated against the team; errors name the line)", run: runSignoffSchemeSet},
 
 		// Results, exceptions and the tickmark legend (cmd_results.go).
 		{name: "result set", args: "FILE --control ID --item N [--attribute A] (--pass|--deviation|--na) [--note T] [--tickmark M] [--evidence PATH [--attach]] [--clear note,tickmark,evidence]", summary: "record the result of one attribute on one sample item; fields not given keep their values", run: runResultSet},
 		{name: "results", args: "FILE --control ID [--json]", summary: "list a control's recorded results", run: runResults},
 		{name: "exception add", args: "FILE --control ID --items 3,7 --description T [--cause T] [--response T] [--evaluation isolated|systemic] [--criteria LIST] [--wording T]", summary: "log an exception over sample items", run: runExceptionAdd},
-		{name: "exception update", args: "FILE --ref EX-01 [--description T] [--cause T] [--response T] [--evaluation E] [--compensating T] [--sample-extended] [--criteria LIST] [--wording T] [--remediation T] [--owner T] [--due DATE] [--retest T] [--clear FIELDS] [--add-items 3,7]", summary: "edit an exception: set fields, empty them (--clear cause,owner), add sample items", run: runExceptionUpdate},
+		{name: "exception update", args: "FILE --ref EX-01 [--description T] [--cause T] [--response T] [--evaluation E] [--mitigating T] [--compensating-control ID] [--sample-extended] [--criteria LIST] [--wording T] [--remediation T] [--owner T] [--due DATE] [--retest T] [--clear FIELDS] [--add-items 3,7]", summary: "edit an exception: set fields, empty them (--clear cause,owner), add sample items", run: runExceptionUpdate},
 		{name: "exception list", args: "FILE [--json]", summary: "list exceptions", run: runExceptionList},
 		{name: "tickmark set", args: "FILE --symbol S --meaning TEXT", summary: "add or change a tickmark in the legend", run: runTickmarkSet},
 		{name: "tickmark list", args: "FILE [--json]", summary: "print the tickmark legend", run: runTickmarkList},
@@ -88,6 +93,7 @@ func commandTable() []*command {
 		{name: "import-results", args: "FILE BOOK.xlsx [--apply] [--json]", summary: "read results typed into an exported workbook; lists the changes, applies them with --apply", run: runImportResults},
 		{name: "opinion", args: "FILE [--json]", summary: "show the proposed opinion and the criteria behind it", run: runOpinion},
 		{name: "opinion override", args: "FILE --as unmodified|qualified|adverse|disclaimer|clear --reason TEXT", summary: "set the opinion in place of the proposed one, with a written reason", run: runOpinionOverride},
+		{name: "opinion pervasive", args: "FILE --as pervasive|not-pervasive|clear --reason TEXT", summary: "record the partner's judgment of whether the criteria not met are pervasive (adverse) or not (qualified)", run: runOpinionPervasive},
 		{name: "opinion template", args: "", summary: "print the built-in opinion-draft template (a starting point for --template)", run: runOpinionTemplate},
 
 		// Working as a team (cmd_team.go).

@@ -101,8 +101,10 @@ func TestFieldworkCLIFlow(t *testing.T) {
 		t.Fatalf("evaluate: %+v", ev)
 	}
 	mustRun(t, "conclude", path, "--control", "NL-04", "--as", "not-effective")
+	mustRun(t, "team", "add", path, "--name", "CI User", "--role", "preparer", "--login", "ci-user")
+	mustRun(t, "team", "add", path, "--name", "Olivia Brandt", "--role", "reviewer", "--login", "olivia")
 	mustRun(t, "signoff", path, "--control", "NL-04", "--as", "preparer")
-	if _, stderr, code := runCLI(t, "signoff", path, "--control", "NL-04", "--as", "reviewer"); code != exitFail || !strings.Contains(stderr, "someone else") {
+	if _, stderr, code := runCLI(t, "signoff", path, "--control", "NL-04", "--as", "reviewer"); code != exitFail || !strings.Contains(stderr, "not a senior, manager or partner") {
 		t.Fatalf("self-review: %d %s", code, stderr)
 	}
 	mustRun(t, "signoff", path, "--control", "NL-04", "--as", "reviewer", "--user", "olivia")

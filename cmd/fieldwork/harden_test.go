@@ -398,6 +398,10 @@ func TestDamagedAndBorrowedFilesRefused(t *testing.T) {
 // people read them; names with invisible characters are not recorded.
 func TestReviewerMustBeSomeoneElseWhateverTheSpelling(t *testing.T) {
 	path := smallFile(t)
+	// Maria prepares and may also review (a senior); Olivia reviews.
+	mustRun(t, "team", "add", path, "--name", "Maria Chen", "--role", "senior", "--login", "maria.chen")
+	mustRun(t, "team", "add", path, "--name", "Olivia Brandt", "--role", "reviewer", "--login", "olivia.brandt")
+	mustRun(t, "conclude", path, "--control", "NL-04", "--as", "not-effective", "--note", "approved after deployment")
 	mustRun(t, "signoff", path, "--control", "NL-04", "--as", "preparer", "--user", "maria.chen")
 	for _, u := range []string{"Maria.Chen", "maria.chen ", "ＭＡＲＩＡ.chen"} {
 		_, stderr, code := runCLI(t, "signoff", path, "--control", "NL-04", "--as", "reviewer", "--user", u)

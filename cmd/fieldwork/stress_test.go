@@ -75,10 +75,10 @@ func TestTwoWritersStress(t *testing.T) {
 				switch i % 5 {
 				case 0: // both lanes set results on the same eight items
 					kind = "result"
-					args = []string{"result", "set", path, "--control", "CHG-01", "--item", fmt.Sprint(items[i/5%8]), "--attribute", "A", "--pass", "--note", tag}
+					args = []string{"result", "set", path, "--reopen", "--control", "CHG-01", "--item", fmt.Sprint(items[i/5%8]), "--attribute", "A", "--pass", "--note", tag}
 				case 1: // both lanes edit the same exception
 					kind = "exception"
-					args = []string{"exception", "update", path, "--ref", "EX-01", "--cause", tag}
+					args = []string{"exception", "update", path, "--ref", "EX-01", "--reopen", "--cause", tag}
 				case 2: // both lanes open review notes, numbered from one sequence
 					kind = "note"
 					args = []string{"note", "add", path, "--control", "CHG-01", "--text", tag}
@@ -87,7 +87,7 @@ func TestTwoWritersStress(t *testing.T) {
 					args = []string{"note", "clear", path, "--ref", raceNotes[i/5]}
 				case 4:
 					kind = "result"
-					args = []string{"result", "set", path, "--control", "CHG-01", "--item", fmt.Sprint(items[(i/5+3)%8]), "--attribute", "B", "--deviation", "--note", tag}
+					args = []string{"result", "set", path, "--reopen", "--control", "CHG-01", "--item", fmt.Sprint(items[(i/5+3)%8]), "--attribute", "B", "--deviation", "--note", tag}
 				}
 				args = append(args, "--user", user)
 				cmd := exec.CommandContext(runCtx, bin, args...)

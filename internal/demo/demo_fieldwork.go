@@ -110,9 +110,9 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 	add(
 		func() error {
 			return prep.SetDesign(ctx, "CHG-01", 0, model.DesignInput{
-				Procedure:  "Inquired of the VP Engineering and inspected the branch protection settings requiring one approving review before merge.",
-				Result:     "Branch protection requires an approving review from someone other than the author; administrators cannot bypass it.",
-				Conclusion: "suitably-designed"})
+				Procedure:  "Inquired of the VP Engineering and inspected the branch protection settings requiring one approving review before merge, and the emergency deploy path.",
+				Result:     "Branch protection requires an approving review from someone other than the author before merge, but the emergency deploy path lets any engineer deploy before the review is recorded.",
+				Conclusion: "not-suitably-designed"})
 		},
 		func() error {
 			return prep.AddProcedure(ctx, "CHG-01", model.Inspection, "For each sampled change, inspected the pull request for an approval by someone other than the author recorded before deployment.")
@@ -145,6 +145,12 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 	// LA-03: frequency-based (ad hoc, 64 terminations → 15), one late revocation.
 	add(
 		func() error {
+			return prep.SetDesign(ctx, "LA-03", 0, model.DesignInput{
+				Procedure:  "Inquired of the IT Operations Manager and inspected the Workday-to-Okta deprovisioning integration and its alerting.",
+				Result:     "Terminations entered in Workday deprovision the user in Okta at the end of the termination day; failures alert IT Operations.",
+				Conclusion: "suitably-designed"})
+		},
+		func() error {
 			return prep.AddProcedure(ctx, "LA-03", model.Inspection, "For each sampled termination, inspected the identity provider's deprovisioning log and compared the revocation date with the termination date.")
 		},
 		func() error {
@@ -154,6 +160,10 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 		func() error {
 			_, err := prep.ImportPopulation(ctx, model.PopulationImport{ControlRef: "LA-03", Path: files["LA-03"], IDColumn: "Employee ID", DateColumn: "Termination Date"})
 			return err
+		},
+		func() error {
+			return prep.SetIPE(ctx, "LA-03", "Agreed the count of terminations to the Workday headcount report for the period and traced three terminations from HR tickets to the list.",
+				"Complete and accurate: 64 terminations agreed and all three traced.")
 		},
 		func() error {
 			_, err := prep.SetPlan(ctx, "LA-03", model.PlanInput{Kind: model.PlanFrequency})
@@ -233,7 +243,6 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 
 	chg, _ := prep.Selection(ctx, "CHG-01")
 	la3, _ := prep.Selection(ctx, "LA-03")
-	yes := true
 	more := []step{
 		func() error {
 			_, err := prep.AddException(ctx, model.ExceptionInput{ControlRef: "CHG-01", Positions: []int{chg.Items[3].Position, chg.Items[11].Position},
@@ -248,16 +257,16 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 			return err
 		},
 		func() error {
-			return prep.SetConclusion(ctx, "CHG-01", model.NotEffective, "Upper deviation limit exceeds the 10% tolerable rate; root cause is in the design of the emergency path (systemic). CHG-04 and CHG-02 do not compensate for approval of code changes.", 0)
+			return prep.SetConclusion(ctx, "CHG-01", model.NotEffective, "Upper deviation limit exceeds the 10% tolerable rate; the emergency deploy path, open to every engineer, lets changes deploy before approval: a design gap (see the test of design), systemic. CHG-02 and CHG-04 do not compensate for approval of code changes.", 0)
 		},
 		func() error {
 			_, err := prep.AddException(ctx, model.ExceptionInput{ControlRef: "LA-03", Positions: []int{la3.Items[6].Position},
-				Description:      "For 1 of 15 sampled terminations, access to the identity provider was removed three business days after the termination date.",
-				Cause:            "The termination was entered in the HR system late because the employee's manager was on leave.",
-				Response:         "HR now sends a daily termination report to IT Operations in addition to the automated feed.",
-				Evaluation:       "isolated",
+				Description: "For 1 of 15 sampled terminations, access to the identity provider was removed three business days after the termination date.",
+				Cause:       "The termination was entered in the HR system late because the employee's manager was on leave.",
+				Response:    "HR now sends a daily termination report to IT Operations in addition to the automated feed.",
+				Evaluation:  "isolated",
+				// Mitigating evidence, not a compensating control.
 				Compensating:     "The user's access logs showed no activity after the termination date.",
-				SampleExtended:   &yes,
 				CriteriaAffected: []string{"CC6.2", "CC6.3"},
 				ReportWording:    "Exception noted: for 1 of 15 sampled terminations, access was revoked three business days after termination."})
 			return err
@@ -271,7 +280,8 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 		func() error { return rev.SignOffAs(ctx, "CHG-01", model.RoleReviewer) },
 		// A later change to LA-03 invalidates both sign-offs.
 		func() error {
-			return prep.SetConclusion(ctx, "LA-03", model.EffectiveWithExceptions, "Isolated deviation with a one-off cause (manager on leave); the user's access logs showed no activity after termination.", 0)
+			// Deliberately: the review is reopened, and the reviewer sees what changed.
+			return prep.SetConclusion(model.Reopen(ctx), "LA-03", model.EffectiveWithExceptions, "Isolated deviation with a one-off cause (manager on leave); the user's access logs showed no activity after termination.", 0)
 		},
 		func() error {
 			_, err := rev.AddNote(ctx, "control", "LA-02", "Population has a duplicate request number (ACC-3150) and one request after the period end: explain both before testing further.", "Maria Chen")
@@ -282,7 +292,7 @@ func writeDemoFieldwork(ctx context.Context, prep, rev *model.Workpaper, tick fu
 			return err
 		},
 		func() error {
-			return prep.RespondNote(ctx, "RN-002", "Obtained the full emergency deploy log: 9 of 41 lacked prior approval; noted in EX-01.")
+			return prep.RespondNote(ctx, "RN-002", "Obtained the full emergency deploy log: 9 of the 41 emergency deploys in the period lacked prior approval, including the 2 of 22 sampled changes in EX-01; consistent with EX-01's cause and its systemic evaluation.")
 		},
 		func() error {
 			_, err := rev.AddNote(ctx, "engagement", "", "Agree the CSOC list to Stratus Cloud Services' SOC 2 report before the draft goes out.", "Dev Patel")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fieldwork-audit/fieldwork/model"
@@ -59,5 +60,55 @@ func TestDemoIsDeterministicAndComplete(t *testing.T) {
 	r, err := w.Verify(ctx)
 	if err != nil || !r.OK || len(r.Selections) != 4 {
 		t.Fatalf("verify = %+v, %v", r, err)
+	}
+}
+
+// The demo agrees with itself (issue 14 item 6) and proposes the opinion
+// its facts support.
+func TestDemoAgreesWithItself(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "demo.fieldwork")
+	if err := Write(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	w, err := model.Open(p, model.Options{User: "t", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	xs, _ := w.Exceptions(ctx)
+	for _, x := range xs {
+		sel, err := w.Selection(ctx, x.ControlRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		extended := false
+		for _, it := range sel.Items {
+			extended = extended || it.Extension > 0
+		}
+		if x.SampleExtended != extended {
+			t.Errorf("%s says sample extended %v; its selection: %v", x.Ref, x.SampleExtended, extended)
+		}
+		if x.CompensatingControl != "" {
+			t.Errorf("%s names a compensating control the demo did not test", x.Ref)
+		}
+	}
+	ct, _ := w.ControlTest(ctx, "CHG-01")
+	if ct.DesignConclusion != "not-suitably-designed" || !strings.Contains(ct.ConclusionNote, "design gap") {
+		t.Errorf("CHG-01: design %q, conclusion note %q", ct.DesignConclusion, ct.ConclusionNote)
+	}
+	notes, _ := w.Notes(ctx, "")
+	for _, n := range notes {
+		if n.Ref == "RN-002" && !strings.Contains(n.Response, "2 of 22 sampled changes in EX-01") {
+			t.Errorf("RN-002's response does not agree with EX-01: %q", n.Response)
+		}
+	}
+	d, err := w.ProposeOpinion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Proposed != model.OpinionQualified || !d.Likely || len(d.NotMet) != 1 || d.NotMet[0].Ref != "CC8.1" ||
+		!strings.HasPrefix(d.Reason, "Qualified (likely): CC8.1 is not met") {
+		t.Fatalf("the demo proposes %s: %s", d.Proposed, d.Reason)
 	}
 }
