@@ -40,7 +40,7 @@ type controlPage struct {
 	// reopenAsk is the reviewed control the last save was refused on: the
 	// next save reopens it (the auditor was asked first).
 	reopenAsk string
-	staleSeen  bool // the last save was refused as stale: show theirs on reload
+	staleSeen bool // the last save was refused as stale: show theirs on reload
 
 	ask confirm.Model // a yes/no question (deleting an attribute)
 }
