@@ -9,6 +9,9 @@
 //
 //	store.go, schema.go, txn.go   opening a file, the schema and its migrations, transactions
 //	trail.go                      the audit trail (the hash-chained change log) and verify
+//	replay.go, derived_items.go   verify rebuilds every record from the trail; derived sample items
+//	sign.go, signoff_digest.go    signed runs of entries; what a sign-off signs
+//	upgrade.go, filecheck.go      upgrading an old file after its trail verifies; refusing damaged ones
 //	session.go, backup.go         who has the file open; backup copies
 //	changes.go                    whether the file changed (screens poll it to refresh)
 //	engagement.go                 the engagement: scope, period, team, subservice orgs, CUECs, CSOCs
