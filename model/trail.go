@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +28,41 @@ type Change struct {
 	Note       string    `json:"note,omitempty"`
 	Scope      string    `json:"scope,omitempty"` // the control test it belongs to
 	Hash       string    `json:"hash"`
+	// Values are what an insert created the record with (one entry per
+	// record: the trail logs operations, not field edits), in column
+	// name order, references to other records last. New holds them as
+	// the trail stores them.
+	Values []FieldValue `json:"values,omitempty"`
 	// Origin is set on entries merged in from another copy of the workpaper.
 	Origin *ChangeOrigin `json:"origin,omitempty"`
+}
+
+// FieldValue is one column's value in an insert entry.
+type FieldValue struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+// insertValues lists an insert entry's values by column name.
+func insertValues(nw *string) []FieldValue {
+	vals, err := parseInsertValues(nw)
+	if err != nil || len(vals) == 0 {
+		return nil
+	}
+	out := make([]FieldValue, 0, len(vals))
+	for k, v := range vals {
+		out = append(out, FieldValue{k, v})
+	}
+	// What the record says first; the records it refers to (named by
+	// its label already, mostly) after.
+	ref := func(f string) bool { return strings.HasSuffix(f, "_uuid") }
+	sort.Slice(out, func(i, j int) bool {
+		if ri, rj := ref(out[i].Field), ref(out[j].Field); ri != rj {
+			return rj
+		}
+		return out[i].Field < out[j].Field
+	})
+	return out
 }
 
 // TrailFilter narrows the audit trail.
@@ -75,6 +109,9 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 			return nil, err
 		}
 		c.At = parseTime(at)
+		if c.Op == "insert" {
+			c.Values = insertValues(c.New)
+		}
 		if o.Hash != "" {
 			c.Origin = &o
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -363,18 +364,18 @@ func (t *txn) insertRow(table, id string, fields ...field) (int64, error) {
 	return res.LastInsertId()
 }
 
-// logInsert logs a record's creation and each of its values. A value
-// equal to its column's default is not logged: replay gives an unlogged
-// column its default, and a result's four empty fields were half of what a
-// bulk pass wrote to the trail.
+// logInsert logs a record's creation as one entry that holds every value
+// it was created with (issue #12: operations, not field edits), as a JSON
+// object of column → text in key order. A value equal to its column's
+// default is left out: replay gives an absent column its default. Files
+// written before this logged an empty insert followed by one update per
+// field; replay reads both.
 func (t *txn) logInsert(table, id string, fields ...field) error {
-	if err := t.log("insert", table, id, "", nil, nil, ""); err != nil {
-		return err
-	}
 	defaults, err := t.w.columnDefaults(t, table)
 	if err != nil {
 		return err
 	}
+	vals := make(map[string]string, len(fields))
 	for _, f := range fields {
 		v := valueText(f.value)
 		if v == nil {
@@ -383,11 +384,32 @@ func (t *txn) logInsert(table, id string, fields ...field) error {
 		if d, ok := defaults[f.name]; ok && equalText(v, d) {
 			continue
 		}
-		if err := t.log("update", table, id, f.name, nil, v, ""); err != nil {
-			return err
-		}
+		vals[f.name] = *v
 	}
-	return nil
+	js := insertValuesText(vals)
+	return t.log("insert", table, id, "", nil, &js, "")
+}
+
+// insertValuesText is an insert entry's values as the trail stores them.
+func insertValuesText(vals map[string]string) string {
+	b, err := json.Marshal(vals) // a map marshals in key order: canonical
+	if err != nil {
+		panic("fieldwork: insert values do not marshal: " + err.Error())
+	}
+	return string(b)
+}
+
+// parseInsertValues reads an insert entry's values: none for an entry of
+// the older form (its values follow as updates).
+func parseInsertValues(nw *string) (map[string]string, error) {
+	if nw == nil || *nw == "" {
+		return nil, nil
+	}
+	var vals map[string]string
+	if err := json.Unmarshal([]byte(*nw), &vals); err != nil {
+		return nil, fmt.Errorf("its values do not parse: %v", err)
+	}
+	return vals, nil
 }
 
 // columnDefaults is each column's default of a table, as text (read once

@@ -217,7 +217,7 @@ func (p *trailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Open):
 			if c, ok := p.list.Selected(); ok {
-				return p, pushCmd(newChangePage(p.common, c, p.label(c)))
+				return p, pushCmd(newChangePage(p.common, c, p.label(c), p.labels))
 			}
 			return p, nil
 		case key.Matches(msg, k.Verify):
@@ -253,7 +253,7 @@ func (p *trailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		if open, _ := p.list.Update(msg); open {
 			if c, ok := p.list.Selected(); ok {
-				return p, pushCmd(newChangePage(p.common, c, p.label(c)))
+				return p, pushCmd(newChangePage(p.common, c, p.label(c), p.labels))
 			}
 		}
 	}
@@ -375,7 +375,16 @@ func changeText(c model.Change, label string, labels map[string]string) string {
 	label = oneLine(label)
 	switch c.Op {
 	case "insert":
-		return "created " + label
+		t := "created " + label
+		for i, v := range c.Values {
+			sep := ": "
+			if i > 0 {
+				sep = ", "
+			}
+			val := v.Value
+			t += sep + oneLine(stringsReplaceUnderscore(v.Field)) + " = " + quoteValue(&val)
+		}
+		return t
 	case "delete":
 		t := "deleted " + label
 		if c.Note != "" {
@@ -430,13 +439,14 @@ func (p *trailPage) FullHelp() [][]key.Binding {
 // changePage is one audit-trail entry in full.
 type changePage struct {
 	common
-	c     model.Change
-	label string
+	c      model.Change
+	label  string
+	labels map[string]string // record UUID → name, for values that name a record
 	scrollDoc
 }
 
-func newChangePage(c common, ch model.Change, label string) *changePage {
-	return &changePage{common: c, c: ch, label: label, scrollDoc: newScrollDoc(c)}
+func newChangePage(c common, ch model.Change, label string, labels map[string]string) *changePage {
+	return &changePage{common: c, c: ch, label: label, labels: labels, scrollDoc: newScrollDoc(c)}
 }
 
 func (p *changePage) Init() tea.Cmd               { return nil }
@@ -462,6 +472,16 @@ func (p *changePage) render(w int) []string {
 	}
 	if c.Note != "" {
 		out = append(out, field(s, "Note", c.Note, w)...)
+	}
+	if c.Op == "insert" && len(c.Values) > 0 {
+		out = append(out, "", s.Section.Render("Created with"))
+		for _, v := range c.Values {
+			val := v.Value
+			if l, ok := p.labels[val]; ok {
+				val = l
+			}
+			out = append(out, field(s, stringsReplaceUnderscore(v.Field), val, w)...)
+		}
 	}
 	if c.Op == "update" {
 		out = append(out, "", s.Section.Render("Before"))

@@ -64,8 +64,11 @@ func runLog(e *env, args []string) error {
 	}
 	for _, c := range trail {
 		what := c.Note
-		if c.Op == "update" {
+		switch c.Op {
+		case "update":
 			what = fmt.Sprintf("%s: %s → %s", c.Field, quoteOpt(c.Old), quoteOpt(c.New))
+		case "insert":
+			what = insertText(c.Values, labels)
 		}
 		// Which record, in the auditor's words: the cell of a result, the
 		// reference of a control, an exception, a note.
@@ -122,4 +125,21 @@ func okOr(problems []string) string {
 		return "ok"
 	}
 	return "FAILED\n  " + clean(strings.Join(problems, "\n  "))
+}
+
+// insertText is what an insert entry created a record with; a value that
+// names another record shows as that record's name.
+func insertText(vals []model.FieldValue, labels map[string]string) string {
+	if len(vals) == 0 {
+		return "created"
+	}
+	parts := make([]string, 0, len(vals))
+	for _, v := range vals {
+		val := strconv.Quote(v.Value)
+		if l, ok := labels[v.Value]; ok {
+			val = l
+		}
+		parts = append(parts, v.Field+" = "+val)
+	}
+	return "created with " + strings.Join(parts, ", ")
 }

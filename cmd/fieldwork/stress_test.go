@@ -131,6 +131,9 @@ func TestTwoWritersStress(t *testing.T) {
 		if c.New != nil {
 			written[*c.New] = true
 		}
+		for _, v := range c.Values {
+			written[v.Value] = true
+		}
 	}
 	notes, err := r.Notes(ctx, "")
 	if err != nil {
