@@ -166,6 +166,47 @@ func occurrenceDate(cell string) (string, time.Time, bool) {
 	return formatDate(d), d, ok
 }
 
+// checkHeadings refuses a header with an empty heading before its last one
+// ("ID,,Date"): that column's cells could be named by no one and would be
+// read under no heading (issue 13 item 7).
+func checkHeadings(tbl *tabular.Table) error {
+	var empty []string
+	for i, h := range tbl.Header() {
+		if h == "" {
+			empty = append(empty, columnName(i))
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	what := "column " + empty[0] + " has"
+	if len(empty) > 1 {
+		what = "columns " + strings.Join(empty, ", ") + " have"
+	}
+	return fmt.Errorf("%s%s: in the header (row %d), %s no heading: give every column a name in the file (or delete an empty column), then import again",
+		tbl.Name(), sheetNote(tbl.Sheet()), tbl.HeaderRow(), what)
+}
+
+// noRowsError refuses a population with a header and nothing under it. When
+// blank rows came before the "header", the real heading row was probably
+// one with no names in it (",,,"), which made the first occurrence the header.
+func noRowsError(tbl *tabular.Table) error {
+	msg := fmt.Sprintf("%s%s has no rows under its header (row %d: %s)", tbl.Name(), sheetNote(tbl.Sheet()), tbl.HeaderRow(), tabular.QuoteCells(tbl.Header(), 6))
+	if tbl.BlankBeforeHeader() > 0 {
+		msg += fmt.Sprintf("; the %d row(s) above it are blank, so the heading row may be empty (\",,\") and row %d a data row taken as the header: put the headings in the file, or give --header-row", tbl.BlankBeforeHeader(), tbl.HeaderRow())
+	} else {
+		msg += ": check that this is the right file"
+	}
+	return errors.New(msg)
+}
+
+func sheetNote(sheet string) string {
+	if sheet == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (sheet %q)", sheet)
+}
+
 func columnIndex(header []string, name, what string) (int, error) {
 	if name == "" {
 		return -1, nil
@@ -362,6 +403,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	}
 	defer tbl.Close()
 	header := tbl.Header()
+	if err := checkHeadings(tbl); err != nil {
+		return nil, err
+	}
 	idCol, err := columnIndex(header, in.IDColumn, "ID")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
@@ -442,6 +486,12 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		}
 		if err := rd.wait(); err != nil {
 			return err
+		}
+		if err := tbl.RaggedError(); err != nil {
+			return err
+		}
+		if rd.rows == 0 {
+			return noRowsError(tbl)
 		}
 		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
 		p.BlankRows = tbl.BlankRows()
