@@ -987,7 +987,7 @@ func checkXLSXParts(path, name string) error {
 	}
 	switch {
 	case workbook:
-		return nil
+		return checkXLSXXML(&zr.Reader, name)
 	case binary:
 		return fmt.Errorf("%s is an Excel binary workbook (.xlsb): open it in Excel and save it as .xlsx or CSV", name)
 	case word:
