@@ -23,24 +23,29 @@ import (
 // Population is the list of every occurrence of a control in the period, as
 // the client provided it (information produced by the entity).
 type Population struct {
-	UUID          string
-	ControlRef    string
-	SourceName    string
-	SourceSize    int64
-	SHA256        string // of the source file as received
-	Format        string // "csv" or "xlsx"
-	Sheet         string
-	HeaderRow     int
-	Header        []string
-	IDColumn      string
-	DateColumn    string
-	Rows          int
-	RowsDigest    string // SHA-256 over the stored rows, to detect tampering
-	FlagsDigest   string // SHA-256 over the rows' flags (set after the rows digest)
-	OutOfPeriod   int
-	BadDates      int
-	Duplicates    int // rows whose occurrence ID appears more than once
-	BlankRows     int
+	UUID        string
+	ControlRef  string
+	SourceName  string
+	SourceSize  int64
+	SHA256      string // of the source file as received
+	Format      string // "csv" or "xlsx"
+	Sheet       string
+	HeaderRow   int
+	Header      []string
+	IDColumn    string
+	DateColumn  string
+	Rows        int
+	RowsDigest  string // SHA-256 over the stored rows, to detect tampering
+	FlagsDigest string // SHA-256 over the rows' flags (set after the rows digest)
+	OutOfPeriod int
+	BadDates    int
+	Duplicates  int // rows whose occurrence ID appears more than once
+	BlankRows   int
+	// Of this import only (not stored): how the date column's numeric
+	// dates were read, and the first rows whose date could not be read.
+	DateOrder     DateOrder
+	DateOrderBy   string // "data" (decided from the values) or "given"
+	BadDateRows   []int
 	IPEProcedure  string
 	IPEResult     string
 	ReplaceReason string
@@ -57,6 +62,9 @@ type PopulationImport struct {
 	HeaderRow  int    // 0 = the first non-blank row
 	IDColumn   string // heading of the occurrence ID column ("" = none)
 	DateColumn string // heading of the occurrence date column ("" = none)
+	// DateOrder says how numeric dates (07/03/2026) are read; unknown means
+	// decide from the column's values (dateorder.go).
+	DateOrder DateOrder
 	// Replace must be set, with a Reason, to replace a population whose
 	// sample already has results.
 	Replace bool
@@ -103,10 +111,33 @@ var dateLayouts = []string{
 
 // ParseOccurrenceDate reads a date as clients and Excel write them (US
 // month-first for slashed dates, as Excel's default en-US display does).
+// A numeric date that reads both ways is read month-first; one that reads
+// only day-first (25/03/2026) day-first. (The import decides per column:
+// dateorder.go.)
 func ParseOccurrenceDate(s string) (time.Time, bool) {
+	if d, ok := parseOccurrenceDate(s, DateOrderMonthFirst); ok {
+		return d, ok
+	}
+	return parseOccurrenceDate(s, DateOrderDayFirst)
+}
+
+// unixFrom, unixTo bound what a ten-digit number is read as: Unix seconds
+// between 2001-09-09 and 2286 are ten digits; fieldwork reads 2001–2100.
+const unixFrom, unixTo = 1_000_000_000, 4_102_444_800
+
+func parseOccurrenceDate(s string, order DateOrder) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if d, ok := isoDate(s); ok {
 		return d, true
+	}
+	if d, ok, handled := orderedDate(s, order); handled {
+		return d, ok
+	}
+	if len(s) == 10 {
+		if n, ok := decimal(s); ok && n >= unixFrom && n < unixTo {
+			t := time.Unix(int64(n), 0).UTC()
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
+		}
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -157,12 +188,12 @@ func decimal(s string) (int, bool) {
 // occurrenceDate parses a date cell and returns it as stored (YYYY-MM-DD,
 // "" when it does not parse). A cell already in that form is stored as it
 // is, trimmed, which is what formatting the parsed date would give.
-func occurrenceDate(cell string) (string, time.Time, bool) {
+func occurrenceDate(cell string, order DateOrder) (string, time.Time, bool) {
 	s := strings.TrimSpace(cell)
 	if d, ok := isoDate(s); ok && !d.IsZero() {
 		return s, d, true
 	}
-	d, ok := ParseOccurrenceDate(s)
+	d, ok := parseOccurrenceDate(s, order)
 	return formatDate(d), d, ok
 }
 
@@ -414,6 +445,13 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
 	}
+	order, orderBy := in.DateOrder, "given"
+	if dateCol >= 0 && order == DateOrderUnknown {
+		orderBy = "data"
+		if order, err = decideDateOrder(in.Path, tabular.TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow}, dateCol); err != nil {
+			return nil, err
+		}
+	}
 	headerJSON, _ := json.Marshal(header)
 	p := &Population{SourceName: filepath.Base(in.Path), Format: tbl.Format(), Sheet: tbl.Sheet(),
 		HeaderRow: tbl.HeaderRow(), Header: header, ReplaceReason: in.Reason, ImportedBy: w.user}
@@ -422,6 +460,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	}
 	if dateCol >= 0 {
 		p.DateColumn = header[dateCol]
+		if order != DateOrderUnknown {
+			p.DateOrder, p.DateOrderBy = order, orderBy
+		}
 	}
 
 	err = w.write(ctx, func(t *txn) error {
@@ -474,7 +515,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		// Reading and encoding rows (one goroutine) overlaps with SQLite
 		// inserting them (this one): batches pass through a small channel,
 		// so memory stays bounded whatever the file's size.
-		rd := readRows(ctx, tbl, idCol, dateCol, eng, in.Progress)
+		rd := readRows(ctx, tbl, idCol, dateCol, order, eng, in.Progress)
 		ins := newRowInserter(t, popID)
 		defer ins.close()
 		for batch := range rd.batches {
@@ -494,6 +535,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			return noRowsError(tbl)
 		}
 		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
+		p.BadDateRows = rd.badDateRows
 		p.BlankRows = tbl.BlankRows()
 		if idCol >= 0 {
 			if p.Duplicates, err = flagDuplicates(t, popID, rd.ids); err != nil {
@@ -521,6 +563,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			return err
 		}
 		note := fmt.Sprintf("population imported from %s (%d rows, sha256 %s)", p.SourceName, p.Rows, p.SHA256)
+		if p.DateOrder != DateOrderUnknown {
+			note += fmt.Sprintf("; numeric dates read %s (%s)", p.DateOrder, map[string]string{"data": "decided from the values", "given": "as given"}[p.DateOrderBy])
+		}
 		if oldPop != "" {
 			note += "; replaces the previous population"
 			if in.Reason != "" {
@@ -677,6 +722,7 @@ type rowReader struct {
 	// Set by the reader; read only after wait.
 	rows, outOfPeriod, badDates int
 	digest                      string
+	badDateRows                 []int    // the first few
 	ids                         *idIndex // the occurrence IDs, to find duplicates
 }
 
@@ -685,7 +731,7 @@ const (
 	rowParams = 6   // parameters a row (the population ID is in the SQL)
 )
 
-func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
+func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, order DateOrder, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &rowReader{batches: make(chan []any, 4), spent: make(chan []any, 6), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
@@ -720,7 +766,7 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *
 			if dateCol >= 0 && dateCol < len(row) {
 				var d time.Time
 				var ok bool
-				if date, d, ok = occurrenceDate(row[dateCol]); ok {
+				if date, d, ok = occurrenceDate(row[dateCol], order); ok {
 					if eng.Type == TypeII && !eng.InPeriod(d) {
 						flags = FlagOutOfPeriod
 						r.outOfPeriod++
@@ -728,6 +774,9 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *
 				} else {
 					flags = FlagBadDate
 					r.badDates++
+					if len(r.badDateRows) < 5 {
+						r.badDateRows = append(r.badDateRows, tbl.Row())
+					}
 				}
 			}
 			if idCol >= 0 {

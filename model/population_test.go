@@ -237,7 +237,7 @@ func TestISODateMatchesTimeParse(t *testing.T) {
 				wantDate = ""
 			}
 		}
-		if s, d2, ok2 := occurrenceDate(c); s != wantDate || ok2 != ok || !d2.Equal(d) {
+		if s, d2, ok2 := occurrenceDate(c, DateOrderMonthFirst); s != wantDate || ok2 != ok || !d2.Equal(d) {
 			t.Errorf("occurrenceDate(%q) = %q %v %v, want %q %v %v", c, s, d2, ok2, wantDate, d, ok)
 		}
 	}
