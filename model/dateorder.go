@@ -18,6 +18,10 @@ import (
 	"github.com/fieldwork-audit/fieldwork/internal/tabular"
 )
 
+// errNeedDateOrder stops an import whose date column gives a value that
+// reads both ways before one that settles the order.
+var errNeedDateOrder = errors.New("the date order must be decided first")
+
 // DateOrder is how a column's numeric dates are read.
 type DateOrder int
 

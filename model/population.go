@@ -432,7 +432,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, err
 	}
-	defer tbl.Close()
+	defer func() { tbl.Close() }() // tbl is opened again if the date order must be decided
 	header := tbl.Header()
 	if err := checkHeadings(tbl); err != nil {
 		return nil, err
@@ -445,12 +445,13 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
 	}
+	// Numeric dates are read as given, or as the column's first value that
+	// reads only one way says (the reader decides). If a value that reads
+	// both ways comes first, the import stops, the column is read ahead to
+	// decide (decideDateOrder) and the import starts again.
 	order, orderBy := in.DateOrder, "given"
-	if dateCol >= 0 && order == DateOrderUnknown {
+	if order == DateOrderUnknown {
 		orderBy = "data"
-		if order, err = decideDateOrder(in.Path, tabular.TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow}, dateCol); err != nil {
-			return nil, err
-		}
 	}
 	headerJSON, _ := json.Marshal(header)
 	p := &Population{SourceName: filepath.Base(in.Path), Format: tbl.Format(), Sheet: tbl.Sheet(),
@@ -460,12 +461,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	}
 	if dateCol >= 0 {
 		p.DateColumn = header[dateCol]
-		if order != DateOrderUnknown {
-			p.DateOrder, p.DateOrderBy = order, orderBy
-		}
 	}
 
-	err = w.write(ctx, func(t *txn) error {
+	body := func(t *txn) error {
 		testUUID, ref, err := t.testOf(in.ControlRef)
 		if err != nil {
 			return err
@@ -536,6 +534,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		}
 		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
 		p.BadDateRows = rd.badDateRows
+		if dateCol >= 0 && rd.order != DateOrderUnknown {
+			p.DateOrder, p.DateOrderBy = rd.order, orderBy
+		}
 		p.BlankRows = tbl.BlankRows()
 		if idCol >= 0 {
 			if p.Duplicates, err = flagDuplicates(t, popID, rd.ids); err != nil {
@@ -576,7 +577,22 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			return err
 		}
 		return t.touch(testUUID)
-	})
+	}
+	err = w.write(ctx, body)
+	if errors.Is(err, errNeedDateOrder) {
+		tbl.Close()
+		opt := tabular.TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow}
+		if order, err = decideDateOrder(in.Path, opt, dateCol); err != nil {
+			return nil, err
+		}
+		if order == DateOrderUnknown {
+			order = DateOrderMonthFirst // not reached: the value that stopped the import is ambiguous
+		}
+		if tbl, err = tabular.OpenTable(in.Path, opt); err != nil {
+			return nil, err
+		}
+		err = w.write(ctx, body)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -722,8 +738,9 @@ type rowReader struct {
 	// Set by the reader; read only after wait.
 	rows, outOfPeriod, badDates int
 	digest                      string
-	badDateRows                 []int    // the first few
-	ids                         *idIndex // the occurrence IDs, to find duplicates
+	badDateRows                 []int     // the first few
+	order                       DateOrder // how numeric dates were read
+	ids                         *idIndex  // the occurrence IDs, to find duplicates
 }
 
 const (
@@ -764,6 +781,14 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, order
 				id = strings.TrimSpace(row[idCol])
 			}
 			if dateCol >= 0 && dateCol < len(row) {
+				if order == DateOrderUnknown {
+					if o, ambiguous := dateEvidence(row[dateCol]); o != DateOrderUnknown {
+						order = o
+					} else if ambiguous {
+						r.err = errNeedDateOrder
+						return
+					}
+				}
 				var d time.Time
 				var ok bool
 				if date, d, ok = occurrenceDate(row[dateCol], order); ok {
@@ -799,6 +824,7 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, order
 			return
 		}
 		r.digest = digest.sum()
+		r.order = order
 	}()
 	return r
 }
