@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/charmbracelet/x/term"
@@ -46,7 +49,14 @@ func runPopulationImport(e *env, args []string) error {
 	if f, ok := rawFile(e.stderr); ok && term.IsTerminal(f.Fd()) {
 		in.Progress = func(n int) { fmt.Fprintf(f, "\rimporting… %d rows", n) } // raw: it redraws its line
 	}
-	p, err := wp.ImportPopulation(bg, in)
+	// Ctrl-C (or a TERM) stops the import cleanly: the transaction rolls
+	// back and the workbook's temporary folder is removed (issue 13 item 6).
+	ctx, stop := signal.NotifyContext(bg, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p, err := wp.ImportPopulation(ctx, in)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("population import interrupted: nothing was imported")
+	}
 	if in.Progress != nil {
 		fmt.Fprintln(e.stderr)
 	}

@@ -863,6 +863,7 @@ type xlsxSource struct {
 	f           *excelize.File
 	rows        *excelize.Rows
 	n           int
+	tmp         string // the folder for unpacked parts, removed by close
 }
 
 func (s *xlsxSource) next() ([]string, int, error) {
@@ -892,6 +893,10 @@ func (s *xlsxSource) close() error {
 	if s.f != nil {
 		errs = append(errs, s.f.Close())
 		s.f = nil
+	}
+	if s.tmp != "" {
+		errs = append(errs, os.RemoveAll(s.tmp))
+		s.tmp = ""
 	}
 	return errors.Join(errs...)
 }
@@ -1002,15 +1007,21 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 	if err := checkXLSXParts(path, name); err != nil {
 		return nil, err
 	}
+	tmp, err := newXLSXTempDir()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no temporary folder for the workbook's large parts (%v): check the disk space and TMPDIR", name, err)
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{
 		UnzipSizeLimit:    tabularXLSXUnzipMax,
 		UnzipXMLSizeLimit: tabularXLSXInMemoryMax,
 		ShortDatePattern:  "yyyy-mm-dd",
+		TmpDir:            tmp,
 	})
 	if err != nil {
 		if f != nil {
 			f.Close()
 		}
+		os.RemoveAll(tmp)
 		if strings.Contains(err.Error(), "unzip size") {
 			return nil, fmt.Errorf("%s is too large to open (more than %d GiB once unpacked): export the sheet as CSV", name, tabularXLSXUnzipMax>>30)
 		}
@@ -1020,14 +1031,16 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 	sheet, err := pickSheet(f, name, opt.Sheet)
 	if err != nil {
 		f.Close()
+		os.RemoveAll(tmp)
 		return nil, err
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
+		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("%s (sheet %q) cannot be read (%v): re-save it from Excel, or export the sheet as CSV", name, sheet, err)
 	}
-	src := &xlsxSource{name: name, sheet: sheet, f: f, rows: rows}
+	src := &xlsxSource{name: name, sheet: sheet, f: f, rows: rows, tmp: tmp}
 	header, row, blanks, err := findHeader(name, sheet, src, opt)
 	if err != nil {
 		var hnf *HeaderNotFoundError

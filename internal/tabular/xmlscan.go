@@ -12,6 +12,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -60,11 +61,19 @@ func checkXLSXXML(zr *zip.Reader, name string) error {
 		if err != nil {
 			return fmt.Errorf("%s: its part %s cannot be unpacked (%v): the file may be damaged; ask the client to send it again", name, f.Name, err)
 		}
-		err = scanXML(bufio.NewReaderSize(rc, 64<<10), sheet)
+		cr := &countingReader{r: rc}
+		err = scanXML(bufio.NewReaderSize(cr, 64<<10), sheet)
 		rc.Close()
+		// archive/zip stops a part at the size its entry declares: a part
+		// that unpacks to more (a zip bomb that lies about its size) or
+		// less (a cut file) ends in one of these errors.
+		lied := errors.Is(err, io.ErrUnexpectedEOF) || cr.n > int64(f.UncompressedSize64)
 		if se, ok := err.(*xmlScanError); ok {
 			se.file, se.part = name, f.Name
 			return se
+		}
+		if lied || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+			return fmt.Errorf("%s: its part %s does not unpack to the %d bytes its zip entry declares: the file is damaged, or made to look smaller than it is, so fieldwork stopped reading it; ask the client to send it again, or export the sheet as CSV", name, f.Name, f.UncompressedSize64)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: its part %s cannot be unpacked (%v): the file may be damaged; ask the client to send it again", name, f.Name, err)
@@ -265,4 +274,16 @@ func decimal(b []byte) (int, bool) {
 		k++
 	}
 	return n, k > 0
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
