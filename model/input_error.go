@@ -14,11 +14,12 @@ type InputError struct {
 type Input string
 
 const (
-	InputReason    Input = "reason"    // a written reason
-	InputReplace   Input = "replace"   // the decision to replace, with a reason
-	InputAttribute Input = "attribute" // which attribute
-	InputItems     Input = "items"     // which sample items
-	InputNoAttach  Input = "no-attach" // to reference the file rather than attach it
+	InputReason     Input = "reason"      // a written reason
+	InputReplace    Input = "replace"     // the decision to replace, with a reason
+	InputAttribute  Input = "attribute"   // which attribute
+	InputItems      Input = "items"       // which sample items
+	InputNoAttach   Input = "no-attach"   // to reference the file rather than attach it
+	InputDateFormat Input = "date-format" // whether numeric dates are day-first or month-first
 )
 
 func (e *InputError) Error() string { return e.Msg }

@@ -23,24 +23,29 @@ import (
 // Population is the list of every occurrence of a control in the period, as
 // the client provided it (information produced by the entity).
 type Population struct {
-	UUID          string
-	ControlRef    string
-	SourceName    string
-	SourceSize    int64
-	SHA256        string // of the source file as received
-	Format        string // "csv" or "xlsx"
-	Sheet         string
-	HeaderRow     int
-	Header        []string
-	IDColumn      string
-	DateColumn    string
-	Rows          int
-	RowsDigest    string // SHA-256 over the stored rows, to detect tampering
-	FlagsDigest   string // SHA-256 over the rows' flags (set after the rows digest)
-	OutOfPeriod   int
-	BadDates      int
-	Duplicates    int // rows whose occurrence ID appears more than once
-	BlankRows     int
+	UUID        string
+	ControlRef  string
+	SourceName  string
+	SourceSize  int64
+	SHA256      string // of the source file as received
+	Format      string // "csv" or "xlsx"
+	Sheet       string
+	HeaderRow   int
+	Header      []string
+	IDColumn    string
+	DateColumn  string
+	Rows        int
+	RowsDigest  string // SHA-256 over the stored rows, to detect tampering
+	FlagsDigest string // SHA-256 over the rows' flags (set after the rows digest)
+	OutOfPeriod int
+	BadDates    int
+	Duplicates  int // rows whose occurrence ID appears more than once
+	BlankRows   int
+	// Of this import only (not stored): how the date column's numeric
+	// dates were read, and the first rows whose date could not be read.
+	DateOrder     DateOrder
+	DateOrderBy   string // "data" (decided from the values) or "given"
+	BadDateRows   []int
 	IPEProcedure  string
 	IPEResult     string
 	ReplaceReason string
@@ -57,6 +62,9 @@ type PopulationImport struct {
 	HeaderRow  int    // 0 = the first non-blank row
 	IDColumn   string // heading of the occurrence ID column ("" = none)
 	DateColumn string // heading of the occurrence date column ("" = none)
+	// DateOrder says how numeric dates (07/03/2026) are read; unknown means
+	// decide from the column's values (dateorder.go).
+	DateOrder DateOrder
 	// Replace must be set, with a Reason, to replace a population whose
 	// sample already has results.
 	Replace bool
@@ -103,10 +111,33 @@ var dateLayouts = []string{
 
 // ParseOccurrenceDate reads a date as clients and Excel write them (US
 // month-first for slashed dates, as Excel's default en-US display does).
+// A numeric date that reads both ways is read month-first; one that reads
+// only day-first (25/03/2026) day-first. (The import decides per column:
+// dateorder.go.)
 func ParseOccurrenceDate(s string) (time.Time, bool) {
+	if d, ok := parseOccurrenceDate(s, DateOrderMonthFirst); ok {
+		return d, ok
+	}
+	return parseOccurrenceDate(s, DateOrderDayFirst)
+}
+
+// unixFrom, unixTo bound what a ten-digit number is read as: Unix seconds
+// between 2001-09-09 and 2286 are ten digits; fieldwork reads 2001–2100.
+const unixFrom, unixTo = 1_000_000_000, 4_102_444_800
+
+func parseOccurrenceDate(s string, order DateOrder) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if d, ok := isoDate(s); ok {
 		return d, true
+	}
+	if d, ok, handled := orderedDate(s, order); handled {
+		return d, ok
+	}
+	if len(s) == 10 {
+		if n, ok := decimal(s); ok && n >= unixFrom && n < unixTo {
+			t := time.Unix(int64(n), 0).UTC()
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
+		}
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -157,13 +188,54 @@ func decimal(s string) (int, bool) {
 // occurrenceDate parses a date cell and returns it as stored (YYYY-MM-DD,
 // "" when it does not parse). A cell already in that form is stored as it
 // is, trimmed, which is what formatting the parsed date would give.
-func occurrenceDate(cell string) (string, time.Time, bool) {
+func occurrenceDate(cell string, order DateOrder) (string, time.Time, bool) {
 	s := strings.TrimSpace(cell)
 	if d, ok := isoDate(s); ok && !d.IsZero() {
 		return s, d, true
 	}
-	d, ok := ParseOccurrenceDate(s)
+	d, ok := parseOccurrenceDate(s, order)
 	return formatDate(d), d, ok
+}
+
+// checkHeadings refuses a header with an empty heading before its last one
+// ("ID,,Date"): that column's cells could be named by no one and would be
+// read under no heading (issue 13 item 7).
+func checkHeadings(tbl *tabular.Table) error {
+	var empty []string
+	for i, h := range tbl.Header() {
+		if h == "" {
+			empty = append(empty, columnName(i))
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	what := "column " + empty[0] + " has"
+	if len(empty) > 1 {
+		what = "columns " + strings.Join(empty, ", ") + " have"
+	}
+	return fmt.Errorf("%s%s: in the header (row %d), %s no heading: give every column a name in the file (or delete an empty column), then import again",
+		tbl.Name(), sheetNote(tbl.Sheet()), tbl.HeaderRow(), what)
+}
+
+// noRowsError refuses a population with a header and nothing under it. When
+// blank rows came before the "header", the real heading row was probably
+// one with no names in it (",,,"), which made the first occurrence the header.
+func noRowsError(tbl *tabular.Table) error {
+	msg := fmt.Sprintf("%s%s has no rows under its header (row %d: %s)", tbl.Name(), sheetNote(tbl.Sheet()), tbl.HeaderRow(), tabular.QuoteCells(tbl.Header(), 6))
+	if tbl.BlankBeforeHeader() > 0 {
+		msg += fmt.Sprintf("; the %d row(s) above it are blank, so the heading row may be empty (\",,\") and row %d a data row taken as the header: put the headings in the file, or give --header-row", tbl.BlankBeforeHeader(), tbl.HeaderRow())
+	} else {
+		msg += ": check that this is the right file"
+	}
+	return errors.New(msg)
+}
+
+func sheetNote(sheet string) string {
+	if sheet == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (sheet %q)", sheet)
 }
 
 func columnIndex(header []string, name, what string) (int, error) {
@@ -360,8 +432,11 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	if err != nil {
 		return nil, err
 	}
-	defer tbl.Close()
+	defer func() { tbl.Close() }() // tbl is opened again if the date order must be decided
 	header := tbl.Header()
+	if err := checkHeadings(tbl); err != nil {
+		return nil, err
+	}
 	idCol, err := columnIndex(header, in.IDColumn, "ID")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
@@ -369,6 +444,14 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 	dateCol, err := columnIndex(header, in.DateColumn, "date")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(in.Path), err)
+	}
+	// Numeric dates are read as given, or as the column's first value that
+	// reads only one way says (the reader decides). If a value that reads
+	// both ways comes first, the import stops, the column is read ahead to
+	// decide (decideDateOrder) and the import starts again.
+	order, orderBy := in.DateOrder, "given"
+	if order == DateOrderUnknown {
+		orderBy = "data"
 	}
 	headerJSON, _ := json.Marshal(header)
 	p := &Population{SourceName: filepath.Base(in.Path), Format: tbl.Format(), Sheet: tbl.Sheet(),
@@ -380,7 +463,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		p.DateColumn = header[dateCol]
 	}
 
-	err = w.write(ctx, func(t *txn) error {
+	body := func(t *txn) error {
 		testUUID, ref, err := t.testOf(in.ControlRef)
 		if err != nil {
 			return err
@@ -430,7 +513,7 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		// Reading and encoding rows (one goroutine) overlaps with SQLite
 		// inserting them (this one): batches pass through a small channel,
 		// so memory stays bounded whatever the file's size.
-		rd := readRows(ctx, tbl, idCol, dateCol, eng, in.Progress)
+		rd := readRows(ctx, tbl, idCol, dateCol, order, eng, in.Progress)
 		ins := newRowInserter(t, popID)
 		defer ins.close()
 		for batch := range rd.batches {
@@ -443,7 +526,17 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 		if err := rd.wait(); err != nil {
 			return err
 		}
+		if err := tbl.RaggedError(); err != nil {
+			return err
+		}
+		if rd.rows == 0 {
+			return noRowsError(tbl)
+		}
 		p.Rows, p.OutOfPeriod, p.BadDates, p.RowsDigest = rd.rows, rd.outOfPeriod, rd.badDates, rd.digest
+		p.BadDateRows = rd.badDateRows
+		if dateCol >= 0 && rd.order != DateOrderUnknown {
+			p.DateOrder, p.DateOrderBy = rd.order, orderBy
+		}
 		p.BlankRows = tbl.BlankRows()
 		if idCol >= 0 {
 			if p.Duplicates, err = flagDuplicates(t, popID, rd.ids); err != nil {
@@ -471,6 +564,9 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			return err
 		}
 		note := fmt.Sprintf("population imported from %s (%d rows, sha256 %s)", p.SourceName, p.Rows, p.SHA256)
+		if p.DateOrder != DateOrderUnknown {
+			note += fmt.Sprintf("; numeric dates read %s (%s)", p.DateOrder, map[string]string{"data": "decided from the values", "given": "as given"}[p.DateOrderBy])
+		}
 		if oldPop != "" {
 			note += "; replaces the previous population"
 			if in.Reason != "" {
@@ -481,7 +577,22 @@ func (w *Workpaper) ImportPopulation(ctx context.Context, in PopulationImport) (
 			return err
 		}
 		return t.touch(testUUID)
-	})
+	}
+	err = w.write(ctx, body)
+	if errors.Is(err, errNeedDateOrder) {
+		tbl.Close()
+		opt := tabular.TableOptions{Sheet: in.Sheet, HeaderRow: in.HeaderRow}
+		if order, err = decideDateOrder(in.Path, opt, dateCol); err != nil {
+			return nil, err
+		}
+		if order == DateOrderUnknown {
+			order = DateOrderMonthFirst // not reached: the value that stopped the import is ambiguous
+		}
+		if tbl, err = tabular.OpenTable(in.Path, opt); err != nil {
+			return nil, err
+		}
+		err = w.write(ctx, body)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -627,7 +738,9 @@ type rowReader struct {
 	// Set by the reader; read only after wait.
 	rows, outOfPeriod, badDates int
 	digest                      string
-	ids                         *idIndex // the occurrence IDs, to find duplicates
+	badDateRows                 []int     // the first few
+	order                       DateOrder // how numeric dates were read
+	ids                         *idIndex  // the occurrence IDs, to find duplicates
 }
 
 const (
@@ -635,7 +748,7 @@ const (
 	rowParams = 6   // parameters a row (the population ID is in the SQL)
 )
 
-func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *Engagement, progress func(int)) *rowReader {
+func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, order DateOrder, eng *Engagement, progress func(int)) *rowReader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &rowReader{batches: make(chan []any, 4), spent: make(chan []any, 6), done: make(chan struct{}), cancel: cancel, ids: newIDIndex()}
 	go func() {
@@ -668,9 +781,17 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *
 				id = strings.TrimSpace(row[idCol])
 			}
 			if dateCol >= 0 && dateCol < len(row) {
+				if order == DateOrderUnknown {
+					if o, ambiguous := dateEvidence(row[dateCol]); o != DateOrderUnknown {
+						order = o
+					} else if ambiguous {
+						r.err = errNeedDateOrder
+						return
+					}
+				}
 				var d time.Time
 				var ok bool
-				if date, d, ok = occurrenceDate(row[dateCol]); ok {
+				if date, d, ok = occurrenceDate(row[dateCol], order); ok {
 					if eng.Type == TypeII && !eng.InPeriod(d) {
 						flags = FlagOutOfPeriod
 						r.outOfPeriod++
@@ -678,6 +799,9 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *
 				} else {
 					flags = FlagBadDate
 					r.badDates++
+					if len(r.badDateRows) < 5 {
+						r.badDateRows = append(r.badDateRows, tbl.Row())
+					}
 				}
 			}
 			if idCol >= 0 {
@@ -700,6 +824,7 @@ func readRows(ctx context.Context, tbl *tabular.Table, idCol, dateCol int, eng *
 			return
 		}
 		r.digest = digest.sum()
+		r.order = order
 	}()
 	return r
 }

@@ -237,7 +237,7 @@ func TestISODateMatchesTimeParse(t *testing.T) {
 				wantDate = ""
 			}
 		}
-		if s, d2, ok2 := occurrenceDate(c); s != wantDate || ok2 != ok || !d2.Equal(d) {
+		if s, d2, ok2 := occurrenceDate(c, DateOrderMonthFirst); s != wantDate || ok2 != ok || !d2.Equal(d) {
 			t.Errorf("occurrenceDate(%q) = %q %v %v, want %q %v %v", c, s, d2, ok2, wantDate, d, ok)
 		}
 	}
@@ -278,5 +278,53 @@ func TestIDIndexOverflow(t *testing.T) {
 	x.add("A")
 	if _, ok := x.candidates(); ok || x.chunks != nil {
 		t.Fatal("an overflowing index still offers candidates")
+	}
+}
+
+// Issue 13 item 7: CSV shapes that cannot be read with confidence are
+// refused, naming the rows, and nothing is written.
+func TestImportPopulationRefusesMisshapenCSV(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newTestWorkpaper(t)
+	withControl(t, w)
+	cases := []struct{ name, content, want string }{
+		{"lone-cr.csv", "Ticket,Opened\nA-1,2026-01-05\rA-2,2026-01-06\nA-3,2026-01-07\n",
+			"lone-cr.csv: line 2, column 2 holds a lone carriage return (CR) in a file whose lines end in LF"},
+		{"long.csv", "Ticket,Opened\nA-1,2026-01-05\nA-2,2026-01-06,extra\nA-3,2026-01-07\nA-4,2026-01-08,x,y\n",
+			"long.csv: rows 3 and 5 have cells beyond the last of the header's 2 headings"},
+		{"short.csv", "Ticket,Opened,Summary\nA-1,2026-01-05,ok\nA-2,2026-01-06\nA-3,2026-01-07,ok\n",
+			"short.csv: row 3 has fewer cells than the header's 3 headings"},
+		{"empty-heading.csv", "Ticket,,Opened\nA-1,x,2026-01-05\n",
+			"empty-heading.csv: in the header (row 1), column B has no heading"},
+		{"no-names.csv", ",,\nA-1,2026-01-05,x\n",
+			"no-names.csv has no rows under its header (row 2: \"A-1\", \"2026-01-05\", \"x\"); the 1 row(s) above it are blank, so the heading row may be empty"},
+	}
+	for _, c := range cases {
+		_, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: writeFile(t, c.name, c.content)})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+	many := "Ticket,Opened\n"
+	for i := 0; i < 8; i++ {
+		many += "A,2026-01-01,x\n"
+	}
+	if _, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: writeFile(t, "many.csv", many)}); err == nil ||
+		!strings.Contains(err.Error(), "rows 2, 3, 4, 5, 6 and 3 more have cells beyond") {
+		t.Errorf("many: %v", err)
+	}
+	var n int
+	w.db.QueryRow("SELECT count(*) FROM population_row").Scan(&n)
+	if p, _ := w.CurrentPopulation(ctx, "CHG-01"); p != nil || n != 0 {
+		t.Fatalf("refused imports left %v and %d rows", p, n)
+	}
+	// A CRLF file, a CR-only file and a quoted line break are still read.
+	for name, content := range map[string]string{
+		"crlf.csv": "Ticket,Opened\r\nA-1,2026-01-05\r\n", "cr.csv": "Ticket,Opened\rA-1,2026-01-05\r",
+		"quoted.csv": "Ticket,Opened,Note\nA-1,2026-01-05,\"two\nlines\"\n"} {
+		p, err := w.ImportPopulation(ctx, PopulationImport{ControlRef: "CHG-01", Path: writeFile(t, name, content)})
+		if err != nil || p.Rows != 1 {
+			t.Errorf("%s: %+v, %v", name, p, err)
+		}
 	}
 }

@@ -111,9 +111,10 @@ func errorText(err error) string {
 
 // inputAdvice words what a model.InputError wants in the workbench's terms.
 var inputAdvice = map[model.Input]string{
-	model.InputReason:    ": type a reason",
-	model.InputItems:     ": choose the sample items",
-	model.InputAttribute: ": choose the attribute",
-	model.InputReplace:   "; replacing it needs a reason, which is logged",
-	model.InputNoAttach:  ": reference the file instead of attaching it",
+	model.InputReason:     ": type a reason",
+	model.InputItems:      ": choose the sample items",
+	model.InputAttribute:  ": choose the attribute",
+	model.InputReplace:    "; replacing it needs a reason, which is logged",
+	model.InputNoAttach:   ": reference the file instead of attaching it",
+	model.InputDateFormat: ": the wizard has no date format field yet, so import this file with 'fieldwork population import --date-format day-first' (or month-first)",
 }

@@ -359,11 +359,12 @@ func flagAdvice(err error) error {
 		return err
 	}
 	advice := map[model.Input]string{
-		model.InputReason:    " (--reason)",
-		model.InputItems:     " (--items)",
-		model.InputAttribute: ": say which with --attribute",
-		model.InputReplace:   "; replacing it needs --replace --reason TEXT, which is logged",
-		model.InputNoAttach:  ": leave out --attach",
+		model.InputReason:     " (--reason)",
+		model.InputItems:      " (--items)",
+		model.InputAttribute:  ": say which with --attribute",
+		model.InputReplace:    "; replacing it needs --replace --reason TEXT, which is logged",
+		model.InputNoAttach:   ": leave out --attach",
+		model.InputDateFormat: ": give --date-format day-first or --date-format month-first",
 	}[ie.Input]
 	return fmt.Errorf("%w%s", err, advice)
 }

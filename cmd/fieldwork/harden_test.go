@@ -511,3 +511,39 @@ func TestDuplicateHeadingsRefusedForIDColumn(t *testing.T) {
 		t.Fatalf("by letter: %s", out)
 	}
 }
+
+// Issue 13 items 7 and 7b through the CLI: a column that cannot decide
+// day-first or month-first is refused with the flag to give, and nothing is
+// stored; --date-format decides; the summary says which reading was used
+// and names the rows whose date is unreadable; a ragged CSV is refused.
+func TestPopulationDateFormatAndRaggedRows(t *testing.T) {
+	path := newEngagementFile(t)
+	mustRun(t, "controls", "import", path, "../../testdata/matrices/clean.csv")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "eu.csv")
+	os.WriteFile(src, []byte("Ticket,Opened\nT-1,07/03/2026\nT-2,08/03/2026\nT-3,never\n"), 0o644)
+	_, stderr, code := runCLI(t, "population", "import", path, "--control", "NL-04", src, "--id-column", "Ticket", "--date-column", "Opened")
+	if code != exitFail || !strings.Contains(stderr, `can be read day-first or month-first ("07/03/2026"; rows 2 and 3)`) ||
+		!strings.Contains(stderr, "give --date-format day-first or --date-format month-first") {
+		t.Fatalf("ambiguous dates: exit %d %q", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "population", "show", path, "--control", "NL-04"); code == 0 || !strings.Contains(stderr, "no population yet") {
+		t.Fatalf("a refused import stored a population: %q", stderr)
+	}
+	if _, stderr, code := runCLI(t, "population", "import", path, "--control", "NL-04", src, "--date-format", "yyyy"); code != exitUsage || !strings.Contains(stderr, `unknown date format "yyyy"`) {
+		t.Fatalf("bad --date-format: exit %d %q", code, stderr)
+	}
+	out := mustRun(t, "population", "import", path, "--control", "NL-04", src, "--id-column", "Ticket", "--date-column", "Opened", "--date-format", "day-first")
+	if !strings.Contains(out, "numeric dates read day-first (as --date-format says)") || !strings.Contains(out, "unreadable dates on row 4\n") {
+		t.Fatalf("summary: %s", out)
+	}
+	ragged := filepath.Join(dir, "ragged.csv")
+	os.WriteFile(ragged, []byte("Ticket,Opened\nT-1,2026-03-01\nT-2,2026-03-02,oops\n"), 0o644)
+	_, stderr, code = runCLI(t, "population", "import", path, "--control", "NL-04", ragged, "--replace", "--reason", "r")
+	if code != exitFail || !strings.Contains(stderr, "ragged.csv: row 3 has cells beyond the last of the header's 2 headings") {
+		t.Fatalf("ragged: exit %d %q", code, stderr)
+	}
+	if out := mustRun(t, "population", "show", path, "--control", "NL-04"); !strings.Contains(out, "eu.csv") {
+		t.Fatalf("the refused import replaced the population: %s", out)
+	}
+}

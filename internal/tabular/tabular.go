@@ -112,7 +112,74 @@ type Table struct {
 	src       tableSource
 	err       error
 	shaped    []string // the row NextShared returns, reused
+	// Rows whose width does not match the header (issue 13 item 7).
+	short, long raggedRows
+	checkShort  bool // CSV: every record should have a cell per heading
+	blankBefore int  // blank rows skipped before the header
 }
+
+// raggedRows counts rows of one kind and keeps the first few row numbers.
+type raggedRows struct {
+	n     int
+	first [5]int
+}
+
+func (r *raggedRows) add(row int) {
+	if r.n < len(r.first) {
+		r.first[r.n] = row
+	}
+	r.n++
+}
+
+// String lists the rows: "row 4", "rows 4, 9 and 12", "rows 4, 9, 12, 15, 20 and 3 more".
+func (r raggedRows) String() string {
+	k := min(r.n, len(r.first))
+	parts := make([]string, k)
+	for i := range k {
+		parts[i] = fmt.Sprint(r.first[i])
+	}
+	switch {
+	case r.n == 1:
+		return "row " + parts[0]
+	case r.n > k:
+		return fmt.Sprintf("rows %s and %d more", strings.Join(parts, ", "), r.n-k)
+	}
+	return "rows " + strings.Join(parts[:k-1], ", ") + " and " + parts[k-1]
+}
+
+// RaggedError says which rows do not fit the header, or is nil when every
+// row read so far does: a row with non-blank cells beyond the last heading
+// (cells that belong to no column: an unquoted comma, or a shifted row), or,
+// in a CSV, a record with fewer cells than the header has headings (a record
+// broken by a line end, or cells lost). Call it after the last row.
+func (t *Table) RaggedError() error {
+	if t.long.n == 0 && t.short.n == 0 {
+		return nil
+	}
+	where := t.name + sheetSuffix(t.sheet)
+	var why []string
+	if t.long.n > 0 {
+		why = append(why, fmt.Sprintf("%s %s cells beyond the last of the header's %d headings (an unquoted comma or a shifted row?)",
+			t.long, plural(t.long.n, "has", "have"), len(t.header)))
+	}
+	if t.short.n > 0 {
+		why = append(why, fmt.Sprintf("%s %s fewer cells than the header's %d headings (a record broken by a line end, or cells missing?)",
+			t.short, plural(t.short.n, "has", "have"), len(t.header)))
+	}
+	return fmt.Errorf("%s: %s: the rows do not line up with the header, so fieldwork cannot tell which cell belongs to which column; correct the file or re-export it",
+		where, strings.Join(why, "; "))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// BlankBeforeHeader is how many blank rows (",,," included) came before the
+// header row.
+func (t *Table) BlankBeforeHeader() int { return t.blankBefore }
 
 // tableSource yields the rows of a file in order, blank ones included.
 type tableSource interface {
@@ -357,6 +424,9 @@ func (t *Table) nextCells() ([]string, error) {
 			continue
 		}
 		t.row = row
+		if t.checkShort && len(cells) < len(t.header) {
+			t.short.add(row)
+		}
 		return cells, nil
 	}
 }
@@ -367,6 +437,7 @@ func (t *Table) shape(cells, buf []string) []string {
 	for i := len(cells) - 1; i >= n; i-- {
 		if !blankText(cells[i]) {
 			n = i + 1
+			t.long.add(t.row)
 			break
 		}
 	}
@@ -408,7 +479,14 @@ func blankCells(cells []string) bool {
 func trimHeading(s string) string { return strings.TrimFunc(s, isBlankRune) }
 
 // findHeader reads src up to the header row.
-func findHeader(name, sheet string, src tableSource, opt TableOptions) ([]string, int, error) {
+// It also returns how many blank rows came before the header.
+func findHeader(name, sheet string, src tableSource, opt TableOptions) ([]string, int, int, error) {
+	blanks := 0
+	header, row, err := findHeaderRow(name, sheet, src, opt, &blanks)
+	return header, row, blanks, err
+}
+
+func findHeaderRow(name, sheet string, src tableSource, opt TableOptions, blanks *int) ([]string, int, error) {
 	scanned, firstRow := 0, 0
 	var first []string
 	for {
@@ -435,6 +513,7 @@ func findHeader(name, sheet string, src tableSource, opt TableOptions) ([]string
 			return headerCells(cells), row, nil
 		}
 		if blankCells(cells) {
+			*blanks++
 			continue
 		}
 		scanned++
@@ -504,6 +583,9 @@ type csvSource struct {
 	r       *csv.Reader
 	closer  io.Closer
 	skipSep bool // the first line is Excel's "sep=X" hint
+	// lf: the file's lines end in LF (or CRLF), so a carriage return left
+	// inside a cell is a lone CR that may have joined two records.
+	lf bool
 }
 
 func (s *csvSource) next() ([]string, int, error) {
@@ -515,6 +597,13 @@ func (s *csvSource) next() ([]string, int, error) {
 		line, _ := s.r.FieldPos(0)
 		if err := checkCells(s.name, "", line, rec); err != nil {
 			return nil, 0, err
+		}
+		if s.lf {
+			for i, c := range rec {
+				if strings.IndexByte(c, '\r') >= 0 {
+					return nil, 0, fmt.Errorf("%s: line %d, column %d holds a lone carriage return (CR) in a file whose lines end in LF: the file mixes line endings, so two records may have been joined; re-export the file, or replace the stray CR", s.name, line, i+1)
+				}
+			}
 		}
 		if s.skipSep {
 			s.skipSep = false
@@ -601,9 +690,11 @@ func newCSVTable(name string, r io.Reader, closer io.Closer, opt TableOptions) (
 	pb := bufio.NewReaderSize(transform.NewReader(text, tr), tabularCSVPeekSize)
 	head, _ := pb.Peek(tabularCSVPeekSize) // a short read or error shows again when reading
 	var body io.Reader = &lineLimit{r: pb, name: name}
+	lf := true
 	if bytes.IndexByte(head, '\r') >= 0 && bytes.IndexByte(head, '\n') < 0 {
 		body = &lineLimit{r: crToLF{pb}, name: name}
 		head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
+		lf = false
 	}
 	comma, sep := csvDelimiter(head, opt)
 	cr := csv.NewReader(body)
@@ -611,12 +702,12 @@ func newCSVTable(name string, r io.Reader, closer io.Closer, opt TableOptions) (
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
 	cr.ReuseRecord = true // safe: Table.Next copies every record before returning it
-	src := &csvSource{name: name, r: cr, closer: closer, skipSep: sep}
-	header, row, err := findHeader(name, "", src, opt)
+	src := &csvSource{name: name, r: cr, closer: closer, skipSep: sep, lf: lf}
+	header, row, blanks, err := findHeader(name, "", src, opt)
 	if err != nil {
 		return nil, err
 	}
-	return &Table{name: name, format: "csv", header: header, headerRow: row, src: src}, nil
+	return &Table{name: name, format: "csv", header: header, headerRow: row, src: src, checkShort: true, blankBefore: blanks}, nil
 }
 
 // csvDelimiter picks the delimiter that splits the header row into the most
@@ -772,6 +863,7 @@ type xlsxSource struct {
 	f           *excelize.File
 	rows        *excelize.Rows
 	n           int
+	tmp         string // the folder for unpacked parts, removed by close
 }
 
 func (s *xlsxSource) next() ([]string, int, error) {
@@ -801,6 +893,10 @@ func (s *xlsxSource) close() error {
 	if s.f != nil {
 		errs = append(errs, s.f.Close())
 		s.f = nil
+	}
+	if s.tmp != "" {
+		errs = append(errs, os.RemoveAll(s.tmp))
+		s.tmp = ""
 	}
 	return errors.Join(errs...)
 }
@@ -896,7 +992,7 @@ func checkXLSXParts(path, name string) error {
 	}
 	switch {
 	case workbook:
-		return nil
+		return checkXLSXXML(&zr.Reader, name)
 	case binary:
 		return fmt.Errorf("%s is an Excel binary workbook (.xlsb): open it in Excel and save it as .xlsx or CSV", name)
 	case word:
@@ -911,15 +1007,21 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 	if err := checkXLSXParts(path, name); err != nil {
 		return nil, err
 	}
+	tmp, err := newXLSXTempDir()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no temporary folder for the workbook's large parts (%v): check the disk space and TMPDIR", name, err)
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{
 		UnzipSizeLimit:    tabularXLSXUnzipMax,
 		UnzipXMLSizeLimit: tabularXLSXInMemoryMax,
 		ShortDatePattern:  "yyyy-mm-dd",
+		TmpDir:            tmp,
 	})
 	if err != nil {
 		if f != nil {
 			f.Close()
 		}
+		os.RemoveAll(tmp)
 		if strings.Contains(err.Error(), "unzip size") {
 			return nil, fmt.Errorf("%s is too large to open (more than %d GiB once unpacked): export the sheet as CSV", name, tabularXLSXUnzipMax>>30)
 		}
@@ -929,15 +1031,17 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 	sheet, err := pickSheet(f, name, opt.Sheet)
 	if err != nil {
 		f.Close()
+		os.RemoveAll(tmp)
 		return nil, err
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
+		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("%s (sheet %q) cannot be read (%v): re-save it from Excel, or export the sheet as CSV", name, sheet, err)
 	}
-	src := &xlsxSource{name: name, sheet: sheet, f: f, rows: rows}
-	header, row, err := findHeader(name, sheet, src, opt)
+	src := &xlsxSource{name: name, sheet: sheet, f: f, rows: rows, tmp: tmp}
+	header, row, blanks, err := findHeader(name, sheet, src, opt)
 	if err != nil {
 		var hnf *HeaderNotFoundError
 		if errors.As(err, &hnf) {
@@ -946,7 +1050,7 @@ func openXLSXTable(path, name string, opt TableOptions) (*Table, error) {
 		src.close()
 		return nil, err
 	}
-	return &Table{name: name, format: "xlsx", sheet: sheet, header: header, headerRow: row, src: src}, nil
+	return &Table{name: name, format: "xlsx", sheet: sheet, header: header, headerRow: row, src: src, blankBefore: blanks}, nil
 }
 
 // pickSheet returns the sheet to read: the one asked for (matched without
