@@ -5,8 +5,13 @@ package model
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -124,4 +129,201 @@ func (t *txn) engagement() (*Engagement, error) {
 	e.From, e.To, e.AsOf, e.FieldworkEnd = mustDate(from), mustDate(to), mustDate(asOf), mustDate(fwEnd)
 	e.ReportDate, e.ReleaseDate, e.CompletionDeadline = mustDate(reportDate), mustDate(released), mustDate(deadline)
 	return &e, nil
+}
+
+// Seal is the release seal: the trail head the release quotes (the last
+// entry before the release was written), the report date, who released
+// the report and when, and the SHA-256 of the workbook that goes with it.
+// It is written into the workpaper and into FILE.seal.json beside it, which
+// the firm can keep elsewhere: 'verify' checks that the head is still in
+// the trail and that the two agree.
+type Seal struct {
+	Engagement     string `json:"engagement"`
+	Head           string `json:"head"`
+	ReportDate     string `json:"report_date"`
+	ReleasedBy     string `json:"released_by"`
+	ReleasedAt     string `json:"released_at"`
+	WorkbookSHA256 string `json:"workbook_sha256,omitempty"`
+}
+
+// ReleaseInput is what 'fieldwork release' asks for.
+type ReleaseInput struct {
+	ReportDate time.Time
+	// Workbook is the exported workbook that goes with the report
+	// (optional): its SHA-256 is sealed.
+	Workbook string
+}
+
+// SealPath is where the seal file of the workpaper at path goes.
+func SealPath(path string) string { return path + ".seal.json" }
+
+// Release releases the report: by a partner on the team, once the opinion
+// is signed, no review note is open, no merge conflict is unresolved and
+// the report date is one the rules accept. Every refusal names all that is
+// missing and writes nothing. On success the seal is written into the
+// workpaper (engagement columns, replayed from the trail) and beside it.
+func (w *Workpaper) Release(ctx context.Context, in ReleaseInput) (*Seal, error) {
+	var sum string
+	if in.Workbook != "" {
+		var err error
+		if sum, err = fileSHA256(in.Workbook); err != nil {
+			return nil, fmt.Errorf("the workbook: %w", err)
+		}
+	}
+	rd := day(in.ReportDate)
+	var seal *Seal
+	err := w.write(ctx, func(t *txn) error {
+		e, err := t.engagement()
+		if err != nil {
+			return err
+		}
+		if !e.ReleaseDate.IsZero() {
+			return fmt.Errorf("%w on %s (report date %s): it is released once", ErrReleased, formatDate(e.ReleaseDate), formatDate(e.ReportDate))
+		}
+		var missing []string
+		me, err := t.memberByUser(w.user)
+		if err != nil {
+			return err
+		}
+		switch {
+		case me == nil:
+			missing = append(missing, fmt.Sprintf("a partner releases the report: %s is not on the team", w.user))
+		case Role(me.role) != RolePartner:
+			missing = append(missing, fmt.Sprintf("a partner releases the report: %s is a %s", w.user, me.role))
+		}
+		var n int
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM signoff WHERE target = 'opinion' AND stale = 0`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			missing = append(missing, "the opinion is not signed")
+		}
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM review_note WHERE state != 'cleared'`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			missing = append(missing, fmt.Sprintf("%d review note(s) not cleared", n))
+		}
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM merge_conflict WHERE state = 'open'`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			missing = append(missing, fmt.Sprintf("%d merge conflict(s) unresolved", n))
+		}
+		if err := checkReportDate(e, rd, w.now()); err != nil {
+			missing = append(missing, err.Error())
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("the report cannot be released yet; nothing was written: %s", strings.Join(missing, "; "))
+		}
+		head := Head{Seq: t.seq, Hash: t.prevHash}
+		release := day(w.now())
+		seal = &Seal{Engagement: e.UUID, Head: head.String(), ReportDate: formatDate(rd), ReleasedBy: w.user, ReleasedAt: t.at, WorkbookSHA256: sum}
+		_, err = t.update("engagement", e.UUID, 0, "the engagement",
+			field{"report_date", seal.ReportDate}, field{"release_date", formatDate(release)},
+			field{"completion_deadline", formatDate(release.AddDate(0, 0, CompletionDays))},
+			field{"release_head", seal.Head}, field{"released_by", seal.ReleasedBy}, field{"released_at", seal.ReleasedAt},
+			field{"release_workbook_sha256", sum})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSealFile(w.path, seal); err != nil {
+		return seal, fmt.Errorf("released, but the seal file could not be written (the seal is in the workpaper): %w", err)
+	}
+	return seal, nil
+}
+
+// ReleaseSeal is the seal in the workpaper, nil before release.
+func (w *Workpaper) ReleaseSeal(ctx context.Context) (*Seal, error) {
+	var s Seal
+	err := w.db.QueryRowContext(ctx, `SELECT uuid, release_head, report_date, released_by, released_at, release_workbook_sha256
+		FROM engagement WHERE id = 1`).Scan(&s.Engagement, &s.Head, &s.ReportDate, &s.ReleasedBy, &s.ReleasedAt, &s.WorkbookSHA256)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, friendlyDBError(err)
+	}
+	if s.Head == "" {
+		return nil, nil
+	}
+	return &s, nil
+}
+
+// writeSealFile writes FILE.seal.json by a temporary name and a rename.
+func writeSealFile(path string, s *Seal) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	dst := SealPath(path)
+	f, err := TempOutput(filepath.Dir(dst), filepath.Base(dst), "seal")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// sealCheck is verify's look at the release seal: the head it quotes must
+// still be in the trail with the same hash, and a seal file beside the
+// workpaper must say what the seal in it says.
+func (w *Workpaper) sealCheck(ctx context.Context) ([]string, error) {
+	s, err := w.ReleaseSeal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	if s != nil {
+		h, err := ParseHead(s.Head)
+		if err != nil {
+			out = append(out, fmt.Sprintf("the release seal's head %q is not a trail head: %v", s.Head, err))
+		} else {
+			a, err := w.checkAnchor(ctx, h)
+			if err != nil {
+				return nil, err
+			}
+			if !a.Holds {
+				out = append(out, "the release seal's head "+s.Head+" is no longer in the trail: "+a.Problem)
+			}
+		}
+	}
+	b, err := os.ReadFile(SealPath(w.path))
+	if errors.Is(err, os.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return append(out, "the seal file "+SealPath(w.path)+" cannot be read: "+err.Error()), nil
+	}
+	var f Seal
+	if err := json.Unmarshal(b, &f); err != nil {
+		return append(out, "the seal file "+SealPath(w.path)+" is not a seal: "+err.Error()), nil
+	}
+	if s == nil {
+		return append(out, "the seal file "+SealPath(w.path)+" says the report was released, but the workpaper holds no release seal"), nil
+	}
+	for _, c := range []struct{ name, file, in string }{
+		{"engagement", f.Engagement, s.Engagement}, {"head", f.Head, s.Head}, {"report date", f.ReportDate, s.ReportDate},
+		{"released by", f.ReleasedBy, s.ReleasedBy}, {"released at", f.ReleasedAt, s.ReleasedAt},
+		{"workbook SHA-256", f.WorkbookSHA256, s.WorkbookSHA256},
+	} {
+		if c.file != c.in {
+			out = append(out, fmt.Sprintf("the release seal's %s differs: the seal file says %q, the workpaper %q", c.name, c.file, c.in))
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,10 @@ package model
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +106,104 @@ func TestReportDateReplayAndMerge(t *testing.T) {
 	}
 	if r.OK {
 		t.Fatal("verify passed after report_date was edited outside fieldwork")
+	}
+}
+
+func wantUnchanged(t *testing.T, w *Workpaper, err error, want string) {
+	t.Helper()
+	before, _ := w.TrailHead(context.Background())
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+	if after, _ := w.TrailHead(context.Background()); after != before {
+		t.Fatal("a refused release moved the trail")
+	}
+}
+
+func TestReleaseGatesAndSeal(t *testing.T) {
+	ctx := context.Background()
+	w, path := endDatesWorkpaper(t)
+	onTeam(t, w, "alice:senior", "james:partner")
+	james := as(t, path, "james")
+	rd := mustDate("2026-10-30")
+
+	// Not a partner, not signed, an open note: every gap is named at once.
+	_, err := w.Release(ctx, ReleaseInput{ReportDate: rd})
+	wantUnchanged(t, w, err, "alice is a senior")
+	wantUnchanged(t, w, err, "the opinion is not signed")
+	if _, err := w.AddNote(ctx, "engagement", "", "tie out the description", ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err = james.Release(ctx, ReleaseInput{ReportDate: rd})
+	wantUnchanged(t, james, err, "1 review note(s) not cleared")
+	if strings.Contains(err.Error(), "is a") {
+		t.Fatalf("the partner was refused as not a partner: %v", err)
+	}
+	notes, _ := w.Notes(ctx, NoteOpen)
+	if err := w.ClearNote(ctx, notes[0].Ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := james.Sign(ctx, TargetOpinion, "", StepPartner); err != nil {
+		t.Fatal(err)
+	}
+	_, err = james.Release(ctx, ReleaseInput{ReportDate: mustDate("2026-08-01")})
+	wantUnchanged(t, james, err, "before fieldwork ended")
+	_, err = james.Release(ctx, ReleaseInput{ReportDate: mustDate("2026-12-01")})
+	wantUnchanged(t, james, err, "in the future")
+	// An unresolved merge conflict blocks it.
+	if _, err := james.db.ExecContext(ctx, `INSERT INTO merge_conflict (kind, tbl, record_uuid, field, what, source, merged_by, merged_at, state)
+		VALUES ('field', 'engagement', 'x', 'firm', 'the engagement', 'other', 'james', '2026-11-01T00:00:00Z', 'open')`); err == nil {
+		_, err = james.Release(ctx, ReleaseInput{ReportDate: rd})
+		wantUnchanged(t, james, err, "1 merge conflict(s) unresolved")
+		james.db.ExecContext(ctx, `DELETE FROM merge_conflict`)
+	} else {
+		t.Fatal(err)
+	}
+
+	head, _ := james.TrailHead(ctx)
+	wb := filepath.Join(t.TempDir(), "wb.xlsx")
+	os.WriteFile(wb, []byte("workbook"), 0o644)
+	seal, err := james.Release(ctx, ReleaseInput{ReportDate: rd, Workbook: wb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seal.Head != head.String() || seal.ReportDate != "2026-10-30" || seal.ReleasedBy != "james" ||
+		seal.WorkbookSHA256 != fmt.Sprintf("%x", sha256.Sum256([]byte("workbook"))) {
+		t.Fatalf("seal = %+v (head before %v)", seal, head)
+	}
+	e, _ := james.Engagement(ctx)
+	if formatDate(e.ReleaseDate) != "2026-11-02" || formatDate(e.CompletionDeadline) != "2027-01-01" {
+		t.Fatalf("release %v deadline %v", e.ReleaseDate, e.CompletionDeadline)
+	}
+	b, err := os.ReadFile(SealPath(path))
+	if err != nil || !strings.Contains(string(b), `"head": "`+head.String()+`"`) {
+		t.Fatalf("seal file: %s %v", b, err)
+	}
+	mustVerify(t, james)
+
+	_, err = james.Release(ctx, ReleaseInput{ReportDate: rd})
+	wantUnchanged(t, james, err, "has been released on 2026-11-02")
+	wantUnchanged(t, james, james.SetReportDate(ctx, mustDate("2026-10-31")), "report date stays 2026-10-30")
+	if err := james.SetCompletionDeadline(ctx, mustDate("2027-01-02")); err == nil {
+		t.Fatal("a 61-day window was accepted")
+	}
+	if err := james.SetCompletionDeadline(ctx, mustDate("2026-12-15")); err != nil {
+		t.Fatal(err)
+	}
+
+	// The seal file edited: verify names the field.
+	os.WriteFile(SealPath(path), []byte(strings.Replace(string(b), "2026-10-30", "2026-10-29", 1)), 0o644)
+	r, err := james.Verify(ctx)
+	if err != nil || r.OK || len(r.Seal) != 1 || !strings.Contains(r.Seal[0], "report date differs") {
+		t.Fatalf("verify after the seal file was edited: %+v %v", r.Seal, err)
+	}
+	os.WriteFile(SealPath(path), b, 0o644)
+	// The seal in the workpaper edited: the replay and the seal check name it.
+	if _, err := james.db.ExecContext(ctx, "UPDATE engagement SET release_head = '3:abc'"); err != nil {
+		t.Fatal(err)
+	}
+	r, err = james.Verify(ctx)
+	if err != nil || r.OK || len(r.Seal) == 0 || !strings.Contains(strings.Join(r.Seal, "\n"), "head differs") {
+		t.Fatalf("verify after the seal was edited: %+v %v", r.Seal, err)
 	}
 }

@@ -137,6 +137,10 @@ type VerifyReport struct {
 	Populations    []string         `json:"populations"`
 	Signatures     *SignatureCheck  `json:"signatures"`
 	SignOffs       []string         `json:"signoffs"`
+	// Seal is what is wrong with the release seal (release.go): the head
+	// it quotes no longer in the trail, or the seal file beside the
+	// workpaper disagreeing with the seal in it.
+	Seal []string `json:"seal"`
 	Blobs          []string         `json:"blobs"`
 	BlobCount      int              `json:"blob_count"`
 	Selections     []SelectionCheck `json:"selections"`
@@ -255,6 +259,9 @@ func (w *Workpaper) Verify(ctx context.Context, opts ...VerifyOptions) (*VerifyR
 	if r.SignOffs, err = w.signOffCheck(ctx); err != nil {
 		return nil, err
 	}
+	if r.Seal, err = w.sealCheck(ctx); err != nil {
+		return nil, err
+	}
 
 	// Blobs, one at a time.
 	var ids []string
@@ -304,7 +311,7 @@ func (w *Workpaper) Verify(ctx context.Context, opts ...VerifyOptions) (*VerifyR
 		r.Selections = append(r.Selections, chk)
 	}
 	r.OK = len(r.Integrity) == 0 && len(r.Trail) == 0 && len(r.Blobs) == 0 && len(r.Records) == 0 &&
-		len(r.Populations) == 0 && len(r.Signatures.Problems) == 0 && len(r.SignOffs) == 0 && (r.Anchor == nil || r.Anchor.Holds)
+		len(r.Populations) == 0 && len(r.Signatures.Problems) == 0 && len(r.SignOffs) == 0 && len(r.Seal) == 0 && (r.Anchor == nil || r.Anchor.Holds)
 	for _, s := range r.Selections {
 		r.OK = r.OK && s.Matches
 	}

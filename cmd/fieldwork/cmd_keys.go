@@ -167,6 +167,7 @@ func printVerify(e *env, r *model.VerifyReport) {
 	fmt.Fprintf(out, "records replayed from the trail (%d): %s\n", r.RecordsChecked, okOr(r.Records))
 	fmt.Fprintf(out, "population rows and flags: %s\n", okOr(r.Populations))
 	fmt.Fprintf(out, "sign-offs: %s\n", okOr(r.SignOffs))
+	fmt.Fprintf(out, "release seal: %s\n", okOr(r.Seal))
 	fmt.Fprintf(out, "attached evidence (%d): %s\n", r.BlobCount, okOr(r.Blobs))
 	for _, s := range r.Selections {
 		fmt.Fprintf(out, "selection %s: %s\n", s.ControlRef, okOr(s.Problems))

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,4 +63,66 @@ func newTypeIFile(t *testing.T) string {
 		t.Fatalf("new: %s", e)
 	}
 	return path
+}
+
+// The release through the real binary: refused with what is missing and
+// nothing written, then released by the partner; verify checks the seal
+// and names an edited seal file.
+func TestReleaseCLI(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"FIELDWORK_KEY_DIR=" + filepath.Join(dir, "keys")}
+	alice := append(base, "FIELDWORK_USER=alice")
+	james := append(base, "FIELDWORK_USER=james")
+	p := filepath.Join(dir, "acme.fieldwork")
+	must := func(env []string, args ...string) string {
+		t.Helper()
+		out, e, code := fw(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%v: %d %s", args, code, e)
+		}
+		return out
+	}
+	must(alice, "new", p, "--client", "Acme", "--system", "Cloud", "--type", "2", "--from", "2026-01-01", "--to", "2026-06-30", "--fieldwork-end", "2026-08-01")
+	must(alice, "team", "add", p, "--name", "Alice", "--role", "senior", "--login", "alice")
+	must(alice, "team", "add", p, "--name", "James", "--role", "partner", "--login", "james")
+
+	before, _ := os.ReadFile(p)
+	_, e, code := fw(t, alice, "release", p, "--report-date", "2026-09-01")
+	if code == 0 || !strings.Contains(e, "alice is a senior") || !strings.Contains(e, "the opinion is not signed") || !strings.Contains(e, "nothing was written") {
+		t.Fatalf("release by a senior before sign-off: %d %s", code, e)
+	}
+	if after, _ := os.ReadFile(p); !bytes.Equal(before, after) {
+		t.Fatal("a refused release changed the file")
+	}
+	if _, err := os.Stat(p + ".seal.json"); err == nil {
+		t.Fatal("a refused release wrote a seal file")
+	}
+	must(james, "signoff", p, "--opinion", "--as", "partner")
+	if _, e, code := fw(t, james, "release", p, "--report-date", "2026-07-01"); code == 0 || !strings.Contains(e, "before fieldwork ended") {
+		t.Fatalf("report date before fieldwork end: %d %s", code, e)
+	}
+	wb := filepath.Join(dir, "acme.xlsx")
+	must(james, "export", p, "--out", wb)
+	out := must(james, "release", p, "--report-date", "2026-09-01", "--workbook", wb)
+	if !strings.Contains(out, "released") || !strings.Contains(out, "report date 2026-09-01") || !strings.Contains(out, "workbook SHA-256") {
+		t.Fatalf("release: %s", out)
+	}
+	if _, e, code := fw(t, james, "release", p, "--report-date", "2026-09-01"); code == 0 || !strings.Contains(e, "released once") {
+		t.Fatalf("second release: %d %s", code, e)
+	}
+	out = must(james, "verify", p)
+	if !strings.Contains(out, "release seal: ok") {
+		t.Fatalf("verify: %s", out)
+	}
+	out = must(james, "engagement", p, "--json")
+	var j engagementDatesJSON
+	if err := json.Unmarshal([]byte(out), &j); err != nil || j.ReleaseDate == "" || j.CompletionDeadline == "" || j.ReportDate != "2026-09-01" {
+		t.Fatalf("dates after release: %s %v", out, err)
+	}
+	seal, _ := os.ReadFile(p + ".seal.json")
+	os.WriteFile(p+".seal.json", bytes.Replace(seal, []byte("james"), []byte("mallory"), 1), 0o644)
+	out, _, code = fw(t, james, "verify", p)
+	if code != 1 || !strings.Contains(out, "released by differs") {
+		t.Fatalf("verify with an edited seal file: %d %s", code, out)
+	}
 }
