@@ -132,19 +132,19 @@ type VerifyReport struct {
 	// Anchor is the result of checking a quoted head, when one was given.
 	Anchor *AnchorCheck `json:"anchor,omitempty"`
 	// Records are differences between the tables and the trail's replay.
-	Records        []string         `json:"records"`
-	RecordsChecked int64            `json:"records_checked"`
-	Populations    []string         `json:"populations"`
-	Signatures     *SignatureCheck  `json:"signatures"`
-	SignOffs       []string         `json:"signoffs"`
+	Records        []string        `json:"records"`
+	RecordsChecked int64           `json:"records_checked"`
+	Populations    []string        `json:"populations"`
+	Signatures     *SignatureCheck `json:"signatures"`
+	SignOffs       []string        `json:"signoffs"`
 	// Seal is what is wrong with the release seal (release.go): the head
 	// it quotes no longer in the trail, or the seal file beside the
 	// workpaper disagreeing with the seal in it.
-	Seal []string `json:"seal"`
-	Blobs          []string         `json:"blobs"`
-	BlobCount      int              `json:"blob_count"`
-	Selections     []SelectionCheck `json:"selections"`
-	OK             bool             `json:"ok"`
+	Seal       []string         `json:"seal"`
+	Blobs      []string         `json:"blobs"`
+	BlobCount  int              `json:"blob_count"`
+	Selections []SelectionCheck `json:"selections"`
+	OK         bool             `json:"ok"`
 }
 
 // Head is a position in the trail: an entry's sequence number and hash.
