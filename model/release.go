@@ -327,3 +327,80 @@ func (w *Workpaper) sealCheck(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// ErrArchived refuses a write to an archived workpaper.
+var ErrArchived = errors.New("the workpaper is archived")
+
+// archiveLock is the archive state writeOn reads before every write.
+type archiveLock struct{ uuid, at, by, amendment string }
+
+func (t *txn) archiveLock() (archiveLock, error) {
+	var l archiveLock
+	err := t.tx.QueryRowContext(t.ctx, `SELECT uuid, archived_at, archived_by, amendment FROM engagement WHERE id = 1`).Scan(&l.uuid, &l.at, &l.by, &l.amendment)
+	if errors.Is(err, sql.ErrNoRows) {
+		return archiveLock{}, nil
+	}
+	return l, err
+}
+
+// useAmendment spends the pending amendment on this write: the trail says
+// the change is the amendment, with its reason.
+func (t *txn) useAmendment(l archiveLock) error {
+	if err := t.event("engagement", l.uuid, "amendment after archive (recorded "+l.at+"): "+l.amendment); err != nil {
+		return err
+	}
+	_, err := t.update("engagement", l.uuid, 0, "the engagement", field{"amendment", ""})
+	return err
+}
+
+// Archive locks the released workpaper: from now on every write is
+// refused with the reason and the date, except one explained amendment at
+// a time (Amend). The file still opens, exports and verifies.
+func (w *Workpaper) Archive(ctx context.Context) error {
+	w.archiving = true
+	defer func() { w.archiving = false }()
+	return w.write(ctx, func(t *txn) error {
+		e, err := t.engagement()
+		if err != nil {
+			return err
+		}
+		if e.ReleaseDate.IsZero() {
+			return errors.New("the report has not been released: a file is archived after release (fieldwork release)")
+		}
+		l, err := t.archiveLock()
+		if err != nil {
+			return err
+		}
+		if l.at != "" {
+			return fmt.Errorf("%w on %s by %s already", ErrArchived, l.at, l.by)
+		}
+		_, err = t.update("engagement", e.UUID, 0, "the engagement", field{"archived_at", t.at}, field{"archived_by", w.user})
+		return err
+	})
+}
+
+// Amend allows one write after the archive lock, with its reason: the
+// next change is recorded as the amendment (who, when, why) and the lock
+// closes again after it.
+func (w *Workpaper) Amend(ctx context.Context, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return errors.New("an amendment needs its reason")
+	}
+	w.archiving = true
+	defer func() { w.archiving = false }()
+	return w.write(ctx, func(t *txn) error {
+		l, err := t.archiveLock()
+		if err != nil {
+			return err
+		}
+		if l.at == "" {
+			return errors.New("the workpaper is not archived: changes need no amendment")
+		}
+		if l.amendment != "" {
+			return fmt.Errorf("an amendment is already pending (%s): make that change first", l.amendment)
+		}
+		_, err = t.update("engagement", l.uuid, 0, "the engagement", field{"amendment", w.user + " " + t.at + ": " + reason})
+		return err
+	})
+}

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -206,4 +208,55 @@ func TestReleaseGatesAndSeal(t *testing.T) {
 	if err != nil || r.OK || len(r.Seal) == 0 || !strings.Contains(strings.Join(r.Seal, "\n"), "head differs") {
 		t.Fatalf("verify after the seal was edited: %+v %v", r.Seal, err)
 	}
+}
+
+func TestArchiveLockAndAmend(t *testing.T) {
+	ctx := context.Background()
+	w, path := endDatesWorkpaper(t)
+	onTeam(t, w, "alice:senior", "james:partner")
+	james := as(t, path, "james")
+	if err := james.Archive(ctx); err == nil || !strings.Contains(err.Error(), "not been released") {
+		t.Fatalf("archive before release: %v", err)
+	}
+	if err := james.Sign(ctx, TargetOpinion, "", StepPartner); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := james.Release(ctx, ReleaseInput{ReportDate: mustDate("2026-10-30")}); err != nil {
+		t.Fatal(err)
+	}
+	// In assembly, before the lock: an addition is allowed.
+	if _, err := w.AddNote(ctx, "engagement", "", "index the final file", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := james.Amend(ctx, "too early"); err == nil || !strings.Contains(err.Error(), "not archived") {
+		t.Fatalf("amend before archive: %v", err)
+	}
+	if err := james.Archive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	_, err := w.AddNote(ctx, "engagement", "", "one more", "")
+	if !errors.Is(err, ErrArchived) || !strings.Contains(err.Error(), "archived on 2026-11-02") || !strings.Contains(err.Error(), "by james") {
+		t.Fatalf("write after the lock: %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("a refused write changed the file")
+	}
+	if err := james.Amend(ctx, "  "); err == nil {
+		t.Fatal("an amendment without a reason was accepted")
+	}
+	if err := james.Amend(ctx, "the client's late confirmation"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AddNote(ctx, "engagement", "", "late confirmation filed", ""); err != nil {
+		t.Fatalf("the amended write: %v", err)
+	}
+	if _, err := w.AddNote(ctx, "engagement", "", "and another", ""); !errors.Is(err, ErrArchived) {
+		t.Fatalf("a second write after one amendment: %v", err)
+	}
+	var n int
+	if err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM change_log WHERE note LIKE '%amendment after archive%the client''s late confirmation%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("amendment entries in the trail: %d %v", n, err)
+	}
+	mustVerify(t, w)
 }

@@ -440,6 +440,8 @@ ALTER TABLE engagement ADD COLUMN pervasive_reason TEXT NOT NULL DEFAULT '';
 	// the date the description is as of. The release seal: the trail head
 	// before release, who released when, and the digest of the workbook
 	// that goes with the report (replayed like every engagement column).
+	// The archive lock (who archived when) and a pending amendment's
+	// reason: the one explained write allowed after the lock.
 	`
 ALTER TABLE engagement ADD COLUMN report_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN release_date TEXT NOT NULL DEFAULT '';
@@ -448,6 +450,9 @@ ALTER TABLE engagement ADD COLUMN release_head TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN released_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN released_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN release_workbook_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN archived_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN archived_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN amendment TEXT NOT NULL DEFAULT '';
 `,
 }
 

@@ -72,9 +72,11 @@ type Options struct {
 // use by the goroutines of one process; SQLite serializes writers between
 // processes (busy timeout plus immediate transactions).
 type Workpaper struct {
-	db       *sql.DB
-	path     string
-	readOnly bool
+	// archiving is set while Archive or Amend writes past the archive lock.
+	archiving bool
+	db        *sql.DB
+	path      string
+	readOnly  bool
 	// readOnlyReason says why, for the banner: "opened with --read-only" or
 	// "the file is not writable".
 	readOnlyReason string

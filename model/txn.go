@@ -153,8 +153,19 @@ func (w *Workpaper) writeOn(ctx context.Context, db beginner, fn func(t *txn) er
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
+	var lock archiveLock
+	if err == nil {
+		lock, err = t.archiveLock()
+	}
+	if err == nil && lock.at != "" && lock.amendment == "" && !t.w.archiving {
+		err = fmt.Errorf("%w on %s by %s: every change is refused; 'fieldwork amend FILE --reason TEXT' allows one dated, explained addition",
+			ErrArchived, lock.at, lock.by)
+	}
 	if err == nil {
 		err = fn(t)
+	}
+	if err == nil && lock.at != "" && lock.amendment != "" && !t.w.archiving {
+		err = t.useAmendment(lock)
 	}
 	if err == nil {
 		err = t.sign()

@@ -45,3 +45,55 @@ func runRelease(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "\nseal file: %s (keep a copy outside the file; 'fieldwork verify' checks it)\n", clean(model.SealPath(pos[0])))
 	return nil
 }
+
+// runArchive locks a released workpaper (issue #16 item 6).
+func runArchive(e *env, args []string) error {
+	c := commands["archive"]
+	fs := flags(c)
+	userFlag := fs.String("user", "", "name recorded on the change")
+	pos, err := parse(e, c, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "FILE"); err != nil {
+		return err
+	}
+	w, err := openWorkpaper(e, pos[0], *userFlag, false)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Archive(context.Background()); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	fmt.Fprintf(e.stdout, "archived %s: every change is now refused; 'fieldwork amend %s --reason TEXT' allows one explained addition\n", clean(pos[0]), clean(pos[0]))
+	return nil
+}
+
+// runAmend allows one explained write after the archive lock.
+func runAmend(e *env, args []string) error {
+	c := commands["amend"]
+	fs := flags(c)
+	reason := fs.String("reason", "", "why the archived file is changed (recorded with who and when)")
+	userFlag := fs.String("user", "", "name recorded on the change")
+	pos, err := parse(e, c, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "FILE"); err != nil {
+		return err
+	}
+	if *reason == "" {
+		return usagef("--reason is required: it is recorded in the trail")
+	}
+	w, err := openWorkpaper(e, pos[0], *userFlag, false)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Amend(context.Background(), *reason); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	fmt.Fprintf(e.stdout, "amendment recorded for %s: the next change is allowed and marked as the amendment\n", clean(pos[0]))
+	return nil
+}

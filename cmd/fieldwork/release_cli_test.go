@@ -119,6 +119,23 @@ func TestReleaseCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &j); err != nil || j.ReleaseDate == "" || j.CompletionDeadline == "" || j.ReportDate != "2026-09-01" {
 		t.Fatalf("dates after release: %s %v", out, err)
 	}
+	// Archive: a write is refused, file untouched; an amendment allows one.
+	must(james, "archive", p)
+	locked, _ := os.ReadFile(p)
+	if _, e, code := fw(t, alice, "note", "add", p, "--engagement", "--text", "late"); code == 0 || !strings.Contains(e, "archived on") {
+		t.Fatalf("write after archive: %d %s", code, e)
+	}
+	if after, _ := os.ReadFile(p); !bytes.Equal(locked, after) {
+		t.Fatal("a refused write changed the archived file")
+	}
+	must(james, "amend", p, "--reason", "late confirmation received")
+	must(alice, "note", "add", p, "--engagement", "--text", "late confirmation filed")
+	if _, e, code := fw(t, alice, "note", "add", p, "--engagement", "--text", "again"); code == 0 || !strings.Contains(e, "archived on") {
+		t.Fatalf("second write after one amendment: %d %s", code, e)
+	}
+	if out := must(james, "verify", p); !strings.Contains(out, "release seal: ok") {
+		t.Fatalf("verify of the archived file: %s", out)
+	}
 	seal, _ := os.ReadFile(p + ".seal.json")
 	os.WriteFile(p+".seal.json", bytes.Replace(seal, []byte("james"), []byte("mallory"), 1), 0o644)
 	out, _, code = fw(t, james, "verify", p)
