@@ -740,4 +740,3 @@ func nullable(s sql.NullString) *string {
 	}
 	return &s.String
 }
-
