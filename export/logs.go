@@ -342,17 +342,41 @@ func writeTrail(d *data, b *book, name string) error {
 			if x := d.byTestUUID[c.Scope]; x != nil {
 				wp = x.ct.WPRef
 			}
-			var old, nw any
-			if c.Old != nil {
-				old = st.str(stText, *c.Old)
+			// An insert is one entry holding every value the record was
+			// created with, an update of several fields one entry too: one
+			// row per value, so each stays a cell of its own (filterable,
+			// and formula-safe as any other).
+			type cell struct {
+				field    string
+				old, new *string
 			}
-			if c.New != nil {
-				nw = st.str(stText, *c.New)
+			cells := []cell{{c.Field, c.Old, c.New}}
+			if len(c.Fields) > 0 {
+				cells = cells[:0]
+				for _, f := range c.Fields {
+					cells = append(cells, cell{f.Field, f.Old, f.New})
+				}
 			}
-			if err := t.s.add(st.pos(c.Seq), st.instant(c.At, loc), st.str(stPlain, c.User), st.str(stPlain, c.Op),
-				st.str(stPlain, c.Table), st.str(stMono, c.RecordUUID), st.str(stPlain, c.Field), old, nw, st.str(stText, c.Note),
-				st.str(stPlain, wp), st.str(stMono, c.Hash)); err != nil {
-				return err
+			if c.Op == "insert" && len(c.Values) > 0 {
+				cells = cells[:0]
+				for _, v := range c.Values {
+					v := v
+					cells = append(cells, cell{v.Field, nil, &v.Value})
+				}
+			}
+			for _, x := range cells {
+				var old, nw any
+				if x.old != nil {
+					old = st.str(stText, *x.old)
+				}
+				if x.new != nil {
+					nw = st.str(stText, *x.new)
+				}
+				if err := t.s.add(st.pos(c.Seq), st.instant(c.At, loc), st.str(stPlain, c.User), st.str(stPlain, c.Op),
+					st.str(stPlain, c.Table), st.str(stMono, c.RecordUUID), st.str(stPlain, x.field), old, nw, st.str(stText, c.Note),
+					st.str(stPlain, wp), st.str(stMono, c.Hash)); err != nil {
+					return err
+				}
 			}
 			after = c.Seq
 		}

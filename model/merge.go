@@ -265,7 +265,7 @@ type sideLog struct {
 var signOffNeutral = map[string]bool{"signoff": true, "review_note": true}
 
 func loadSide(t *txn, from, against string) (*sideLog, error) {
-	rows, err := t.tx.QueryContext(t.ctx, fmt.Sprintf(`SELECT at, user, op, tbl, record_uuid, field, scope FROM %[1]s.change_log
+	rows, err := t.tx.QueryContext(t.ctx, fmt.Sprintf(`SELECT at, user, op, tbl, record_uuid, field, scope, new_value FROM %[1]s.change_log
 		WHERE uuid NOT IN (SELECT uuid FROM %[2]s.change_log) ORDER BY seq`, from, against))
 	if err != nil {
 		return nil, err
@@ -274,7 +274,8 @@ func loadSide(t *txn, from, against string) (*sideLog, error) {
 	for rows.Next() {
 		var st stamp
 		var op, tbl, rec, fld, scope string
-		if err := rows.Scan(&st.at, &st.user, &op, &tbl, &rec, &fld, &scope); err != nil {
+		var nw *string
+		if err := rows.Scan(&st.at, &st.user, &op, &tbl, &rec, &fld, &scope, &nw); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -289,10 +290,31 @@ func loadSide(t *txn, from, against string) (*sideLog, error) {
 		switch op {
 		case "insert":
 			c.inserted = true
+			// The values it was created with count as fields this side
+			// set, as the updates that followed an insert did before.
+			vals, err := parseInsertValues(nw)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%s entry for record %s: %w", from, shortID(rec), err)
+			}
+			for k := range vals {
+				c.fields[k] = st
+			}
 		case "delete":
 			c.deleted = true
 		case "update":
-			c.fields[fld] = st
+			if fld != "" {
+				c.fields[fld] = st
+				break
+			}
+			vals, err := parseUpdateValues(nw)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%s entry for record %s: %w", from, shortID(rec), err)
+			}
+			for k := range vals {
+				c.fields[k] = st
+			}
 		}
 		c.last = st
 		if prev, seen := s.scopes[scope]; scope != "" && !signOffNeutral[tbl] && (!seen || st.at < prev.at || (st.at == prev.at && st.user < prev.user)) {

@@ -140,6 +140,8 @@ type replayed struct {
 	setBy       map[string]entryRef
 	created     entryRef
 	last        entryRef
+	// broken names an entry of the record that does not parse.
+	broken string
 }
 
 func (r *replayed) apply(seq int64, at, user, op, field string, nw *string) {
@@ -151,13 +153,33 @@ func (r *replayed) apply(seq int64, at, user, op, field string, nw *string) {
 		r.fields = map[string]*string{}
 		r.setBy = map[string]entryRef{}
 		r.created = ref
+		vals, err := parseInsertValues(nw)
+		if err != nil {
+			r.broken = fmt.Sprintf("%s: %v", ref, err)
+		}
+		for k, v := range vals {
+			v := v
+			r.fields[k] = &v
+			r.setBy[k] = ref
+		}
 	case "update":
 		if r.fields == nil {
 			r.fields = map[string]*string{}
 			r.setBy = map[string]entryRef{}
 		}
-		r.fields[field] = nw
-		r.setBy[field] = ref
+		if field != "" {
+			r.fields[field] = nw
+			r.setBy[field] = ref
+			return
+		}
+		vals, err := parseUpdateValues(nw) // several fields in one entry
+		if err != nil {
+			r.broken = fmt.Sprintf("%s: %v", ref, err)
+		}
+		for k, v := range vals {
+			r.fields[k] = v
+			r.setBy[k] = ref
+		}
 	case "delete":
 		r.exists = false
 	}
@@ -299,6 +321,10 @@ func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 				return err
 			}
 			n++
+			if r.broken != "" {
+				report(fmt.Sprintf("%s: the trail cannot rebuild it: %s", lab.label(ctx, r, vals, t), r.broken))
+				continue
+			}
 			if !r.exists {
 				report(fmt.Sprintf("%s: present in the workpaper, but the trail deleted it (%s)", lab.label(ctx, r, vals, t), r.last))
 				continue

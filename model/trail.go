@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +28,74 @@ type Change struct {
 	Note       string    `json:"note,omitempty"`
 	Scope      string    `json:"scope,omitempty"` // the control test it belongs to
 	Hash       string    `json:"hash"`
+	// Values are what an insert created the record with (one entry per
+	// record: the trail logs operations, not field edits), in column
+	// name order, references to other records last. New holds them as
+	// the trail stores them.
+	Values []FieldValue `json:"values,omitempty"`
+	// Fields are the fields an update of several at once changed, by
+	// name (Field is then empty; Old and New hold them as stored).
+	Fields []FieldChange `json:"fields,omitempty"`
 	// Origin is set on entries merged in from another copy of the workpaper.
 	Origin *ChangeOrigin `json:"origin,omitempty"`
+}
+
+// FieldChange is one field an update changed.
+type FieldChange struct {
+	Field string  `json:"field"`
+	Old   *string `json:"old"`
+	New   *string `json:"new"`
+}
+
+// updateFields lists a multi-field update entry's changes by field name.
+func updateFields(old, nw *string) []FieldChange {
+	o, err1 := parseUpdateValues(old)
+	n, err2 := parseUpdateValues(nw)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	out := make([]FieldChange, 0, len(n))
+	for k, v := range n {
+		out = append(out, FieldChange{Field: k, Old: o[k], New: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+// FieldValue is one column's value in an insert entry.
+type FieldValue struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+// insertValues lists an insert entry's values by column name.
+func insertValues(nw *string) []FieldValue {
+	vals, err := parseInsertValues(nw)
+	if err != nil || len(vals) == 0 {
+		return nil
+	}
+	out := make([]FieldValue, 0, len(vals))
+	for k, v := range vals {
+		out = append(out, FieldValue{k, v})
+	}
+	// What the record says first; the records it refers to (named by
+	// its label already, mostly) after.
+	rank := func(f string) int {
+		switch {
+		case f == "outcome" || f == "ref" || f == "name": // what the record is
+			return 0
+		case strings.HasSuffix(f, "_uuid"):
+			return 2
+		}
+		return 1
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if ri, rj := rank(out[i].Field), rank(out[j].Field); ri != rj {
+			return ri < rj
+		}
+		return out[i].Field < out[j].Field
+	})
+	return out
 }
 
 // TrailFilter narrows the audit trail.
@@ -75,6 +142,12 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 			return nil, err
 		}
 		c.At = parseTime(at)
+		switch {
+		case c.Op == "insert":
+			c.Values = insertValues(c.New)
+		case c.Op == "update" && c.Field == "":
+			c.Fields = updateFields(c.Old, c.New)
+		}
 		if o.Hash != "" {
 			c.Origin = &o
 		}

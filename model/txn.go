@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -363,18 +364,18 @@ func (t *txn) insertRow(table, id string, fields ...field) (int64, error) {
 	return res.LastInsertId()
 }
 
-// logInsert logs a record's creation and each of its values. A value
-// equal to its column's default is not logged: replay gives an unlogged
-// column its default, and a result's four empty fields were half of what a
-// bulk pass wrote to the trail.
+// logInsert logs a record's creation as one entry that holds every value
+// it was created with (issue #12: operations, not field edits), as a JSON
+// object of column → text in key order. A value equal to its column's
+// default is left out: replay gives an absent column its default. Files
+// written before this logged an empty insert followed by one update per
+// field; replay reads both.
 func (t *txn) logInsert(table, id string, fields ...field) error {
-	if err := t.log("insert", table, id, "", nil, nil, ""); err != nil {
-		return err
-	}
 	defaults, err := t.w.columnDefaults(t, table)
 	if err != nil {
 		return err
 	}
+	vals := make(map[string]string, len(fields))
 	for _, f := range fields {
 		v := valueText(f.value)
 		if v == nil {
@@ -383,11 +384,32 @@ func (t *txn) logInsert(table, id string, fields ...field) error {
 		if d, ok := defaults[f.name]; ok && equalText(v, d) {
 			continue
 		}
-		if err := t.log("update", table, id, f.name, nil, v, ""); err != nil {
-			return err
-		}
+		vals[f.name] = *v
 	}
-	return nil
+	js := insertValuesText(vals)
+	return t.log("insert", table, id, "", nil, &js, "")
+}
+
+// insertValuesText is an insert entry's values as the trail stores them.
+func insertValuesText(vals map[string]string) string {
+	b, err := json.Marshal(vals) // a map marshals in key order: canonical
+	if err != nil {
+		panic("fieldwork: insert values do not marshal: " + err.Error())
+	}
+	return string(b)
+}
+
+// parseInsertValues reads an insert entry's values: none for an entry of
+// the older form (its values follow as updates).
+func parseInsertValues(nw *string) (map[string]string, error) {
+	if nw == nil || *nw == "" {
+		return nil, nil
+	}
+	var vals map[string]string
+	if err := json.Unmarshal([]byte(*nw), &vals); err != nil {
+		return nil, fmt.Errorf("its values do not parse: %v", err)
+	}
+	return vals, nil
 }
 
 // columnDefaults is each column's default of a table, as text (read once
@@ -452,6 +474,7 @@ func (t *txn) update(table, id string, expect int, what string, fields ...field)
 	}
 	var sets []string
 	var args []any
+	var changed []FieldChange
 	for i, f := range fields {
 		old, nw := valueText(vals[3+i]), valueText(f.value)
 		if equalText(old, nw) {
@@ -459,17 +482,67 @@ func (t *txn) update(table, id string, expect int, what string, fields ...field)
 		}
 		sets = append(sets, f.name+" = ?")
 		args = append(args, f.value)
-		if err := t.log("update", table, id, f.name, old, nw, ""); err != nil {
-			return false, err
-		}
+		changed = append(changed, FieldChange{Field: f.name, Old: old, New: nw})
 	}
 	if len(sets) == 0 {
 		return false, nil
+	}
+	if err := t.logUpdate(table, id, changed); err != nil {
+		return false, err
 	}
 	sets = append(sets, "version = version + 1", "updated_at = ?", "updated_by = ?")
 	args = append(args, t.at, t.w.user, id)
 	_, err := t.exec(fmt.Sprintf("UPDATE %s SET %s WHERE uuid = ?", table, strings.Join(sets, ", ")), args...)
 	return true, err
+}
+
+// logUpdate logs one change of a record as one entry: a single field as
+// the field with its old and new value; several fields changed together
+// (a sign-off going stale, a note answered) as one entry whose old and new
+// values are JSON objects of field → value (null for none), its field
+// empty.
+func (t *txn) logUpdate(table, id string, changed []FieldChange) error {
+	if len(changed) == 1 {
+		c := changed[0]
+		return t.log("update", table, id, c.Field, c.Old, c.New, "")
+	}
+	olds := make(map[string]*string, len(changed))
+	news := make(map[string]*string, len(changed))
+	for _, c := range changed {
+		olds[c.Field], news[c.Field] = c.Old, c.New
+	}
+	o, n := updateValuesText(olds), updateValuesText(news)
+	before := len(t.changes)
+	if err := t.log("update", table, id, "", &o, &n, ""); err != nil {
+		return err
+	}
+	if len(t.changes) > before { // say which fields, as one entry per field did
+		t.changes = t.changes[:before]
+		for _, c := range changed {
+			t.changes = append(t.changes, strings.ReplaceAll(table, "_", " ")+" "+strings.ReplaceAll(c.Field, "_", " "))
+		}
+	}
+	return nil
+}
+
+func updateValuesText(vals map[string]*string) string {
+	b, err := json.Marshal(vals)
+	if err != nil {
+		panic("fieldwork: update values do not marshal: " + err.Error())
+	}
+	return string(b)
+}
+
+// parseUpdateValues reads one side of a multi-field update entry.
+func parseUpdateValues(v *string) (map[string]*string, error) {
+	if v == nil {
+		return nil, fmt.Errorf("its values are missing")
+	}
+	var vals map[string]*string
+	if err := json.Unmarshal([]byte(*v), &vals); err != nil {
+		return nil, fmt.Errorf("its values do not parse: %v", err)
+	}
+	return vals, nil
 }
 
 // delete removes a record and logs it.

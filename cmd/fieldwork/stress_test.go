@@ -131,6 +131,14 @@ func TestTwoWritersStress(t *testing.T) {
 		if c.New != nil {
 			written[*c.New] = true
 		}
+		for _, v := range c.Values {
+			written[v.Value] = true
+		}
+		for _, f := range c.Fields {
+			if f.New != nil {
+				written[*f.New] = true
+			}
+		}
 	}
 	notes, err := r.Notes(ctx, "")
 	if err != nil {

@@ -169,7 +169,7 @@ func TestVerifyNamesEveryDirectEdit(t *testing.T) {
 			[]string{"population of WP-", "do not match the digest recorded at import"}},
 		{"a row's flag removed", []string{`UPDATE population_row SET flags = '' WHERE (population_id, position) = (SELECT population_id, position FROM population_row WHERE flags != '' LIMIT 1)`},
 			[]string{"the rows' flags (out of period, duplicate ID …) do not match"}},
-		{"a trail entry's value edited", []string{`UPDATE change_log SET new_value = 'pass' WHERE seq = (SELECT min(seq) FROM change_log WHERE field = 'outcome' AND new_value = 'deviation')`},
+		{"a trail entry's value edited", []string{`UPDATE change_log SET new_value = json_set(new_value, '$.outcome', 'pass') WHERE seq = (SELECT min(seq) FROM change_log WHERE op = 'insert' AND tbl = 'result' AND json_extract(new_value, '$.outcome') = 'deviation')`},
 			[]string{"was altered after it was written"}},
 		{"a signature removed", []string{`DELETE FROM trail_signature WHERE rowid = (SELECT max(rowid) FROM trail_signature)`},
 			[]string{"carry no signature"}},
