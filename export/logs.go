@@ -289,7 +289,7 @@ func writeOpinion(d *data, b *book, name string, tmpl *Template) error {
 	if err := findings("Criteria still open or at risk", op.Open); err != nil {
 		return err
 	}
-	paras, err := tmpl.Paragraphs(templateData(d.eng, op, d.opt.Now.In(d.opt.Location)))
+	paras, err := tmpl.Paragraphs(templateData(d.eng, op, d.critDesc, d.opt.Now.In(d.opt.Location)))
 	if err != nil {
 		return err
 	}
