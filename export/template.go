@@ -40,7 +40,7 @@ type TemplateCriterion struct {
 	// for working notes only; Basis is the report's basis-for-modification
 	// text (the criterion's text and its exceptions' report wording).
 	ID, Title, Status, Reason, Basis string
-	Controls                  []string
+	Controls                         []string
 	// Exceptions are the report wordings of the exceptions behind it.
 	Exceptions []string
 }
