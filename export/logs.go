@@ -194,7 +194,7 @@ func writeComplementary(d *data, b *book, name string) error {
 
 func writeOpinion(d *data, b *book, name string, tmpl *Template) error {
 	st := &b.st
-	widths := []float64{10, 30, 12, 52, 22, 52}
+	widths := []float64{22, 28, 12, 46, 20, 46}
 	s, err := b.newSheet(sheetSpec{name: name, widths: widths, freezeRows: 2, printTitleRows: 2, portrait: true})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,47 @@ func TestOpinionDraftTypeI(t *testing.T) {
 		}
 		if o == model.OpinionQualified && !strings.Contains(text, "criterion CC8.1 (The entity authorizes and manages changes) would be met. For 2 of 25 sampled changes, approval was recorded after deployment.") {
 			t.Errorf("qualified basis: %s", text)
+		}
+	}
+}
+
+// TestCoverCountsAgreeWithTheOpinion reads the cover back from a workpaper
+// with design gaps: its "Not met" count is the opinion's count of criteria
+// not met, and the opinion sheet's labels fit their column (no word broken).
+func TestCoverCountsAgreeWithTheOpinion(t *testing.T) {
+	w, _ := hostileWorkpaper(t)
+	ctx := context.Background()
+	op, err := w.ProposeOpinion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps := 0
+	for _, f := range op.NotMet {
+		if f.Status == model.CriterionGap {
+			gaps++
+		}
+	}
+	if gaps == 0 || len(op.NotMet) == 0 {
+		t.Fatalf("the hostile workpaper should have design gaps: %d not met, %d gaps", len(op.NotMet), gaps)
+	}
+	f, _ := exportTo(t, w, testOptions(filepath.Join(t.TempDir(), "cover.xlsx")))
+	rs := rows(t, f, SheetCover)
+	if got, want := value(rs, "Not met (gaps included)"), strconv.Itoa(len(op.NotMet)); got != want {
+		t.Errorf("cover Not met = %q, the opinion counts %s", got, want)
+	}
+	if got, want := value(rs, "Met"), strconv.Itoa(op.Met); got != want {
+		t.Errorf("cover Met = %q, the opinion counts %s", got, want)
+	}
+	if got, want := value(rs, "of which gaps (no control)"), strconv.Itoa(gaps); got != want {
+		t.Errorf("cover gaps = %q, want %s", got, want)
+	}
+	width, err := f.GetColWidth(SheetOpinion, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{"Pervasiveness rule", "Opinion in the draft", "Proposed", "Override"} {
+		if width < float64(len(label))+2 {
+			t.Errorf("opinion sheet column A is %.0f wide: %q would break mid-word", width, label)
 		}
 	}
 }
