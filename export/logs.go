@@ -194,7 +194,7 @@ func writeComplementary(d *data, b *book, name string) error {
 
 func writeOpinion(d *data, b *book, name string, tmpl *Template) error {
 	st := &b.st
-	widths := []float64{10, 30, 12, 52, 22, 52}
+	widths := []float64{22, 28, 12, 46, 20, 46}
 	s, err := b.newSheet(sheetSpec{name: name, widths: widths, freezeRows: 2, printTitleRows: 2, portrait: true})
 	if err != nil {
 		return err
@@ -289,7 +289,7 @@ func writeOpinion(d *data, b *book, name string, tmpl *Template) error {
 	if err := findings("Criteria still open or at risk", op.Open); err != nil {
 		return err
 	}
-	paras, err := tmpl.Paragraphs(templateData(d.eng, op, d.opt.Now.In(d.opt.Location)))
+	paras, err := tmpl.Paragraphs(templateData(d.eng, op, d.critDesc, d.opt.Now.In(d.opt.Location)))
 	if err != nil {
 		return err
 	}
