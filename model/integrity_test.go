@@ -305,7 +305,7 @@ func TestUpgradeFromSchema2(t *testing.T) {
 		t.Fatalf("an upgraded schema-2 file does not verify:\n%s", allFindings(r))
 	}
 	ch, _ := lastEntry(t, p)
-	if !strings.Contains(ch, "upgraded from schema 2 to 4 by auditor") {
+	if !strings.Contains(ch, fmt.Sprintf("upgraded from schema 2 to %d by auditor", SchemaVersion)) {
 		t.Fatalf("the upgrade entry says %q", ch)
 	}
 
