@@ -218,3 +218,18 @@ func TestOpinionDraftReportDate(t *testing.T) {
 		t.Fatalf("the report date should close the draft, got %q", last)
 	}
 }
+
+// TestProposedTextNoStrayDash: the control sheet's "Proposed conclusion"
+// never starts or ends with a dash.
+func TestProposedTextNoStrayDash(t *testing.T) {
+	for _, c := range [][3]string{
+		{"", "no items tested yet", "no items tested yet"},
+		{"effective", "", "effective"},
+		{"effective", "no deviations in 25 items", "effective — no deviations in 25 items"},
+		{"", "", ""},
+	} {
+		if got := proposedText(c[0], c[1]); got != c[2] {
+			t.Errorf("proposedText(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
