@@ -210,7 +210,9 @@ func TestOpinionDraftReportDate(t *testing.T) {
 	if !strings.Contains(last, "the report date is not recorded") || strings.Contains(last, "November 2, 2026") {
 		t.Fatalf("no report date recorded: the last paragraph should be a working note, got %q", last)
 	}
-	td.ReportDate = "December 15, 2026"
+	// The engagement's recorded report date is the one the draft prints.
+	e.ReportDate = time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)
+	td = templateData(e, model.OpinionDraft{Opinion: model.OpinionUnmodified, Proposed: model.OpinionUnmodified, Final: true}, nil, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	if paras, err = tmpl.Paragraphs(td); err != nil {
 		t.Fatal(err)
 	}

@@ -78,8 +78,8 @@ type TemplateData struct {
 	HasCUECs, HasCSOCs                         bool
 	ExportDate                                 string // "November 2, 2026"
 	// ReportDate is the report date as a report prints it; empty until the
-	// engagement records one (issue 16 adds it to model.Engagement), and the
-	// default template then says so in a working note instead of a date.
+	// engagement records one ('fieldwork engagement --report-date'), and
+	// the default template then says so in a working note, not a date.
 	ReportDate              string
 	ReportDue, FieldworkEnd string
 }
@@ -144,7 +144,7 @@ func templateData(e *model.Engagement, d model.OpinionDraft, critText map[string
 		Adverse: d.Opinion == model.OpinionAdverse, Disclaimer: d.Opinion == model.OpinionDisclaimer,
 		Overridden: d.Override != "", OverrideReason: d.OverrideReason, Final: d.Final,
 		HasCUECs: len(e.CUECs()) > 0, HasCSOCs: len(e.CSOCs()) > 0, ExportDate: fmtLong(now),
-		ReportDue: fmtLong(e.ReportDue), FieldworkEnd: fmtLong(e.FieldworkEnd)}
+		ReportDue: fmtLong(e.ReportDue), FieldworkEnd: fmtLong(e.FieldworkEnd), ReportDate: fmtLong(e.ReportDate)}
 	if td.TypeII {
 		td.Period = td.PeriodStart + " to " + td.PeriodEnd
 	} else {
