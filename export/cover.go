@@ -91,7 +91,7 @@ func (c cover) engagement() error {
 			func() error { return c.kv("Period from", st.day(e.From)) },
 			func() error { return c.kv("Period to", st.day(e.To)) })
 	} else {
-		rows = append(rows, func() error { return c.kv("As of", st.day(e.AsOf)) })
+		rows = append(rows, func() error { return c.kv("Description as of", st.day(e.AsOf)) })
 	}
 	var cats []string
 	for _, c := range model.Categories {
@@ -106,6 +106,7 @@ func (c cover) engagement() error {
 		func() error { return c.kv("Fieldwork start", st.day(e.FieldworkStart)) },
 		func() error { return c.kv("Fieldwork end", st.day(e.FieldworkEnd)) },
 		func() error { return c.kv("Report due", st.day(e.ReportDue)) },
+		func() error { return c.kv("Report date", st.day(e.ReportDate)) },
 	)
 	if e.RolledFrom != "" {
 		rows = append(rows, func() error { return c.kvText("Rolled forward from", e.RolledFrom) })

@@ -514,7 +514,7 @@ func TestExportSectionsAndTrail(t *testing.T) {
 	// One row per entry, an insert one row per value it created.
 	wantRows := 0
 	for _, c := range entries {
-		wantRows += max(1, len(c.Values))
+		wantRows += max(1, len(c.Values)+len(c.Fields))
 	}
 	if len(trail) != 3+wantRows || trail[3][0] != "1" || trail[len(trail)-1][0] != fmt.Sprint(entries[len(entries)-1].Seq) {
 		t.Fatalf("trail: %d rows for %d entries (%d values); first %q; last %q", len(trail)-3, len(entries), wantRows, trail[3], trail[len(trail)-1])

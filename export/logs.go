@@ -343,13 +343,20 @@ func writeTrail(d *data, b *book, name string) error {
 				wp = x.ct.WPRef
 			}
 			// An insert is one entry holding every value the record was
-			// created with: one row per value, so each stays a cell of its
-			// own (filterable, and formula-safe as any other).
+			// created with, an update of several fields one entry too: one
+			// row per value, so each stays a cell of its own (filterable,
+			// and formula-safe as any other).
 			type cell struct {
 				field    string
 				old, new *string
 			}
 			cells := []cell{{c.Field, c.Old, c.New}}
+			if len(c.Fields) > 0 {
+				cells = cells[:0]
+				for _, f := range c.Fields {
+					cells = append(cells, cell{f.Field, f.Old, f.New})
+				}
+			}
 			if c.Op == "insert" && len(c.Values) > 0 {
 				cells = cells[:0]
 				for _, v := range c.Values {

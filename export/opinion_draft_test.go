@@ -192,3 +192,44 @@ func TestCoverCountsAgreeWithTheOpinion(t *testing.T) {
 		}
 	}
 }
+
+// TestOpinionDraftReportDate: with no report date recorded the draft says so
+// in a working note and prints no date in its place; with one it prints it.
+func TestOpinionDraftReportDate(t *testing.T) {
+	tmpl, err := ParseTemplate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &model.Engagement{Client: "Acme", System: "Acme Cloud", Type: model.TypeII, Firm: "Calder & Finch LLP"}
+	td := templateData(e, model.OpinionDraft{Opinion: model.OpinionUnmodified, Proposed: model.OpinionUnmodified, Final: true}, nil, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	paras, err := tmpl.Paragraphs(td)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := paras[len(paras)-1]
+	if !strings.Contains(last, "the report date is not recorded") || strings.Contains(last, "November 2, 2026") {
+		t.Fatalf("no report date recorded: the last paragraph should be a working note, got %q", last)
+	}
+	td.ReportDate = "December 15, 2026"
+	if paras, err = tmpl.Paragraphs(td); err != nil {
+		t.Fatal(err)
+	}
+	if last := paras[len(paras)-1]; last != "December 15, 2026" {
+		t.Fatalf("the report date should close the draft, got %q", last)
+	}
+}
+
+// TestProposedTextNoStrayDash: the control sheet's "Proposed conclusion"
+// never starts or ends with a dash.
+func TestProposedTextNoStrayDash(t *testing.T) {
+	for _, c := range [][3]string{
+		{"", "no items tested yet", "no items tested yet"},
+		{"effective", "", "effective"},
+		{"effective", "no deviations in 25 items", "effective — no deviations in 25 items"},
+		{"", "", ""},
+	} {
+		if got := proposedText(c[0], c[1]); got != c[2] {
+			t.Errorf("proposedText(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}

@@ -77,7 +77,11 @@ type TemplateData struct {
 	CarvedOut, Inclusive                       string // subservice organizations by method, as prose
 	HasCUECs, HasCSOCs                         bool
 	ExportDate                                 string // "November 2, 2026"
-	ReportDue, FieldworkEnd                    string
+	// ReportDate is the report date as a report prints it; empty until the
+	// engagement records one (issue 16 adds it to model.Engagement), and the
+	// default template then says so in a working note instead of a date.
+	ReportDate              string
+	ReportDue, FieldworkEnd string
 }
 
 // Paragraphs runs the template and splits its output into paragraphs on

@@ -120,17 +120,24 @@ type Engagement struct {
 	System         string
 	Type           ReportType
 	From, To       time.Time // Type II period
-	AsOf           time.Time // Type I date
+	AsOf           time.Time // Type I: the date the description is as of
 	Categories     []Category
 	Firm           string
 	PlanningDate   time.Time
 	FieldworkStart time.Time
 	FieldworkEnd   time.Time
 	ReportDue      time.Time
-	RolledFrom     string
-	Version        int
-	UpdatedBy      string
-	UpdatedAt      time.Time
+	// ReportDate is the date of the service auditor's opinion (when
+	// sufficient evidence was obtained); ReleaseDate the day the report
+	// was released; CompletionDeadline the last day of the assembly
+	// window (release + 60 days unless the firm set a shorter one).
+	ReportDate         time.Time
+	ReleaseDate        time.Time
+	CompletionDeadline time.Time
+	RolledFrom         string
+	Version            int
+	UpdatedBy          string
+	UpdatedAt          time.Time
 
 	Team          []TeamMember
 	Subservice    []SubserviceOrg
@@ -298,11 +305,12 @@ func (w *Workpaper) CreateEngagement(ctx context.Context, n NewEngagement) error
 func (w *Workpaper) Engagement(ctx context.Context) (*Engagement, error) {
 	var e Engagement
 	var typ int
-	var from, to, asOf, cats, planning, fwStart, fwEnd, due, updatedAt string
+	var from, to, asOf, cats, planning, fwStart, fwEnd, due, updatedAt, reportDate, released, deadline string
 	err := w.db.QueryRowContext(ctx, `SELECT uuid, client, system_name, report_type, period_from, period_to, as_of,
-		categories, firm, planning_date, fieldwork_start, fieldwork_end, report_due, rolled_from, version, updated_by, updated_at
+		categories, firm, planning_date, fieldwork_start, fieldwork_end, report_due, rolled_from, version, updated_by, updated_at,
+		report_date, release_date, completion_deadline
 		FROM engagement WHERE id = 1`).Scan(&e.UUID, &e.Client, &e.System, &typ, &from, &to, &asOf, &cats, &e.Firm,
-		&planning, &fwStart, &fwEnd, &due, &e.RolledFrom, &e.Version, &e.UpdatedBy, &updatedAt)
+		&planning, &fwStart, &fwEnd, &due, &e.RolledFrom, &e.Version, &e.UpdatedBy, &updatedAt, &reportDate, &released, &deadline)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%s: %w", w.path, ErrNoEngagement)
 	}
@@ -313,6 +321,7 @@ func (w *Workpaper) Engagement(ctx context.Context) (*Engagement, error) {
 	e.From, e.To, e.AsOf = mustDate(from), mustDate(to), mustDate(asOf)
 	e.PlanningDate, e.FieldworkStart, e.FieldworkEnd, e.ReportDue = mustDate(planning), mustDate(fwStart), mustDate(fwEnd), mustDate(due)
 	e.UpdatedAt = parseTime(updatedAt)
+	e.ReportDate, e.ReleaseDate, e.CompletionDeadline = mustDate(reportDate), mustDate(released), mustDate(deadline)
 	for _, c := range strings.Split(cats, ",") {
 		if c != "" {
 			e.Categories = append(e.Categories, Category(c))

@@ -247,7 +247,8 @@ func (w *Workpaper) OpinionJudgments(ctx context.Context) (OpinionJudgment, erro
 		return j, friendlyDBError(err)
 	}
 	if j.Pervasive != "" {
-		w.db.QueryRowContext(ctx, `SELECT user FROM change_log WHERE tbl = 'engagement' AND field = 'pervasive' ORDER BY seq DESC LIMIT 1`).Scan(&j.PervasiveBy)
+		w.db.QueryRowContext(ctx, `SELECT user FROM change_log WHERE tbl = 'engagement' AND op = 'update'
+			AND (field = 'pervasive' OR (field = '' AND json_type(new_value, '$.pervasive') IS NOT NULL)) ORDER BY seq DESC LIMIT 1`).Scan(&j.PervasiveBy)
 	}
 	return j, nil
 }

@@ -433,6 +433,16 @@ ALTER TABLE engagement ADD COLUMN signoff_scheme TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN pervasive TEXT NOT NULL DEFAULT '' CHECK (pervasive IN ('', 'pervasive', 'not-pervasive'));
 ALTER TABLE engagement ADD COLUMN pervasive_reason TEXT NOT NULL DEFAULT '';
 `,
+	// 4 → 5: the engagement's end (issue #16): dates that mean one thing
+	// each. The report date (the date of the opinion), the release date
+	// and the documentation-completion deadline (release + 60 days unless
+	// the firm sets a shorter one). Type I's as_of keeps its value: it is
+	// the date the description is as of.
+	`
+ALTER TABLE engagement ADD COLUMN report_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN release_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement ADD COLUMN completion_deadline TEXT NOT NULL DEFAULT '';
+`,
 }
 
 func (w *Workpaper) migrate(ctx context.Context, from int) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,7 +168,7 @@ func TestOpenRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		assertRefused(t, p, ErrNewerSchema, "written by a newer fieldwork: schema 99, this build reads up to 4")
+		assertRefused(t, p, ErrNewerSchema, fmt.Sprintf("written by a newer fieldwork: schema 99, this build reads up to %d", SchemaVersion))
 	})
 }
 

@@ -180,7 +180,7 @@ func (p *dashboardPage) render(w int) []string {
 	out = append(out, truncate(s.Title.Render(oneLine(e.Client))+s.Muted.Render(" — ")+s.Value.Render(oneLine(e.System)), w))
 	period := "period " + e.Period()
 	if e.Type == model.TypeI {
-		period = e.Period()
+		period = "description " + e.Period()
 	}
 	out = append(out, s.Muted.Render(truncate("SOC 2 "+e.Type.String()+symSep+period, w)), "")
 
@@ -301,6 +301,9 @@ func (p *dashboardPage) keyDates() string {
 	}
 	if !e.ReportDue.IsZero() {
 		parts = append(parts, "report due "+e.ReportDue.Format(model.DateLayout)+" ("+daysFrom(p.now(), e.ReportDue)+")")
+	}
+	if !e.ReportDate.IsZero() {
+		parts = append(parts, "report date "+e.ReportDate.Format(model.DateLayout))
 	}
 	return strings.Join(parts, symSep)
 }

@@ -54,7 +54,7 @@ func newSetupModel(ctx context.Context, path, user string, opts Options, r *lipg
 	f.choose("type", "Report type", []string{"2", "1"}, []string{"Type II (a period)", "Type I (as of a date)"}, "2")
 	f.line("from", "Period from (Type II)", "", false, validDate)
 	f.line("to", "Period to (Type II)", "", false, validDate)
-	f.line("asof", "As of (Type I)", "", false, validDate)
+	f.line("asof", "Description as of (I)", "", false, validDate)
 	for _, cat := range setupCategories {
 		f.choose("cat-"+string(cat), cat.Title(), []string{"no", "yes"}, []string{"not in scope", "in scope"}, "no")
 	}

@@ -45,7 +45,7 @@ func runNew(e *env, args []string) error {
 	var from, to, asOf, planning, fwStart, fwEnd, due dateFlag
 	fs.Var(&from, "from", "start of the period (Type II), YYYY-MM-DD")
 	fs.Var(&to, "to", "end of the period (Type II), YYYY-MM-DD")
-	fs.Var(&asOf, "as-of", "report date (Type I), YYYY-MM-DD")
+	fs.Var(&asOf, "as-of", "the date the description is as of (Type I), YYYY-MM-DD; the report date is set later with 'fieldwork engagement --report-date'")
 	cats := fs.String("categories", "security", "categories in scope, comma-separated; security is always in scope")
 	firm := fs.String("firm", "", "service auditor (CPA firm)")
 	fs.Var(&planning, "planning", "planning date")
@@ -132,6 +132,9 @@ type engagementJSON struct {
 	FieldworkStart string              `json:"fieldwork_start,omitempty"`
 	FieldworkEnd   string              `json:"fieldwork_end,omitempty"`
 	ReportDue      string              `json:"report_due,omitempty"`
+	ReportDate     string              `json:"report_date,omitempty"`
+	ReleaseDate    string              `json:"release_date,omitempty"`
+	CompletionDue  string              `json:"completion_deadline,omitempty"`
 	Team           []map[string]string `json:"team"`
 	Subservice     []map[string]string `json:"subservice_organizations"`
 	CUECs          []complementaryJSON `json:"cuecs"`
@@ -177,6 +180,7 @@ func runShow(e *env, args []string) error {
 			PeriodFrom: fmtDate(eng.From), PeriodTo: fmtDate(eng.To), AsOf: fmtDate(eng.AsOf), Categories: eng.Categories,
 			Firm: eng.Firm, PlanningDate: fmtDate(eng.PlanningDate), FieldworkStart: fmtDate(eng.FieldworkStart),
 			FieldworkEnd: fmtDate(eng.FieldworkEnd), ReportDue: fmtDate(eng.ReportDue),
+			ReportDate: fmtDate(eng.ReportDate), ReleaseDate: fmtDate(eng.ReleaseDate), CompletionDue: fmtDate(eng.CompletionDeadline),
 			Team: []map[string]string{}, Subservice: []map[string]string{}, CUECs: []complementaryJSON{}, CSOCs: []complementaryJSON{}}
 		for _, m := range eng.Team {
 			j.Team = append(j.Team, map[string]string{"name": m.Name, "role": string(m.Role), "email": m.Email, "user": m.User})
@@ -197,6 +201,7 @@ func runShow(e *env, args []string) error {
 	fmt.Fprintf(tw, "Service auditor\t%s\n", orDash(clean(eng.Firm)))
 	fmt.Fprintf(tw, "Key dates\tplanning %s · fieldwork %s to %s · report due %s\n",
 		orDash(fmtDate(eng.PlanningDate)), orDash(fmtDate(eng.FieldworkStart)), orDash(fmtDate(eng.FieldworkEnd)), orDash(fmtDate(eng.ReportDue)))
+	fmt.Fprintf(tw, "Report\t%s\n", endDates(eng))
 	tw.Flush()
 	fmt.Fprintln(e.stdout, "\nTeam:")
 	for _, m := range eng.Team {
@@ -337,4 +342,88 @@ func runComplementaryAdd(e *env, args []string, kind model.ComplementaryKind) er
 	}
 	fmt.Fprintf(e.stdout, "added %s %s\n", strings.ToUpper(string(kind)), *ref)
 	return nil
+}
+
+// endDates is the report date, release and completion deadline in words.
+func endDates(eng *model.Engagement) string {
+	return fmt.Sprintf("report date %s · released %s · completion deadline %s",
+		orDash(fmtDate(eng.ReportDate)), orDash(fmtDate(eng.ReleaseDate)), orDash(fmtDate(eng.CompletionDeadline)))
+}
+
+// engagementDatesJSON is the JSON shape of "fieldwork engagement --json".
+type engagementDatesJSON struct {
+	Type               int    `json:"type"`
+	PeriodFrom         string `json:"period_from,omitempty"`
+	PeriodTo           string `json:"period_to,omitempty"`
+	DescriptionAsOf    string `json:"description_as_of,omitempty"`
+	FieldworkEnd       string `json:"fieldwork_end,omitempty"`
+	ReportDue          string `json:"report_due,omitempty"`
+	ReportDate         string `json:"report_date,omitempty"`
+	ReleaseDate        string `json:"release_date,omitempty"`
+	CompletionDeadline string `json:"completion_deadline,omitempty"`
+}
+
+// runEngagement sets the end-of-engagement dates and prints every date.
+func runEngagement(e *env, args []string) error {
+	c := commands["engagement"]
+	fs := flags(c)
+	var fwEnd, report, deadline dateFlag
+	fs.Var(&fwEnd, "fieldwork-end", "fieldwork end date, YYYY-MM-DD")
+	fs.Var(&report, "report-date", "the date of the service auditor's opinion, YYYY-MM-DD: not before fieldwork ended, not in the future")
+	fs.Var(&deadline, "completion-deadline", "after release: the firm's documentation-completion deadline, at most 60 days after release")
+	asJSON := fs.Bool("json", false, "print JSON")
+	userFlag := fs.String("user", "", "name recorded on the change")
+	pos, err := parse(e, c, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "FILE"); err != nil {
+		return err
+	}
+	writes := fwEnd.s != "" || report.s != "" || deadline.s != ""
+	w, err := openWorkpaper(e, pos[0], *userFlag, !writes)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	ctx := context.Background()
+	if fwEnd.s != "" {
+		eng, err := w.Engagement(ctx)
+		if err != nil {
+			return err
+		}
+		if err := w.UpdateEngagementDates(ctx, eng.Version, eng.Firm, eng.PlanningDate, eng.FieldworkStart, date(fwEnd), eng.ReportDue); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	if report.s != "" {
+		if err := w.SetReportDate(ctx, date(report)); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	if deadline.s != "" {
+		if err := w.SetCompletionDeadline(ctx, date(deadline)); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	eng, err := w.Engagement(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		j := engagementDatesJSON{Type: int(eng.Type), PeriodFrom: fmtDate(eng.From), PeriodTo: fmtDate(eng.To),
+			DescriptionAsOf: fmtDate(eng.AsOf), FieldworkEnd: fmtDate(eng.FieldworkEnd), ReportDue: fmtDate(eng.ReportDue),
+			ReportDate: fmtDate(eng.ReportDate), ReleaseDate: fmtDate(eng.ReleaseDate), CompletionDeadline: fmtDate(eng.CompletionDeadline)}
+		return printJSON(e.stdout, j)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	if eng.Type == model.TypeI {
+		fmt.Fprintf(tw, "Description as of\t%s\n", fmtDate(eng.AsOf))
+	} else {
+		fmt.Fprintf(tw, "Period\t%s to %s\n", fmtDate(eng.From), fmtDate(eng.To))
+	}
+	fmt.Fprintf(tw, "Fieldwork end\t%s\nReport due\t%s\nReport date\t%s\nReleased\t%s\nCompletion deadline\t%s\n",
+		orDash(fmtDate(eng.FieldworkEnd)), orDash(fmtDate(eng.ReportDue)), orDash(fmtDate(eng.ReportDate)),
+		orDash(fmtDate(eng.ReleaseDate)), orDash(fmtDate(eng.CompletionDeadline)))
+	return tw.Flush()
 }

@@ -304,7 +304,7 @@ func runRollForward(e *env, args []string) error {
 	var from, to, asOf dateFlag
 	fs.Var(&from, "from", "start of the new period (Type II), YYYY-MM-DD")
 	fs.Var(&to, "to", "end of the new period (Type II), YYYY-MM-DD")
-	fs.Var(&asOf, "as-of", "the new report date (Type I), YYYY-MM-DD")
+	fs.Var(&asOf, "as-of", "the date the new description is as of (Type I), YYYY-MM-DD")
 	asJSON := fs.Bool("json", false, "print JSON")
 	userFlag := fs.String("user", "", "name recorded on the new workpaper")
 	force := fs.Bool("force", false, "roll forward although LAST does not verify (needs --reason)")

@@ -9,6 +9,7 @@ func commandTable() []*command {
 	return []*command{
 		// The engagement: scope, team, subservice organizations, CUECs and CSOCs (cmd_engagement.go).
 		{name: "new", args: "FILE --client NAME --system NAME --type 1|2 (--from DATE --to DATE | --as-of DATE) [--categories LIST] [--firm NAME] [--planning DATE] [--fieldwork-start DATE] [--fieldwork-end DATE] [--report-due DATE]", summary: "create a workpaper for a new engagement (in a terminal, with FILE alone: the new-engagement form)", run: runNew},
+		{name: "engagement", args: "FILE [--fieldwork-end DATE] [--report-date DATE] [--completion-deadline DATE] [--json]", summary: "set the engagement's end dates (the report date: the date of the opinion; after release, a shorter completion deadline) and print its dates", run: runEngagement},
 		{name: "show", args: "FILE [--json]", summary: "print the engagement: scope, period, team, subservice organizations, CUECs and CSOCs", run: runShow},
 		{name: "team add", args: "FILE --name NAME --role staff|senior|manager|partner|eqr|preparer|reviewer|specialist [--email ADDR] [--login USER --key PUBLIC-KEY]", summary: "add a member to the engagement team", run: runTeamAdd},
 		{name: "team join", args: "FILE [--name NAME --role ROLE]", summary: "record your own public key on your team member record (adds you when you are not on the team)", run: runTeamJoin},
