@@ -469,7 +469,7 @@ func (c ctSheet) evaluation() error {
 			return err
 		}
 	}
-	if err := c.text("Proposed conclusion", strings.TrimSpace(string(ev.Proposed)+" — "+ev.Reason)); err != nil {
+	if err := c.text("Proposed conclusion", proposedText(string(ev.Proposed), ev.Reason)); err != nil {
 		return err
 	}
 	concl := string(ct.Conclusion)
@@ -606,4 +606,17 @@ func tickmarkList(tms []model.Tickmark) []string {
 		out = append(out, sym)
 	}
 	return out
+}
+
+// proposedText is the proposed conclusion and its reason, joined by a dash
+// only when both are there: no stray "— " when the proposal is empty.
+func proposedText(proposed, reason string) string {
+	proposed, reason = strings.TrimSpace(proposed), strings.TrimSpace(reason)
+	switch {
+	case proposed == "":
+		return reason
+	case reason == "":
+		return proposed
+	}
+	return proposed + " — " + reason
 }

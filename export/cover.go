@@ -240,9 +240,13 @@ func (c cover) progress() error {
 // conclusions counts the criteria by conclusion and gives the proposed opinion.
 func (c cover) conclusions() error {
 	d, st := c.d, c.st
+	// The counts are of in-scope criteria, as the opinion counts them: a
+	// design gap is a criterion not met.
 	counts := map[model.CriterionStatus]int{}
 	for _, cc := range d.concl {
-		counts[cc.Status]++
+		if cc.InScope {
+			counts[cc.Status]++
+		}
 	}
 	if err := c.heading("Conclusions"); err != nil {
 		return err
@@ -252,11 +256,11 @@ func (c cover) conclusions() error {
 		n     int
 	}{
 		{"Criteria in scope", d.opinion.InScope},
-		{"Met", counts[model.CriterionMet]},
-		{"Not met", counts[model.CriterionNotMet]},
+		{"Met", d.opinion.Met},
+		{"Not met (gaps included)", len(d.opinion.NotMet)},
+		{"of which gaps (no control)", counts[model.CriterionGap]},
 		{"At risk (deviations awaiting judgment)", counts[model.CriterionAtRisk]},
 		{"Open (controls not yet concluded)", counts[model.CriterionOpen]},
-		{"Gap (no control)", counts[model.CriterionGap]},
 	} {
 		if err := c.kv(row.label, st.num(row.n)); err != nil {
 			return err

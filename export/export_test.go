@@ -481,7 +481,7 @@ func TestExportDemo(t *testing.T) {
 			all += strings.Join(r, "|") + "\n"
 		}
 		for _, s := range []string{"Opinion draft — Qualified opinion", "Pervasiveness rule", "CC8.1",
-			"We were engaged to examine Harborview Payroll, Inc.'s description of its Harborview Cloud Payroll Platform throughout the period October 1, 2025 to September 30, 2026",
+			"We have examined Harborview Payroll, Inc.'s description of its Harborview Cloud Payroll Platform throughout the period October 1, 2025 to September 30, 2026",
 			"security, availability and confidentiality", "Harborview Payroll, Inc. uses Stratus Cloud Services", "Open items before this draft can be finalized"} {
 			if !strings.Contains(all, s) {
 				t.Errorf("opinion draft lacks %q", s)
@@ -514,7 +514,7 @@ func TestExportSectionsAndTrail(t *testing.T) {
 	// One row per entry, an insert one row per value it created.
 	wantRows := 0
 	for _, c := range entries {
-		wantRows += max(1, len(c.Values))
+		wantRows += max(1, len(c.Values)+len(c.Fields))
 	}
 	if len(trail) != 3+wantRows || trail[3][0] != "1" || trail[len(trail)-1][0] != fmt.Sprint(entries[len(entries)-1].Seq) {
 		t.Fatalf("trail: %d rows for %d entries (%d values); first %q; last %q", len(trail)-3, len(entries), wantRows, trail[3], trail[len(trail)-1])
@@ -611,7 +611,7 @@ func TestOpinionTemplate(t *testing.T) {
 	e, _ := w.Engagement(context.Background())
 	for _, o := range model.Opinions {
 		paras, err := tmpl.Paragraphs(templateData(e, model.OpinionDraft{Proposed: o, Opinion: o, Final: true,
-			NotMet: []model.CriterionFinding{{Ref: "CC8.1", Title: "Change management", Reason: "CHG-01 not effective"}}}, exportClock))
+			NotMet: []model.CriterionFinding{{Ref: "CC8.1", Title: "Change management", Reason: "CHG-01 not effective"}}}, nil, exportClock))
 		if err != nil || len(paras) < 8 {
 			t.Fatalf("%s: %d paragraphs, %v", o, len(paras), err)
 		}

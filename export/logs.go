@@ -194,7 +194,7 @@ func writeComplementary(d *data, b *book, name string) error {
 
 func writeOpinion(d *data, b *book, name string, tmpl *Template) error {
 	st := &b.st
-	widths := []float64{10, 30, 12, 52, 22, 52}
+	widths := []float64{22, 28, 12, 46, 20, 46}
 	s, err := b.newSheet(sheetSpec{name: name, widths: widths, freezeRows: 2, printTitleRows: 2, portrait: true})
 	if err != nil {
 		return err
@@ -289,7 +289,7 @@ func writeOpinion(d *data, b *book, name string, tmpl *Template) error {
 	if err := findings("Criteria still open or at risk", op.Open); err != nil {
 		return err
 	}
-	paras, err := tmpl.Paragraphs(templateData(d.eng, op, d.opt.Now.In(d.opt.Location)))
+	paras, err := tmpl.Paragraphs(templateData(d.eng, op, d.critDesc, d.opt.Now.In(d.opt.Location)))
 	if err != nil {
 		return err
 	}
@@ -343,13 +343,20 @@ func writeTrail(d *data, b *book, name string) error {
 				wp = x.ct.WPRef
 			}
 			// An insert is one entry holding every value the record was
-			// created with: one row per value, so each stays a cell of its
-			// own (filterable, and formula-safe as any other).
+			// created with, an update of several fields one entry too: one
+			// row per value, so each stays a cell of its own (filterable,
+			// and formula-safe as any other).
 			type cell struct {
 				field    string
 				old, new *string
 			}
 			cells := []cell{{c.Field, c.Old, c.New}}
+			if len(c.Fields) > 0 {
+				cells = cells[:0]
+				for _, f := range c.Fields {
+					cells = append(cells, cell{f.Field, f.Old, f.New})
+				}
+			}
 			if c.Op == "insert" && len(c.Values) > 0 {
 				cells = cells[:0]
 				for _, v := range c.Values {

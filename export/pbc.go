@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -60,8 +61,8 @@ func WritePBC(ctx context.Context, w *model.Workpaper, opt Options) (*Result, er
 	if err := s.merge(1, len(heads)); err != nil {
 		return nil, err
 	}
-	if err := s.add(st.str(stNote, fmt.Sprintf("Items %s requests from %s. Please provide each item by its due date and note anything we should know in the last column. Generated %s.",
-		orDash(eng.Firm), eng.Client, opt.Now.In(opt.Location).Format("2006-01-02")))); err != nil {
+	if err := s.add(st.str(stNote, fmt.Sprintf("Items %s requests from %s Please provide each item by its due date and note anything we should know in the last column. Generated %s.",
+		orDash(eng.Firm), sentence(eng.Client), opt.Now.In(opt.Location).Format("2006-01-02")))); err != nil {
 		return nil, err
 	}
 	if err := s.merge(1, len(heads)); err != nil {
@@ -101,5 +102,15 @@ func WritePBC(ctx context.Context, w *model.Workpaper, opt Options) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Path: opt.Path, Bytes: n, Sheets: b.sheets, ControlSheets: map[string]string{}, Skipped: []string{}, Elapsed: time.Since(start)}, nil
+	return &Result{Path: opt.Path, Bytes: n, Cells: b.cells, Sheets: b.sheets, ControlSheets: map[string]string{}, Skipped: []string{}, Elapsed: time.Since(start)}, nil
+}
+
+// sentence ends text with a full stop, unless it already ends with one
+// ("Harborview Payroll, Inc." stays as it is).
+func sentence(text string) string {
+	text = strings.TrimRight(text, " ")
+	if strings.HasSuffix(text, ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?") {
+		return text
+	}
+	return text + "."
 }

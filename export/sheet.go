@@ -20,17 +20,27 @@ type book struct {
 	firm   string
 	sheets []string
 	cells  int64 // cells written
+	// dims is each sheet's used range by its part ("xl/worksheets/
+	// sheet3.xml" → "A1:L240"): a StreamWriter writes the dimension
+	// before the rows, as "A1", and streaming readers (openpyxl read-only,
+	// excelize's Rows) trust it; the zip writer puts the real one in.
+	dims map[string]string
 }
 
 func newBook(ctx context.Context) (*book, error) {
 	f := excelize.NewFile()
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newParallelZip(w) })
 	st, err := newStyles(f)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &book{ctx: ctx, f: f, st: st}, nil
+	b := &book{ctx: ctx, f: f, st: st, dims: map[string]string{}}
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		z := newParallelZip(w)
+		z.dims = b.dims
+		return z
+	})
+	return b, nil
 }
 
 // sheetSpec is how a sheet is laid out.
@@ -66,6 +76,10 @@ type sheet struct {
 	filter string
 	dvs    []*excelize.DataValidation
 	links  [][2]string // cell, location
+	// part is the sheet's XML part; lastRow and lastCol bound the cells
+	// written (its dimension).
+	part             string
+	lastRow, lastCol int
 }
 
 type pendingRow struct {
@@ -141,7 +155,13 @@ func (b *book) newSheet(spec sheetSpec) (*sheet, error) {
 			return nil, err
 		}
 	}
-	return &sheet{b: b, spec: spec, sw: sw}, nil
+	part := ""
+	for id, n := range b.f.GetSheetMap() {
+		if n == name {
+			part = fmt.Sprintf("xl/worksheets/sheet%d.xml", id)
+		}
+	}
+	return &sheet{b: b, spec: spec, sw: sw, part: part}, nil
 }
 
 // add writes the next row.
@@ -215,6 +235,16 @@ func (s *sheet) flushRow() error {
 	cell, _ := excelize.CoordinatesToCellName(1, p.row)
 	if err := s.sw.SetRow(cell, p.cells, p.opts); err != nil {
 		return err
+	}
+	last := len(p.cells)
+	for last > 0 && p.cells[last-1] == nil {
+		last--
+	}
+	for _, m := range p.merges {
+		last = max(last, m[1])
+	}
+	if last > 0 {
+		s.lastRow, s.lastCol = p.row, max(s.lastCol, last)
 	}
 	for _, m := range p.merges {
 		a, _ := excelize.CoordinatesToCellName(m[0], p.row)
@@ -370,6 +400,10 @@ func (s *sheet) close() error {
 		if err := s.b.setPrintTitles(name, s.spec.printTitleRows); err != nil {
 			return err
 		}
+	}
+	if s.part != "" && s.lastRow > 0 {
+		end, _ := excelize.CoordinatesToCellName(s.lastCol, s.lastRow)
+		s.b.dims[s.part] = "A1:" + end
 	}
 	return s.sw.Flush()
 }

@@ -36,8 +36,11 @@ func ParseTemplate(text string) (*Template, error) {
 
 // TemplateCriterion is a criterion named in the draft.
 type TemplateCriterion struct {
-	ID, Title, Status, Reason string
-	Controls                  []string
+	// Reason is the internal reason (an override's reason, tool advice):
+	// for working notes only; Basis is the report's basis-for-modification
+	// text (the criterion's text and its exceptions' report wording).
+	ID, Title, Status, Reason, Basis string
+	Controls                         []string
 	// Exceptions are the report wordings of the exceptions behind it.
 	Exceptions []string
 }
@@ -50,6 +53,14 @@ type TemplateData struct {
 	// Period is "October 1, 2025 to September 30, 2026" (Type II) or the
 	// as-of date (Type I); PeriodStart, PeriodEnd and AsOf the dates alone.
 	Period, PeriodStart, PeriodEnd, AsOf string
+	// During is "throughout the period October 1, 2025 to September 30,
+	// 2026" (Type II) or "as of September 30, 2026" (Type I).
+	During string
+	// Complementary is the opinion's complementary-controls clause, e.g.
+	// ", if the complementary user entity controls and the complementary
+	// subservice organization controls assumed in the design of the
+	// controls operated effectively" ("" when the engagement has none).
+	Complementary string
 	// Categories in scope as prose: "security, availability and confidentiality".
 	Categories string
 	// Opinion is the draft's opinion ("qualified"), OpinionTitle
@@ -66,7 +77,11 @@ type TemplateData struct {
 	CarvedOut, Inclusive                       string // subservice organizations by method, as prose
 	HasCUECs, HasCSOCs                         bool
 	ExportDate                                 string // "November 2, 2026"
-	ReportDue, FieldworkEnd                    string
+	// ReportDate is the report date as a report prints it; empty until the
+	// engagement records one ('fieldwork engagement --report-date'), and
+	// the default template then says so in a working note, not a date.
+	ReportDate              string
+	ReportDue, FieldworkEnd string
 }
 
 // Paragraphs runs the template and splits its output into paragraphs on
@@ -118,7 +133,9 @@ func categoryWords(e *model.Engagement) string {
 	return joinAnd(cs)
 }
 
-func templateData(e *model.Engagement, d model.OpinionDraft, now time.Time) TemplateData {
+// templateData fills the placeholders; critText is the firm's criterion
+// text by reference, when imported (nil or missing: fieldwork's titles).
+func templateData(e *model.Engagement, d model.OpinionDraft, critText map[string]string, now time.Time) TemplateData {
 	td := TemplateData{Client: e.Client, System: e.System, Firm: e.Firm, ReportType: e.Type.String(), TypeII: e.Type == model.TypeII,
 		PeriodStart: fmtLong(e.From), PeriodEnd: fmtLong(e.To), AsOf: fmtLong(e.AsOf), Categories: categoryWords(e),
 		Opinion: string(d.Opinion), OpinionTitle: d.Opinion.Title(), OpinionLower: strings.ToLower(d.Opinion.Title()),
@@ -127,18 +144,37 @@ func templateData(e *model.Engagement, d model.OpinionDraft, now time.Time) Temp
 		Adverse: d.Opinion == model.OpinionAdverse, Disclaimer: d.Opinion == model.OpinionDisclaimer,
 		Overridden: d.Override != "", OverrideReason: d.OverrideReason, Final: d.Final,
 		HasCUECs: len(e.CUECs()) > 0, HasCSOCs: len(e.CSOCs()) > 0, ExportDate: fmtLong(now),
-		ReportDue: fmtLong(e.ReportDue), FieldworkEnd: fmtLong(e.FieldworkEnd)}
+		ReportDue: fmtLong(e.ReportDue), FieldworkEnd: fmtLong(e.FieldworkEnd), ReportDate: fmtLong(e.ReportDate)}
 	if td.TypeII {
 		td.Period = td.PeriodStart + " to " + td.PeriodEnd
 	} else {
 		td.Period = td.AsOf
+	}
+	if td.TypeII {
+		td.During = "throughout the period " + td.Period
+	} else {
+		td.During = "as of " + td.Period
+	}
+	var comp []string
+	if td.HasCUECs {
+		comp = append(comp, "the complementary user entity controls")
+	}
+	if td.HasCSOCs {
+		comp = append(comp, "the complementary subservice organization controls")
+	}
+	if len(comp) > 0 {
+		verb := "were suitably designed"
+		if td.TypeII {
+			verb = "operated effectively"
+		}
+		td.Complementary = ", if " + joinAnd(comp) + " assumed in the design of " + e.Client + "'s controls " + verb + " " + td.During
 	}
 	conv := func(fs []model.CriterionFinding) ([]TemplateCriterion, string) {
 		out := []TemplateCriterion{}
 		var ids []string
 		for _, f := range fs {
 			tc := TemplateCriterion{ID: f.Ref, Title: f.Title, Status: string(f.Status), Reason: strings.TrimSuffix(f.Reason, "."),
-				Controls: f.Controls, Exceptions: []string{}}
+				Basis: model.FindingBasis(f, critText[f.Ref]), Controls: f.Controls, Exceptions: []string{}}
 			for _, x := range f.Exceptions {
 				tc.Exceptions = append(tc.Exceptions, x.Wording)
 			}

@@ -26,6 +26,9 @@ type parallelZip struct {
 	queue   []chan deflated
 	workers chan struct{} // one token a part being deflated
 	err     error
+	// dims are the sheets' used ranges by part name (book.dims): the
+	// "A1" a StreamWriter wrote is replaced as the part is deflated.
+	dims map[string]string
 }
 
 // deflated is one compressed part.
@@ -71,6 +74,7 @@ func (z *parallelZip) finishPart() {
 	}
 	name, data := z.name, z.data
 	z.name, z.data = "", nil
+	dim := z.dims[name]
 	done := make(chan deflated, 1)
 	z.queue = append(z.queue, done)
 	for len(z.queue) > cap(z.workers) {
@@ -79,21 +83,45 @@ func (z *parallelZip) finishPart() {
 	z.workers <- struct{}{}
 	go func() {
 		defer func() { <-z.workers }()
-		done <- deflate(name, data)
+		done <- deflate(name, data, dim)
 	}()
 }
 
+// dimensionAttr opens the dimension's range in a worksheet part.
+var dimensionAttr = []byte(`<dimension ref="`)
+
 // deflate compresses one part as archive/zip would, and recycles data.
-func deflate(name string, data *bytes.Buffer) deflated {
+// A non-empty dim replaces the range of the part's dimension element
+// (found in its first 16 KB, after the namespaces and before the rows), without copying the part.
+func deflate(name string, data *bytes.Buffer, dim string) deflated {
 	defer recycle(data)
+	raw := data.Bytes()
+	parts := [][]byte{raw}
+	if dim != "" {
+		head := raw[:min(len(raw), 16<<10)]
+		if i := bytes.Index(head, dimensionAttr); i >= 0 {
+			from := i + len(dimensionAttr)
+			if j := bytes.IndexByte(raw[from:], '"'); j >= 0 {
+				parts = [][]byte{raw[:from], []byte(dim), raw[from+j:]}
+			}
+		}
+	}
+	var crc uint32
+	size := 0
+	for _, p := range parts {
+		crc = crc32.Update(crc, crc32.IEEETable, p)
+		size += len(p)
+	}
 	h := &zip.FileHeader{Name: name, Method: zip.Deflate, CreatorVersion: 20, ReaderVersion: 20,
-		CRC32: crc32.ChecksumIEEE(data.Bytes()), UncompressedSize64: uint64(data.Len())}
+		CRC32: crc, UncompressedSize64: uint64(size)}
 	body := buffers.Get().(*bytes.Buffer)
 	fw := flaters.Get().(*flate.Writer)
 	defer flaters.Put(fw)
 	fw.Reset(body)
-	if _, err := data.WriteTo(fw); err != nil {
-		return deflated{err: err}
+	for _, p := range parts {
+		if _, err := fw.Write(p); err != nil {
+			return deflated{err: err}
+		}
 	}
 	if err := fw.Close(); err != nil {
 		return deflated{err: err}

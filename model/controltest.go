@@ -716,6 +716,12 @@ func (w *Workpaper) ChangesSinceReview(ctx context.Context, controlRef string) (
 		switch {
 		case op == "update" && fieldName != "":
 			what += fmt.Sprintf(" %s: %q → %q", strings.ReplaceAll(fieldName, "_", " "), old.String, nw.String)
+		case op == "update":
+			var parts []string
+			for _, f := range updateFields(nullable(old), nullable(nw)) {
+				parts = append(parts, fmt.Sprintf("%s: %q → %q", strings.ReplaceAll(f.Field, "_", " "), deref(f.Old), deref(f.New)))
+			}
+			what += " " + strings.Join(parts, ", ")
 		case op == "event":
 			what += ": " + note
 		default:
@@ -726,4 +732,11 @@ func (w *Workpaper) ChangesSinceReview(ctx context.Context, controlRef string) (
 	}, `SELECT seq, at, user, op, tbl, field, old_value, new_value, note FROM change_log
 		WHERE (scope = ? OR record_uuid = ?) AND seq > ? AND tbl != 'signoff' ORDER BY seq`, ct.UUID, ct.UUID, head)
 	return out, err
+}
+
+func nullable(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
 }

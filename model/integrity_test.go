@@ -471,3 +471,47 @@ func TestRelabeledSchema3Refused(t *testing.T) {
 		t.Fatal("the refusal changed the file")
 	}
 }
+
+// TestOperationEntriesTampered: an insert holds a record's values and an
+// update of several fields holds them all in one entry. Editing the values
+// inside such an entry (table edited to match) breaks its hash; values that
+// no longer parse are named by replay as well.
+func TestOperationEntriesTampered(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		where string // picks the entry
+		edit  string // its new new_value, as SQL
+		want  []string
+	}{
+		{"a conclusion changed inside a multi-field update", `op = 'update' AND tbl = 'control_test' AND field = '' AND json_type(new_value, '$.conclusion') IS NOT NULL`,
+			`json_set(new_value, '$.conclusion', 'effective')`, []string{"was altered after it was written"}},
+		{"values that do not parse", `op = 'update' AND field = ''`,
+			`'{"conclusion": '`, []string{"was altered after it was written", "the trail cannot rebuild it", "values do not parse"}},
+		{"a created record's value changed", `op = 'insert' AND tbl = 'result'`,
+			`json_set(new_value, '$.note', 'approved after all')`, []string{"was altered after it was written"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path, _ := signedTeam(t)
+			db, err := sql.Open("sqlite", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seq int64
+			if err := db.QueryRow(`SELECT max(seq) FROM change_log WHERE ` + c.where).Scan(&seq); err != nil || seq == 0 {
+				t.Fatalf("no entry %s: %v", c.where, err)
+			}
+			mustExec(t, db, `UPDATE change_log SET new_value = `+c.edit+` WHERE seq = ?`, seq)
+			db.Close()
+			r := verifyFile(t, path)
+			got := allFindings(r)
+			if r.OK {
+				t.Fatalf("verify is ok after the edit")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verify does not say %q; it says:\n%s", w, got)
+				}
+			}
+		})
+	}
+}

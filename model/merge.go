@@ -303,7 +303,18 @@ func loadSide(t *txn, from, against string) (*sideLog, error) {
 		case "delete":
 			c.deleted = true
 		case "update":
-			c.fields[fld] = st
+			if fld != "" {
+				c.fields[fld] = st
+				break
+			}
+			vals, err := parseUpdateValues(nw)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%s entry for record %s: %w", from, shortID(rec), err)
+			}
+			for k := range vals {
+				c.fields[k] = st
+			}
 		}
 		c.last = st
 		if prev, seen := s.scopes[scope]; scope != "" && !signOffNeutral[tbl] && (!seen || st.at < prev.at || (st.at == prev.at && st.user < prev.user)) {

@@ -110,7 +110,13 @@ type CriterionFinding struct {
 	Area     string          `json:"area"`
 	Title    string          `json:"title"`
 	Status   CriterionStatus `json:"status"`
-	Reason   string          `json:"reason"`
+	// Reason is the internal reason (an override's reason, tool advice):
+	// for the working notes, never for the report.
+	Reason string `json:"reason"`
+	// Basis is the criterion's basis-for-modification text in report
+	// language, built from the criterion and its exceptions' report
+	// wording (FindingBasis).
+	Basis string `json:"basis"`
 	// Overridden is true when the status is the auditor's override.
 	Overridden bool `json:"overridden,omitempty"`
 	// Controls are the controls mapped to the criterion; NotEffective
@@ -241,7 +247,8 @@ func (w *Workpaper) OpinionJudgments(ctx context.Context) (OpinionJudgment, erro
 		return j, friendlyDBError(err)
 	}
 	if j.Pervasive != "" {
-		w.db.QueryRowContext(ctx, `SELECT user FROM change_log WHERE tbl = 'engagement' AND field = 'pervasive' ORDER BY seq DESC LIMIT 1`).Scan(&j.PervasiveBy)
+		w.db.QueryRowContext(ctx, `SELECT user FROM change_log WHERE tbl = 'engagement' AND op = 'update'
+			AND (field = 'pervasive' OR (field = '' AND json_type(new_value, '$.pervasive') IS NOT NULL)) ORDER BY seq DESC LIMIT 1`).Scan(&j.PervasiveBy)
 	}
 	return j, nil
 }
@@ -350,6 +357,7 @@ func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusio
 					Evaluation: x.Evaluation, Wording: wording})
 			}
 		}
+		f.Basis = FindingBasis(f, "")
 		if c.Status == CriterionOpen || c.Status == CriterionAtRisk {
 			d.Open = append(d.Open, f)
 		} else {
@@ -410,6 +418,42 @@ func DraftOpinion(concl []CriterionConclusion, exceptions []Exception, conclusio
 		d.Opinion = d.Override
 	}
 	return d
+}
+
+// FindingBasis is a criterion's basis-for-modification paragraph in
+// report language: what the description lacks (a design gap) or that the
+// controls did not provide reasonable assurance, followed by each
+// exception's report wording. text is the criterion's text (the firm's
+// imported text); empty means the finding's title. Internal reasons
+// (override reasons, tool advice) never appear in it.
+func FindingBasis(f CriterionFinding, text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		text = f.Title
+	}
+	crit := "criterion " + f.Ref
+	if text != "" {
+		crit += " (" + strings.TrimSuffix(text, ".") + ")"
+	}
+	var b strings.Builder
+	if f.Status == CriterionGap {
+		b.WriteString("The description does not include controls that address " + crit + ".")
+	} else {
+		b.WriteString("The controls stated in the description did not provide reasonable assurance that " + crit + " would be met.")
+	}
+	seen := map[string]bool{}
+	for _, x := range f.Exceptions {
+		w := strings.TrimSpace(x.Wording)
+		if w == "" || seen[w] {
+			continue
+		}
+		seen[w] = true
+		if !strings.HasSuffix(w, ".") {
+			w += "."
+		}
+		b.WriteString(" " + w)
+	}
+	return b.String()
 }
 
 // SetOpinionOverride records the auditor's opinion in place of the proposed

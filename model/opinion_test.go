@@ -217,6 +217,11 @@ func TestOpinionOverride(t *testing.T) {
 		if c.Table == "engagement" && c.Field == "opinion_override" && c.New != nil && *c.New == "qualified" && c.User == "alice" {
 			found = true
 		}
+		for _, f := range c.Fields { // set with its reason, in one entry
+			if c.Table == "engagement" && f.Field == "opinion_override" && f.New != nil && *f.New == "qualified" && c.User == "alice" {
+				found = true
+			}
+		}
 	}
 	if !found {
 		t.Fatal("the override is not in the audit trail")

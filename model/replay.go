@@ -167,8 +167,19 @@ func (r *replayed) apply(seq int64, at, user, op, field string, nw *string) {
 			r.fields = map[string]*string{}
 			r.setBy = map[string]entryRef{}
 		}
-		r.fields[field] = nw
-		r.setBy[field] = ref
+		if field != "" {
+			r.fields[field] = nw
+			r.setBy[field] = ref
+			return
+		}
+		vals, err := parseUpdateValues(nw) // several fields in one entry
+		if err != nil {
+			r.broken = fmt.Sprintf("%s: %v", ref, err)
+		}
+		for k, v := range vals {
+			r.fields[k] = v
+			r.setBy[k] = ref
+		}
 	case "delete":
 		r.exists = false
 	}

@@ -93,10 +93,20 @@ func (w *Workpaper) AddNote(ctx context.Context, kind, targetRef, text, assignee
 	return ref, err
 }
 
+// note finds a review note, and scopes what the transaction logs to the
+// control test the note is about, so that a response and a clearance
+// show in that control's history as the note itself does.
 func (t *txn) note(ref string) (id string, state NoteState, version int, err error) {
-	err = t.tx.QueryRowContext(t.ctx, "SELECT uuid, state, version FROM review_note WHERE ref = ? COLLATE NOCASE", strings.TrimSpace(ref)).Scan(&id, &state, &version)
+	var scope string
+	err = t.tx.QueryRowContext(t.ctx, `SELECT n.uuid, n.state, n.version,
+		COALESCE(CASE n.target_table WHEN 'control_test' THEN n.target_uuid WHEN 'exception' THEN x.test_uuid END, '')
+		FROM review_note n LEFT JOIN exception x ON n.target_table = 'exception' AND x.uuid = n.target_uuid
+		WHERE n.ref = ? COLLATE NOCASE`, strings.TrimSpace(ref)).Scan(&id, &state, &version, &scope)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = fmt.Errorf("no review note %q ('fieldwork note list FILE' lists them)", ref)
+	}
+	if err == nil {
+		t.scope = scope
 	}
 	return
 }

@@ -148,8 +148,18 @@ func (w *Workpaper) latestJudgmentChanges(ctx context.Context) (map[string]judgm
 		if err := rows.Scan(&ref, &seq, &at, &user, &tbl, &fieldName, &nw); err != nil {
 			return err
 		}
-		what := map[string]string{"conclusion": "conclusion", "evaluation": "an exception's evaluation", "compensating_control": "an exception's compensating control"}[fieldName]
+		words := map[string]string{"conclusion": "conclusion", "evaluation": "an exception's evaluation", "compensating_control": "an exception's compensating control"}
 		v := nw.String
+		if fieldName == "" { // several fields changed in one entry
+			vals, _ := parseUpdateValues(&nw.String)
+			for _, k := range []string{"conclusion", "evaluation", "compensating_control"} {
+				if x, ok := vals[k]; ok {
+					fieldName, v = k, deref(x)
+					break
+				}
+			}
+		}
+		what := words[fieldName]
 		if v == "" {
 			v = "none"
 		}
@@ -157,7 +167,9 @@ func (w *Workpaper) latestJudgmentChanges(ctx context.Context) (map[string]judgm
 		return nil
 	}, `SELECT c.ref, max(l.seq), l.at, l.user, l.tbl, l.field, l.new_value
 		FROM change_log l JOIN control_test t ON t.uuid = l.scope JOIN control c ON c.uuid = t.control_uuid
-		WHERE l.op = 'update' AND ((l.tbl = 'control_test' AND l.field = 'conclusion') OR (l.tbl = 'exception' AND l.field IN ('evaluation', 'compensating_control')))
+		WHERE l.op = 'update' AND ((l.tbl = 'control_test' AND (l.field = 'conclusion' OR (l.field = '' AND json_type(l.new_value, '$.conclusion') IS NOT NULL)))
+			OR (l.tbl = 'exception' AND (l.field IN ('evaluation', 'compensating_control')
+				OR (l.field = '' AND (json_type(l.new_value, '$.evaluation') IS NOT NULL OR json_type(l.new_value, '$.compensating_control') IS NOT NULL)))))
 		GROUP BY c.ref`)
 	return out, err
 }

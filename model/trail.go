@@ -33,8 +33,33 @@ type Change struct {
 	// name order, references to other records last. New holds them as
 	// the trail stores them.
 	Values []FieldValue `json:"values,omitempty"`
+	// Fields are the fields an update of several at once changed, by
+	// name (Field is then empty; Old and New hold them as stored).
+	Fields []FieldChange `json:"fields,omitempty"`
 	// Origin is set on entries merged in from another copy of the workpaper.
 	Origin *ChangeOrigin `json:"origin,omitempty"`
+}
+
+// FieldChange is one field an update changed.
+type FieldChange struct {
+	Field string  `json:"field"`
+	Old   *string `json:"old"`
+	New   *string `json:"new"`
+}
+
+// updateFields lists a multi-field update entry's changes by field name.
+func updateFields(old, nw *string) []FieldChange {
+	o, err1 := parseUpdateValues(old)
+	n, err2 := parseUpdateValues(nw)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	out := make([]FieldChange, 0, len(n))
+	for k, v := range n {
+		out = append(out, FieldChange{Field: k, Old: o[k], New: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
 }
 
 // FieldValue is one column's value in an insert entry.
@@ -55,10 +80,18 @@ func insertValues(nw *string) []FieldValue {
 	}
 	// What the record says first; the records it refers to (named by
 	// its label already, mostly) after.
-	ref := func(f string) bool { return strings.HasSuffix(f, "_uuid") }
+	rank := func(f string) int {
+		switch {
+		case f == "outcome" || f == "ref" || f == "name": // what the record is
+			return 0
+		case strings.HasSuffix(f, "_uuid"):
+			return 2
+		}
+		return 1
+	}
 	sort.Slice(out, func(i, j int) bool {
-		if ri, rj := ref(out[i].Field), ref(out[j].Field); ri != rj {
-			return rj
+		if ri, rj := rank(out[i].Field), rank(out[j].Field); ri != rj {
+			return ri < rj
 		}
 		return out[i].Field < out[j].Field
 	})
@@ -109,8 +142,11 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 			return nil, err
 		}
 		c.At = parseTime(at)
-		if c.Op == "insert" {
+		switch {
+		case c.Op == "insert":
 			c.Values = insertValues(c.New)
+		case c.Op == "update" && c.Field == "":
+			c.Fields = updateFields(c.Old, c.New)
 		}
 		if o.Hash != "" {
 			c.Origin = &o

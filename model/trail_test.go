@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldwork-audit/fieldwork/sampling"
 )
@@ -138,4 +139,52 @@ func withSampleNoControl(t *testing.T, w *Workpaper) (*Selection, string) {
 		t.Fatal(err)
 	}
 	return sel, src
+}
+
+// TestNoteResponsesInControlHistory: a note on a control, its response and
+// its clearance all show in that control's history (the response and the
+// clearance were missing: they were logged with no scope).
+func TestNoteResponsesInControlHistory(t *testing.T) {
+	keyDir(t)
+	ctx := context.Background()
+	path, _ := mergeBase(t)
+	w := openCopy(t, path, "alice", testClock.Add(time.Hour))
+	defer w.Close()
+	ref, err := w.AddNote(ctx, "control", "CHG-01", "tie the count to the ticket system", "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.RespondNote(ctx, ref, "tied: 412 tickets"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ClearNote(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := w.Trail(ctx, TrailFilter{ControlRef: "CHG-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	var note string
+	for _, c := range hist {
+		for _, v := range c.Values {
+			if c.Table == "review_note" && v.Field == "ref" && v.Value == ref {
+				note = c.RecordUUID
+			}
+		}
+		if c.RecordUUID != note || note == "" {
+			continue
+		}
+		for _, f := range c.Fields {
+			if f.Field == "state" && f.New != nil {
+				states = append(states, *f.New)
+			}
+		}
+		if c.Op == "insert" {
+			states = append(states, "created")
+		}
+	}
+	if strings.Join(states, ",") != "created,responded,cleared" {
+		t.Fatalf("the control's history holds the note's entries %q, want created, responded, cleared", states)
+	}
 }

@@ -485,6 +485,7 @@ func (t *txn) update(table, id string, expect int, what string, fields ...field)
 	}
 	var sets []string
 	var args []any
+	var changed []FieldChange
 	for i, f := range fields {
 		old, nw := valueText(vals[3+i]), valueText(f.value)
 		if equalText(old, nw) {
@@ -492,17 +493,67 @@ func (t *txn) update(table, id string, expect int, what string, fields ...field)
 		}
 		sets = append(sets, f.name+" = ?")
 		args = append(args, f.value)
-		if err := t.log("update", table, id, f.name, old, nw, ""); err != nil {
-			return false, err
-		}
+		changed = append(changed, FieldChange{Field: f.name, Old: old, New: nw})
 	}
 	if len(sets) == 0 {
 		return false, nil
+	}
+	if err := t.logUpdate(table, id, changed); err != nil {
+		return false, err
 	}
 	sets = append(sets, "version = version + 1", "updated_at = ?", "updated_by = ?")
 	args = append(args, t.at, t.w.user, id)
 	_, err := t.exec(fmt.Sprintf("UPDATE %s SET %s WHERE uuid = ?", table, strings.Join(sets, ", ")), args...)
 	return true, err
+}
+
+// logUpdate logs one change of a record as one entry: a single field as
+// the field with its old and new value; several fields changed together
+// (a sign-off going stale, a note answered) as one entry whose old and new
+// values are JSON objects of field → value (null for none), its field
+// empty.
+func (t *txn) logUpdate(table, id string, changed []FieldChange) error {
+	if len(changed) == 1 {
+		c := changed[0]
+		return t.log("update", table, id, c.Field, c.Old, c.New, "")
+	}
+	olds := make(map[string]*string, len(changed))
+	news := make(map[string]*string, len(changed))
+	for _, c := range changed {
+		olds[c.Field], news[c.Field] = c.Old, c.New
+	}
+	o, n := updateValuesText(olds), updateValuesText(news)
+	before := len(t.changes)
+	if err := t.log("update", table, id, "", &o, &n, ""); err != nil {
+		return err
+	}
+	if len(t.changes) > before { // say which fields, as one entry per field did
+		t.changes = t.changes[:before]
+		for _, c := range changed {
+			t.changes = append(t.changes, strings.ReplaceAll(table, "_", " ")+" "+strings.ReplaceAll(c.Field, "_", " "))
+		}
+	}
+	return nil
+}
+
+func updateValuesText(vals map[string]*string) string {
+	b, err := json.Marshal(vals)
+	if err != nil {
+		panic("fieldwork: update values do not marshal: " + err.Error())
+	}
+	return string(b)
+}
+
+// parseUpdateValues reads one side of a multi-field update entry.
+func parseUpdateValues(v *string) (map[string]*string, error) {
+	if v == nil {
+		return nil, fmt.Errorf("its values are missing")
+	}
+	var vals map[string]*string
+	if err := json.Unmarshal([]byte(*v), &vals); err != nil {
+		return nil, fmt.Errorf("its values do not parse: %v", err)
+	}
+	return vals, nil
 }
 
 // delete removes a record and logs it.

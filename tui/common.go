@@ -116,5 +116,5 @@ var inputAdvice = map[model.Input]string{
 	model.InputAttribute:  ": choose the attribute",
 	model.InputReplace:    "; replacing it needs a reason, which is logged",
 	model.InputNoAttach:   ": reference the file instead of attaching it",
-	model.InputDateFormat: ": the wizard has no date format field yet, so import this file with 'fieldwork population import --date-format day-first' (or month-first)",
+	model.InputDateFormat: ": choose day-first or month-first in the Dates field",
 }

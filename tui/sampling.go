@@ -45,7 +45,8 @@ type samplingPage struct {
 	pv        *tablePreview
 	idCol     int // index into pv.header; -1 none
 	dateCol   int
-	colFocus  int // 0 ID, 1 date, 2 reason
+	dateOrder model.DateOrder // how numeric dates read; unknown = from the data
+	colFocus  int             // 0 ID, 1 date, 2 date order, 3 reason
 	reasonIn  textinput.Model
 
 	// 3 Import.
@@ -159,7 +160,7 @@ func (p *samplingPage) Init() tea.Cmd {
 func (p *samplingPage) Title() string { return "Sampling" }
 
 func (p *samplingPage) InputFocused() bool {
-	return p.picker.Typing() || p.seeding || (p.step == stepColumns && p.colFocus == 2)
+	return p.picker.Typing() || p.seeding || (p.step == stepColumns && p.colFocus == reasonField)
 }
 
 func (p *samplingPage) HandlesBack() bool { return p.InputFocused() || p.importing }
@@ -259,7 +260,7 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 		p.pv = msg.pv
 		p.idCol, p.dateCol = model.GuessOccurrenceColumns(p.pv.header, p.pv.rows)
-		p.colFocus = 0
+		p.colFocus, p.dateOrder = 0, model.DateOrderUnknown
 		p.reasonIn.Reset()
 		return p, p.goTo(stepColumns)
 
@@ -280,6 +281,9 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 				p.msg = "Import cancelled: nothing was stored."
 			} else {
 				p.msg = errorText(msg.err)
+			}
+			if ie := (*model.InputError)(nil); errors.As(msg.err, &ie) && ie.Input == model.InputDateFormat {
+				defer func() { p.colFocus = 2 }() // the Dates field, once the step is entered
 			}
 			return p, p.goTo(stepColumns)
 		}
@@ -564,7 +568,7 @@ func displayWidth(s string) int { return lipgloss.Width(s) }
 func (p *samplingPage) ShortHelp() []key.Binding {
 	k := p.keys
 	switch {
-	case p.picker.Typing() || p.seeding || (p.step == stepColumns && p.colFocus == 2):
+	case p.picker.Typing() || p.seeding || (p.step == stepColumns && p.colFocus == reasonField):
 		enter := k.WizNext
 		enter.SetHelp("enter", "done")
 		back := k.FormCancel

@@ -95,10 +95,10 @@ func (p *samplingPage) needsReason() bool {
 
 func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
 	k := p.keys
-	if p.colFocus == 2 {
+	if p.colFocus == reasonField {
 		switch msg.Type {
 		case tea.KeyEsc, tea.KeyUp, tea.KeyShiftTab:
-			p.colFocus = 1
+			p.colFocus = reasonField - 1
 			p.reasonIn.Blur()
 			return nil
 		case tea.KeyEnter:
@@ -108,9 +108,9 @@ func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
 		p.reasonIn, cmd = p.reasonIn.Update(msg)
 		return cmd
 	}
-	fields := 2
+	fields := reasonField
 	if p.needsReason() {
-		fields = 3
+		fields = reasonField + 1
 	}
 	cycle := func(cur, delta int) int {
 		n := len(p.pv.header) + 1 // and "none"
@@ -121,7 +121,7 @@ func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
 		p.colFocus = max(0, p.colFocus-1)
 	case key.Matches(msg, k.Down):
 		p.colFocus = min(fields-1, p.colFocus+1)
-		if p.colFocus == 2 {
+		if p.colFocus == reasonField {
 			return p.reasonIn.Focus()
 		}
 	case key.Matches(msg, k.CellLeft), key.Matches(msg, k.CellRight):
@@ -129,15 +129,18 @@ func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, k.CellLeft) {
 			d = -1
 		}
-		if p.colFocus == 0 {
+		switch p.colFocus {
+		case 0:
 			p.idCol = cycle(p.idCol, d)
-		} else {
+		case 1:
 			p.dateCol = cycle(p.dateCol, d)
+		case 2:
+			p.dateOrder = model.DateOrder((int(p.dateOrder) + d + 3) % 3)
 		}
 	case key.Matches(msg, k.WizNext):
 		if p.needsReason() && strings.TrimSpace(p.reasonIn.Value()) == "" {
 			p.msg = "The current population already has results: say why it is replaced (the reason is logged)."
-			p.colFocus = 2
+			p.colFocus = reasonField
 			return p.reasonIn.Focus()
 		}
 		return p.startImport()
@@ -146,6 +149,10 @@ func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// reasonField is the columns step's reason field (after ID, date and the
+// date order).
+const reasonField = 3
 
 func (p *samplingPage) startImport() tea.Cmd {
 	if ro := p.refuseReadOnly(); ro != nil {
@@ -161,6 +168,7 @@ func (p *samplingPage) startImport() tea.Cmd {
 	}
 	if p.dateCol >= 0 {
 		in.DateColumn = p.pv.rawHeader[p.dateCol]
+		in.DateOrder = p.dateOrder
 	}
 	if p.needsReason() {
 		in.Replace, in.Reason = true, strings.TrimSpace(p.reasonIn.Value())
@@ -209,9 +217,15 @@ func (p *samplingPage) columnsView() []string {
 		return truncate(marker+s.Label.Render(fit(label, formLabelW))+val+"  "+s.Dim.Render(help), w)
 	}
 	out = append(out, choice(0, "ID column", p.idCol, "duplicates are flagged"), choice(1, "Date column", p.dateCol, "dates outside the period are flagged"))
+	orders := map[model.DateOrder]string{model.DateOrderUnknown: "from the data", model.DateOrderDayFirst: "day-first (DD/MM)", model.DateOrderMonthFirst: "month-first (MM/DD)"}
+	marker, val := "  ", s.Value.Render("◂ "+orders[p.dateOrder]+" ▸")
+	if p.colFocus == 2 {
+		marker, val = s.FilterPrompt.Render(symCursor+" "), s.Selected.Render("◂ "+orders[p.dateOrder]+" ▸")
+	}
+	out = append(out, truncate(marker+s.Label.Render(fit("Dates", formLabelW))+val+"  "+s.Dim.Render("how 07/03/2026 reads"), w))
 	if p.needsReason() {
 		marker := "  "
-		if p.colFocus == 2 {
+		if p.colFocus == reasonField {
 			marker = s.FilterPrompt.Render(symCursor + " ")
 		}
 		out = append(out, marker+s.Label.Render(fit("Reason *", formLabelW))+p.reasonIn.View())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -87,7 +88,7 @@ const (
 // loadTrail reads the page of entries after after (or, with toEnd, the
 // last page, walking forward a page at a time and keeping only the page
 // starts). It captures values only.
-func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailScope, after int64, toEnd, labels bool, cursor trailCursor) tea.Cmd {
+func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailScope, after int64, size int, toEnd, labels bool, cursor trailCursor) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 		defer cancel()
@@ -95,7 +96,7 @@ func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailSc
 		if msg.newest, msg.err = wp.LastChange(ctx); msg.err != nil {
 			return msg
 		}
-		f := model.TrailFilter{ControlRef: scope.control, RecordUUID: scope.record, AfterSeq: after, Limit: trailPageSize + 1}
+		f := model.TrailFilter{ControlRef: scope.control, RecordUUID: scope.record, AfterSeq: after, Limit: size + 1}
 		if toEnd && scope.whole() {
 			f.AfterSeq = max(0, msg.newest-trailPageSize)
 			msg.after = f.AfterSeq
@@ -107,9 +108,9 @@ func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailSc
 				msg.err = err
 				return msg
 			}
-			msg.more = len(entries) > trailPageSize
+			msg.more = len(entries) > size
 			if msg.more {
-				entries = entries[:trailPageSize]
+				entries = entries[:size]
 			}
 			if !toEnd || !msg.more {
 				msg.entries = entries
@@ -130,9 +131,15 @@ func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailSc
 func (p *trailPage) Init() tea.Cmd { return p.load(0, true, cursorLast) }
 
 func (p *trailPage) load(after int64, toEnd bool, cursor trailCursor) tea.Cmd {
+	return p.loadSized(after, trailPageSize, toEnd, cursor)
+}
+
+// loadSized reads a page of size entries (the first page, reached
+// backwards, holds only those before the page it came from).
+func (p *trailPage) loadSized(after int64, size int, toEnd bool, cursor trailCursor) tea.Cmd {
 	p.reqID = nextRequestID()
 	p.loading = true
-	return tea.Batch(loadTrail(p.ctx, p.wp, p.reqID, p.scope, after, toEnd, true, cursor), busyCmd)
+	return tea.Batch(loadTrail(p.ctx, p.wp, p.reqID, p.scope, after, size, toEnd, true, cursor), busyCmd)
 }
 
 func (p *trailPage) Title() string {
@@ -163,7 +170,7 @@ func (p *trailPage) reload() tea.Cmd {
 	}
 	p.reqID = nextRequestID()
 	p.loading = true
-	return loadTrail(p.ctx, p.wp, p.reqID, p.scope, p.after, false, true, cursorKeep)
+	return loadTrail(p.ctx, p.wp, p.reqID, p.scope, p.after, trailPageSize, false, true, cursorKeep)
 }
 
 func (p *trailPage) SetSize(width, height int) {
@@ -284,7 +291,10 @@ func (p *trailPage) prev() tea.Cmd {
 	if n := len(p.back); n > 0 {
 		after, p.back = p.back[n-1], p.back[:n-1]
 	} else {
-		after = max(0, p.after-trailPageSize) // whole file: the numbers have no holes
+		// Whole file: the numbers have no holes. Near the start the page
+		// holds only the entries before this one, not a full page again.
+		after = max(0, p.after-trailPageSize)
+		return p.loadSized(after, int(p.after-after), false, cursorLast)
 	}
 	return p.load(after, false, cursorLast)
 }
@@ -394,6 +404,13 @@ func changeText(c model.Change, label string, labels map[string]string) string {
 	case "event":
 		return label + ": " + oneLine(c.Note)
 	}
+	if len(c.Fields) > 0 {
+		parts := make([]string, len(c.Fields))
+		for i, f := range c.Fields {
+			parts[i] = oneLine(stringsReplaceUnderscore(f.Field)) + ": " + quoteValue(f.Old) + " → " + quoteValue(f.New)
+		}
+		return label + symSep + strings.Join(parts, ", ")
+	}
 	field := oneLine(stringsReplaceUnderscore(c.Field))
 	switch {
 	case c.Old == nil:
@@ -483,7 +500,13 @@ func (p *changePage) render(w int) []string {
 			out = append(out, field(s, stringsReplaceUnderscore(v.Field), val, w)...)
 		}
 	}
-	if c.Op == "update" {
+	for _, f := range c.Fields {
+		out = append(out, "", s.Section.Render(stringsReplaceUnderscore(f.Field)+": before"))
+		out = append(out, valueLines(s, f.Old, w)...)
+		out = append(out, "", s.Section.Render(stringsReplaceUnderscore(f.Field)+": after"))
+		out = append(out, valueLines(s, f.New, w)...)
+	}
+	if c.Op == "update" && len(c.Fields) == 0 {
 		out = append(out, "", s.Section.Render("Before"))
 		out = append(out, valueLines(s, c.Old, w)...)
 		out = append(out, "", s.Section.Render("After"))

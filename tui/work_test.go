@@ -855,3 +855,36 @@ func TestConclusionAgainstTheProposalNeedsAReason(t *testing.T) {
 		t.Fatalf("conclusion %q, reason %q", ct.Conclusion, ct.ConclusionReason)
 	}
 }
+
+// Issue 13 item 7b: a column whose numeric dates read both ways is refused
+// in the wizard, which puts the cursor on its Dates field; day-first there
+// imports it.
+func TestWizardDateOrderField(t *testing.T) {
+	d, w := openWork(t, 120, 40, "LA-01")
+	k := d.keys()
+	os.WriteFile("eu.csv", []byte("Review ID,Review Date,System\nAR-1,07/03/2026,Okta\nAR-2,08/03/2026,AWS\n"), 0o644)
+	p := openWizard(t, d)
+	selectFile(t, d, p, "eu.csv")
+	d.want("Dates", "from the data", "how 07/03/2026 reads")
+	_, cmd := p.Update(keyMsg(k.WizNext))
+	d.run(cmd)
+	if p.step != stepColumns || p.colFocus != 2 {
+		t.Fatalf("after the refusal: step %v, focus %d, %s", p.step, p.colFocus, p.msg)
+	}
+	d.want("can be read day-first or month-first", "choose day-first or month-first in the", "Dates field")
+	if pop, _ := w.CurrentPopulation(t.Context(), "LA-01"); pop != nil {
+		t.Fatalf("a refused import stored %+v", pop)
+	}
+	d.press(k.CellLeft) // from the data → day-first
+	d.want("day-first (DD/MM)")
+	_, cmd = p.Update(keyMsg(k.WizNext))
+	d.run(cmd)
+	pop, _ := w.CurrentPopulation(t.Context(), "LA-01")
+	if pop == nil || pop.Rows != 2 {
+		t.Fatalf("population: %+v (%s)", pop, p.msg)
+	}
+	rows, _ := w.PopulationRows(t.Context(), pop.UUID, 1, 2)
+	if rows[0].Date != "2026-03-07" || rows[1].Date != "2026-03-08" {
+		t.Fatalf("dates %+v", rows)
+	}
+}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -238,5 +240,60 @@ func TestOpinionCommands(t *testing.T) {
 	out, _, code = runCLI(t, "opinion", "template")
 	if code != 0 || out != export.DefaultTemplate || !strings.Contains(out, "{{.Client}}") {
 		t.Fatalf("template: %d %q", code, out[:min(len(out), 80)])
+	}
+}
+
+// TestExportPBCWordingAndCells: no double full stop after a client name
+// ending in "." (the demo's "Harborview Payroll, Inc."), and --json
+// reports the cells actually in the sheet.
+func TestExportPBCWordingAndCells(t *testing.T) {
+	path := demoFile(t)
+	out := filepath.Join(t.TempDir(), "requests.xlsx")
+	stdout, stderr, code := runCLI(t, "export-pbc", path, "--out", out, "--json")
+	if code != 0 {
+		t.Fatalf("export-pbc --json: %d %q", code, stderr)
+	}
+	var res struct {
+		Cells int64 `json:"cells"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("%v: %q", err, stdout)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rs, err := f.GetRows("PBC requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := ""
+	for _, r := range rs {
+		all += strings.Join(r, "|") + "\n"
+	}
+	if !strings.Contains(all, "requests from Harborview Payroll, Inc. Please") || strings.Contains(all, "Inc..") {
+		t.Errorf("request list wording:\n%s", all)
+	}
+	// Every cell element in the sheet's XML is a cell written.
+	r, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var written int64
+	for _, zf := range r.File {
+		if strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			written += int64(strings.Count(string(b), "<c "))
+		}
+	}
+	if written == 0 || res.Cells != written {
+		t.Errorf("--json cells = %d, the sheet holds %d", res.Cells, written)
 	}
 }

@@ -64,11 +64,31 @@ func runLog(e *env, args []string) error {
 	}
 	for _, c := range trail {
 		what := c.Note
+		// An entry that created a record or changed several fields at once
+		// prints one line per value: the first beside the entry, the rest
+		// below it, so none is cut off.
+		var more []string
 		switch c.Op {
 		case "update":
 			what = fmt.Sprintf("%s: %s → %s", c.Field, quoteOpt(c.Old), quoteOpt(c.New))
+			for i, f := range c.Fields {
+				line := fmt.Sprintf("%s: %s → %s", f.Field, quoteOpt(f.Old), quoteOpt(f.New))
+				if i == 0 {
+					what = line
+				} else {
+					more = append(more, line)
+				}
+			}
 		case "insert":
-			what = insertText(c.Values, labels)
+			what = "created"
+			for i, v := range c.Values {
+				line := v.Field + " = " + valueText(v.Value, labels)
+				if i == 0 {
+					what = "created with " + line
+				} else {
+					more = append(more, line)
+				}
+			}
 		}
 		// Which record, in the auditor's words: the cell of a result, the
 		// reference of a control, an exception, a note.
@@ -76,8 +96,20 @@ func runLog(e *env, args []string) error {
 			what = l + " · " + what
 		}
 		fmt.Fprintf(e.stdout, "%6d %s %-12s %-7s %-18s %s\n", c.Seq, c.At.Format("2006-01-02 15:04:05"), truncate(clean(c.User), 12), c.Op, c.Table, truncate(clean(what), 110))
+		for _, m := range more {
+			fmt.Fprintf(e.stdout, "%66s %s\n", "", truncate(clean(m), 110))
+		}
 	}
 	return nil
+}
+
+// valueText is a logged value; one that names another record shows as
+// that record's name.
+func valueText(v string, labels map[string]string) string {
+	if l, ok := labels[v]; ok {
+		return l
+	}
+	return strconv.Quote(v)
 }
 
 func quoteOpt(s *string) string {
@@ -125,21 +157,4 @@ func okOr(problems []string) string {
 		return "ok"
 	}
 	return "FAILED\n  " + clean(strings.Join(problems, "\n  "))
-}
-
-// insertText is what an insert entry created a record with; a value that
-// names another record shows as that record's name.
-func insertText(vals []model.FieldValue, labels map[string]string) string {
-	if len(vals) == 0 {
-		return "created"
-	}
-	parts := make([]string, 0, len(vals))
-	for _, v := range vals {
-		val := strconv.Quote(v.Value)
-		if l, ok := labels[v.Value]; ok {
-			val = l
-		}
-		parts = append(parts, v.Field+" = "+val)
-	}
-	return "created with " + strings.Join(parts, ", ")
 }

@@ -547,3 +547,72 @@ func TestPopulationDateFormatAndRaggedRows(t *testing.T) {
 		t.Fatalf("the refused import replaced the population: %s", out)
 	}
 }
+
+// Issue 13 item 6 with the real binary: Ctrl-C during an XLSX population
+// import rolls it back and removes the workbook's temporary folder; a folder
+// a killed import left is removed by the next one.
+func TestInterruptedXLSXImportLeavesNoTempFiles(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	os.Mkdir(tmp, 0o700)
+	wp := filepath.Join(dir, "w.fieldwork")
+	runBin(t, bin, "new", wp, "--client", "C", "--system", "S", "--type", "2", "--from", "2026-01-01", "--to", "2026-12-31", "--user", "t")
+	m := filepath.Join(dir, "m.csv")
+	os.WriteFile(m, []byte("Control ID,Description,Frequency,TSC\nCHG-01,Changes approved,ad hoc,CC8.1\n"), 0o644)
+	runBin(t, bin, "controls", "import", wp, m, "--user", "t")
+	src := filepath.Join(dir, "pop.xlsx")
+	f := excelize.NewFile()
+	sw, _ := f.NewStreamWriter("Sheet1")
+	sw.SetRow("A1", []any{"Ticket", "Opened", "Title"})
+	for i := 1; i <= 150_000; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		sw.SetRow(cell, []any{fmt.Sprintf("T%07d", i), "2026-03-07", fmt.Sprintf("change %d to the payroll service", i)})
+	}
+	sw.Flush()
+	if err := f.SaveAs(src); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// What a kill -9 leaves: a folder named for a process that has ended.
+	gone := exec.Command("true")
+	gone.Run()
+	stale := filepath.Join(tmp, fmt.Sprintf("fieldwork-xlsx-%d-1", gone.Process.Pid))
+	os.Mkdir(stale, 0o700)
+	os.WriteFile(filepath.Join(stale, "excelize-1"), make([]byte, 1<<20), 0o600)
+
+	cmd := exec.Command(bin, "population", "import", wp, "--control", "CHG-01", src, "--id-column", "Ticket", "--user", "t")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(tmp, fmt.Sprintf("fieldwork-xlsx-%d-*", cmd.Process.Pid))); len(m) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			kill9(t, cmd)
+			t.Fatal("the import never made its temporary folder")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // into the unpacking and reading
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	left, _ := os.ReadDir(tmp)
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	if err == nil {
+		t.Skip("the import finished before the interrupt")
+	}
+	if !strings.Contains(stderr.String(), "population import interrupted: nothing was imported") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	if out, _ := exec.Command(bin, "population", "show", wp, "--control", "CHG-01").CombinedOutput(); !strings.Contains(string(out), "no population yet") {
+		t.Errorf("an interrupted import stored a population: %s", out)
+	}
+}

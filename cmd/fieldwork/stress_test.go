@@ -134,6 +134,11 @@ func TestTwoWritersStress(t *testing.T) {
 		for _, v := range c.Values {
 			written[v.Value] = true
 		}
+		for _, f := range c.Fields {
+			if f.New != nil {
+				written[*f.New] = true
+			}
+		}
 	}
 	notes, err := r.Notes(ctx, "")
 	if err != nil {
