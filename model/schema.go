@@ -437,15 +437,19 @@ ALTER TABLE engagement ADD COLUMN pervasive_reason TEXT NOT NULL DEFAULT '';
 	// each. The report date (the date of the opinion), the release date
 	// and the documentation-completion deadline (release + 60 days unless
 	// the firm sets a shorter one). Type I's as_of keeps its value: it is
-	// the date the description is as of. The release seal: the trail head
-	// before release, who released when, and the digest of the workbook
-	// that goes with the report (replayed like every engagement column).
-	// The archive lock (who archived when) and a pending amendment's
-	// reason: the one explained write allowed after the lock.
+	// the date the description is as of.
 	`
 ALTER TABLE engagement ADD COLUMN report_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN release_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN completion_deadline TEXT NOT NULL DEFAULT '';
+`,
+	// 5 → 6: release and archive (issue #16). The release seal: the trail
+	// head before release, who released when, and the digest of the
+	// workbook that goes with the report; the archive lock (who archived
+	// when) and a pending amendment's reason, the one explained write
+	// allowed after the lock. All engagement columns, written through the
+	// trail, so replayed and merged like the others; no new table.
+	`
 ALTER TABLE engagement ADD COLUMN release_head TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN released_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement ADD COLUMN released_at TEXT NOT NULL DEFAULT '';

@@ -23,7 +23,7 @@ import (
 const ApplicationID = 0x4657524B
 
 // SchemaVersion is the newest workpaper schema this build reads and writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // Extension is the suggested file extension of a workpaper.
 const Extension = ".fieldwork"
