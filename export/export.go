@@ -255,7 +255,7 @@ func checkOut(w *model.Workpaper, opt Options) error {
 	}
 	if !opt.Force {
 		if _, err := os.Lstat(opt.Path); err == nil {
-			return fmt.Errorf("%s: %w; choose another name or replace it with --force", opt.Path, ErrExists)
+			return model.HintErrorf("%s: %w; choose another name%s", opt.Path, ErrExists, model.HintForce)
 		}
 	}
 	return nil
@@ -305,12 +305,12 @@ func saveAtomically(ctx context.Context, f *excelize.File, path string, force bo
 	}
 	if err := os.Link(name, path); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return 0, fmt.Errorf("%s: %w; choose another name or replace it with --force", path, ErrExists)
+			return 0, model.HintErrorf("%s: %w; choose another name%s", path, ErrExists, model.HintForce)
 		}
 		// No hard links here (some network and FAT file systems): check,
 		// then rename.
 		if _, serr := os.Lstat(path); serr == nil {
-			return 0, fmt.Errorf("%s: %w; choose another name or replace it with --force", path, ErrExists)
+			return 0, model.HintErrorf("%s: %w; choose another name%s", path, ErrExists, model.HintForce)
 		}
 		if err := os.Rename(name, path); err != nil {
 			return 0, fmt.Errorf("%s: %w", path, err)

@@ -39,8 +39,11 @@ type ResultEntry struct {
 	// there was no result); Current the version in the workpaper now.
 	Version int `json:"version"`
 	Current int `json:"current_version,omitempty"`
-	// Problem says why a conflict or invalid entry is refused.
+	// Problem says why a conflict or invalid entry is refused. Refusal is
+	// the model's refusal behind it, when there is one, for a front end to
+	// word with its own advice (model.Words).
 	Problem string `json:"problem,omitempty"`
+	Refusal error  `json:"-"`
 }
 
 // ImportPlan is what a workbook would change. Nothing is written until
@@ -302,7 +305,9 @@ func planSheet(ctx context.Context, w *model.Workpaper, plan *ImportPlan, g *gri
 			e.To.Outcome = string(out)
 			e.To.Tickmark = strings.TrimSpace(e.To.Tickmark)
 			if e.To.Tickmark != "" && !ticks[e.To.Tickmark] {
-				invalid(fmt.Sprintf("tickmark %q is not in the legend ('fieldwork tickmark set' adds it)", e.To.Tickmark))
+				err := model.HintErrorf("tickmark %q is not in the legend%s", e.To.Tickmark, model.HintAddTickmark)
+				e.Refusal = err
+				invalid(err.Error())
 				continue
 			}
 			if has && sameResult(cur, e.To) {
@@ -368,7 +373,7 @@ func (p *ImportPlan) Apply(ctx context.Context, w *model.Workpaper) error {
 			e.Problem = stale.Error()
 			p.Conflicts = append(p.Conflicts, e)
 		case err != nil:
-			e.Problem = err.Error()
+			e.Problem, e.Refusal = err.Error(), err
 			p.Invalid = append(p.Invalid, e)
 		default:
 			p.Applied++

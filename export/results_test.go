@@ -161,8 +161,11 @@ func TestImportResults(t *testing.T) {
 	}
 	wantInvalid := []string{
 		"WP-LA-02 " + strconv.Itoa(p(la2, 11)) + `: outcome "maybe" is not pass, deviation or na`,
-		"WP-LA-02 " + strconv.Itoa(p(la2, 12)) + `: tickmark "Z" is not in the legend ('fieldwork tickmark set' adds it)`,
+		"WP-LA-02 " + strconv.Itoa(p(la2, 12)) + `: tickmark "Z" is not in the legend`,
 		"WP-LA-03 " + strconv.Itoa(p(la3, 1)) + ": the result was cleared in the workbook; results cannot be deleted from Excel",
+	}
+	if r := plan.Invalid[1].Refusal; r == nil || !strings.HasSuffix(model.Words(r, func(h model.Hint, _ string) string { return " <" + string(h) + ">" }), "<add-tickmark>") {
+		t.Errorf("the tickmark's refusal carries no hint: %v", r)
 	}
 	if !slices.Equal(problems, wantInvalid) {
 		t.Errorf("invalid =\n%s\nwant\n%s", strings.Join(problems, "\n"), strings.Join(wantInvalid, "\n"))

@@ -157,7 +157,7 @@ func (t *txn) conflict(id int64) (Conflict, error) {
 		&c.ID, &c.Kind, &c.Table, &c.Record, &c.TheirRecord, &c.Field, &c.What, &c.Mine, &c.Theirs,
 		&c.MineBy, &mineAt, &c.TheirsBy, &theirsAt, &c.State, &c.Resolution, &c.ResolvedBy, &resolvedAt, &c.theirsRow)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("no merge conflict #%d ('fieldwork conflicts FILE' lists them)", id)
+		return c, hintErrorf("no merge conflict #%d%s", id, HintListConflicts)
 	}
 	c.MineAt, c.TheirsAt, c.ResolvedAt = parseTime(mineAt), parseTime(theirsAt), parseTime(resolvedAt)
 	return c, err
@@ -166,7 +166,12 @@ func (t *txn) conflict(id int64) (Conflict, error) {
 // scopeOf finds the control test a record's changes were logged under.
 func (t *txn) scopeOf(record string) string {
 	var s string
-	t.tx.QueryRowContext(t.ctx, "SELECT scope FROM change_log WHERE record_uuid = ? AND scope != '' ORDER BY seq DESC LIMIT 1", record).Scan(&s)
+	// A cell of a bulk pass that nothing changed since: the pass's scope.
+	bulk := record
+	if b, _, ok := bulkOf(record); ok {
+		bulk = b
+	}
+	t.tx.QueryRowContext(t.ctx, "SELECT scope FROM change_log WHERE record_uuid IN (?, ?) AND scope != '' ORDER BY seq DESC LIMIT 1", record, bulk).Scan(&s)
 	return s
 }
 

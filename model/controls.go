@@ -44,7 +44,7 @@ func (w *Workpaper) Control(ctx context.Context, ref string) (Control, error) {
 		return Control{}, err
 	}
 	if len(cs) == 0 {
-		return Control{}, fmt.Errorf("%w %q in %s ('fieldwork controls FILE' lists them)", ErrNoControl, ref, w.path)
+		return Control{}, hintErrorf("%w %q in %s%s", ErrNoControl, ref, w.path, HintListControls)
 	}
 	return cs[0], nil
 }
@@ -412,7 +412,7 @@ func (w *Workpaper) SetReliance(ctx context.Context, controlRef, criterion strin
 		err := t.queryRow(`SELECT m.uuid, c.ref FROM control_criterion m JOIN control c ON c.uuid = m.control_uuid
 			WHERE c.ref = ? COLLATE NOCASE AND m.criterion = ?`, strings.TrimSpace(controlRef), id).Scan(&mu, &ref)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%s is not mapped to %s ('fieldwork controls FILE' lists the mappings)", controlRef, id)
+			return hintErrorf("%s is not mapped to %s%s", controlRef, id, HintListMappings)
 		}
 		if err != nil {
 			return err

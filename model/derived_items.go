@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -17,17 +18,80 @@ import (
 // ordinal: a selection's items sort in draw order, so a million of them go
 // into the UUID index at its end instead of all over it.
 func derivedItemUUID(selUUID string, ordinal int) string {
+	return itemPrefix(selUUID) + ordinalSuffix(ordinal)
+}
+
+// itemPrefix is the part of a selection's derived item UUIDs that comes
+// from the selection: everything before the last group.
+func itemPrefix(selUUID string) string {
 	sum := sha256.Sum256([]byte("fieldwork-sample-item/1\n" + selUUID))
 	var b [16]byte
 	copy(b[:10], sum[:10])
 	b[6] = b[6]&0x0f | 0x80 // version 8: application-defined
 	b[8] = b[8]&0x3f | 0x80
-	o := uint64(ordinal)
-	for i := 15; i >= 10; i-- {
-		b[i] = byte(o)
-		o >>= 8
+	return formatUUID(b)[:24]
+}
+
+// ordinalSuffix is a derived UUID's last group: n in 12 hex digits, so
+// that UUIDs of one prefix sort in the order of n.
+func ordinalSuffix(n int) string {
+	return fmt.Sprintf("%012x", uint64(n)&0xffffffffffff)
+}
+
+// How a selection's items are kept (selection.items_derived).
+const (
+	// itemsLogged: each item was logged as a record of its own (selections
+	// drawn before schema 3).
+	itemsLogged = 0
+	// itemsDerived: every item is stored, unlogged; its UUID follows from
+	// the selection's and its ordinal, and verify checks it against the
+	// selection record.
+	itemsDerived = 1
+	// itemsVirtual: the items are the whole population in position order
+	// (a test of every item: item k is population row k), so none is
+	// stored when drawn. An item gets its (derived, unlogged) row when
+	// something first refers to it — a result, an exception — so that every
+	// reader that goes from a result to its item, and the foreign keys,
+	// work as for stored items; readers that list items (currentSelections,
+	// SampleRows, UntestedItems, Evaluate) compute the others. A million-
+	// row test-all draw is then the selection record and nothing else.
+	itemsVirtual = 2
+)
+
+// isWholePopulation reports whether positions are 1..n in order: such a
+// selection's items need not be stored.
+func isWholePopulation(positions []int) bool {
+	for i, p := range positions {
+		if p != i+1 {
+			return false
+		}
 	}
-	return formatUUID(b)
+	return len(positions) > 0
+}
+
+// virtualItems are the items [from, to] (ordinals) of a virtual selection.
+func virtualItems(selUUID string, from, to int) []SampleItem {
+	if from < 1 {
+		from = 1
+	}
+	if to < from {
+		return nil
+	}
+	prefix := itemPrefix(selUUID)
+	out := make([]SampleItem, 0, to-from+1)
+	for k := from; k <= to; k++ {
+		out = append(out, SampleItem{UUID: prefix + ordinalSuffix(k), Ordinal: k, Position: k})
+	}
+	return out
+}
+
+// materializeItem gives item ordinal of a virtual selection its row (once),
+// unlogged like every derived item, and returns its UUID.
+func (t *txn) materializeItem(selUUID string, ordinal int) (string, error) {
+	id := derivedItemUUID(selUUID, ordinal)
+	_, err := t.exec(`INSERT OR IGNORE INTO sample_item (uuid, version, created_at, created_by, updated_at, updated_by, selection_uuid, ordinal, position, extension)
+		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, 0)`, id, t.at, t.w.user, t.at, t.w.user, selUUID, ordinal, ordinal)
+	return id, err
 }
 
 const itemBatch = 250
@@ -69,15 +133,18 @@ func (t *txn) insertDerivedItems(selUUID string, positions []int, firstOrdinal, 
 // derived against its (replayed) record: the same items, in order, with
 // their ordinal, extension and derived UUID, and nothing else.
 func (w *Workpaper) derivedItemsCheck(ctx context.Context) ([]string, error) {
-	rows, err := w.db.QueryContext(ctx, `SELECT uuid, test_uuid, record FROM selection WHERE items_derived = 1 ORDER BY id`)
+	rows, err := w.db.QueryContext(ctx, `SELECT uuid, test_uuid, record, items_derived FROM selection WHERE items_derived IN (1, 2) ORDER BY id`)
 	if err != nil {
 		return nil, friendlyDBError(err)
 	}
-	type sel struct{ uuid, test, record string }
+	type sel struct {
+		uuid, test, record string
+		kind               int
+	}
 	var sels []sel
 	for rows.Next() {
 		var s sel
-		if err := rows.Scan(&s.uuid, &s.test, &s.record); err != nil {
+		if err := rows.Scan(&s.uuid, &s.test, &s.record, &s.kind); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -162,12 +229,57 @@ func (w *Workpaper) derivedItemsCheck(ctx context.Context) ([]string, error) {
 				break
 			}
 		}
-		if stored != len(expect) {
+		if s.kind == itemsVirtual && len(rec.Extensions) == 0 && !isWholePopulation(rec.Positions) {
+			report("its items are kept as the whole population, but its selection record is not every item in order")
+		}
+		if stored != len(expect) && s.kind != itemsVirtual { // a virtual selection stores the items referred to only
 			report("the selection record has %d items; %d are stored", len(expect), stored)
 		}
 		if bad > 5 {
 			problems = append(problems, fmt.Sprintf("%s: … %d differences in all", name, bad))
 		}
 	}
+	// Every result and exception item is on a stored item: a virtual
+	// selection's item row appears with the first thing that refers to it,
+	// and one removed would take its result out of every reader.
+	for _, q := range []struct{ table, query string }{
+		{"result", `SELECT r.uuid, r.test_uuid, r.item_uuid FROM result r WHERE NOT EXISTS (SELECT 1 FROM sample_item i WHERE i.uuid = r.item_uuid) LIMIT 6`},
+		{"exception item", `SELECT e.uuid, x.test_uuid, e.item_uuid FROM exception_item e JOIN exception x ON x.uuid = e.exception_uuid
+			WHERE NOT EXISTS (SELECT 1 FROM sample_item i WHERE i.uuid = e.item_uuid) LIMIT 6`},
+	} {
+		type orphan struct{ uuid, test, item string }
+		var found []orphan
+		err := w.scanRows(ctx, func(rows *sql.Rows) error {
+			var o orphan
+			if err := rows.Scan(&o.uuid, &o.test, &o.item); err != nil {
+				return err
+			}
+			found = append(found, o)
+			return nil
+		}, q.query)
+		if err != nil {
+			return nil, err
+		}
+		for i, o := range found {
+			if i == 5 {
+				problems = append(problems, fmt.Sprintf("… more %ss whose sample item is missing", q.table))
+				break
+			}
+			problems = append(problems, fmt.Sprintf("%s %s of %s: its sample item %s is missing from the workpaper (removed outside fieldwork)",
+				q.table, shortID(o.uuid), lab.wpRef(ctx, o.test), itemWords(o.item)))
+		}
+	}
 	return problems, nil
+}
+
+// itemWords names an item by its UUID: its ordinal when the UUID is a
+// derived one.
+func itemWords(u string) string {
+	if len(u) == 36 && u[14] == '8' {
+		var n uint64
+		if _, err := fmt.Sscanf(u[24:], "%x", &n); err == nil {
+			return fmt.Sprintf("%d (%s)", n, shortID(u))
+		}
+	}
+	return shortID(u)
 }

@@ -420,7 +420,7 @@ func (w *Workpaper) AddTeamMember(ctx context.Context, m TeamMember) error {
 		}
 		m.PublicKey = pk.String()
 		if strings.TrimSpace(m.User) == "" {
-			return errors.New("a team member's key needs the user name they sign as (--login)")
+			return hintErrorf("a team member's key needs the user name they sign as%s", HintLogin)
 		}
 	}
 	return w.write(ctx, func(t *txn) error {
@@ -470,13 +470,13 @@ func (w *Workpaper) JoinTeam(ctx context.Context, name string, role Role) (*Team
 				return nil
 			}
 			if cur != "" {
-				return fmt.Errorf("%s is on the team with another key (%s): a manager or partner changes it with 'fieldwork team key'", w.user, fingerprintOf(cur))
+				return hintErrorf("%s is on the team with another key (%s)%s", w.user, fingerprintOf(cur), HintChangeKey)
 			}
 			_, err := t.update("team_member", id, 0, "team member "+curName, field{"public_key", pub}, field{"key_confirmed_by", ""})
 			return err
 		}
 		if m.Name == "" {
-			return fmt.Errorf("%s is not on the team yet: say your name (--name) and role (--role)", w.user)
+			return hintErrorf("%s is not on the team yet: say your name%s and role%s", w.user, HintName, HintRole)
 		}
 		if !validRole(role) {
 			return fmt.Errorf("unknown role %q (staff, senior, manager, partner, eqr, preparer, reviewer or specialist)", role)

@@ -120,6 +120,25 @@ func (w *Workpaper) readTestCounts(ctx context.Context, tests []*ControlTest, al
 	if err != nil {
 		return nil, err
 	}
+	// A test of every item stores only the items something refers to: the
+	// others have no result.
+	err = w.scanRows(ctx, func(rows *sql.Rows) error {
+		var test string
+		var size, stored int
+		if err := rows.Scan(&test, &size, &stored); err != nil {
+			return err
+		}
+		if rest := size - stored; rest > 0 {
+			c := get(test)
+			c.items += rest
+			c.byResults[0] += rest
+		}
+		return nil
+	}, `SELECT s.test_uuid, s.size, (SELECT count(*) FROM sample_item i WHERE i.selection_uuid = s.uuid)
+		FROM selection s WHERE s.current = 1 AND s.items_derived = 2`+only("s.test_uuid"), args...)
+	if err != nil {
+		return nil, err
+	}
 	// Deviations apart: few results are, and reading every result's
 	// outcome with the counts above doubles their cost.
 	err = w.scanRows(ctx, func(rows *sql.Rows) error {

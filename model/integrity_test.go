@@ -314,7 +314,7 @@ func TestUpgradeFromSchema2(t *testing.T) {
 	copyFile(t, "testdata/demo-schema2.fieldwork", q)
 	tamper(t, q, `UPDATE change_log SET new_value = 'pass' WHERE seq = (SELECT min(seq) FROM change_log WHERE new_value = 'deviation')`)
 	before, _ := os.ReadFile(q)
-	if _, err := Open(q, Options{User: "auditor"}); !errors.Is(err, ErrLegacyTrailBroken) || !strings.Contains(err.Error(), "--reason") {
+	if _, err := Open(q, Options{User: "auditor"}); !errors.Is(err, ErrLegacyTrailBroken) || !hasHint(err, HintUpgradeAnyway) {
 		t.Fatalf("upgrading a broken trail: %v", err)
 	}
 	if after, _ := os.ReadFile(q); !bytes.Equal(before, after) {
@@ -397,7 +397,7 @@ func TestRollForwardRefusesASourceThatDoesNotVerify(t *testing.T) {
 	tamper(t, base, `UPDATE result SET outcome = 'pass' WHERE outcome = 'deviation'`)
 	out := filepath.Join(t.TempDir(), "next.fieldwork")
 	in := RollForwardInput{Out: out, From: mustDate("2027-01-01"), To: mustDate("2027-06-30")}
-	if _, err := RollForward(ctx, base, in, Options{User: "alice"}); !errors.Is(err, ErrCopyDoesNotVerify) || !strings.Contains(err.Error(), "--reason") {
+	if _, err := RollForward(ctx, base, in, Options{User: "alice"}); !errors.Is(err, ErrCopyDoesNotVerify) || !hasHint(err, HintRollForwardAnyway) {
 		t.Fatalf("roll forward from a tampered file: %v", err)
 	}
 	if _, err := os.Stat(out); err == nil {
@@ -420,7 +420,7 @@ func TestRollForwardRefusesASourceThatDoesNotVerify(t *testing.T) {
 // partner confirms it; one a manager added is confirmed.
 func TestKeyConfirmation(t *testing.T) {
 	path, _ := signedTeam(t)
-	notes := strings.Join(verifyFile(t, path).Signatures.Notes, "\n")
+	notes := strings.Join(Strings(verifyFile(t, path).Signatures.Notes), "\n")
 	if !strings.Contains(notes, "alice registered their key") || strings.Contains(notes, "bob registered") {
 		t.Fatalf("notes before confirming:\n%s", notes)
 	}
@@ -446,7 +446,7 @@ func TestKeyConfirmation(t *testing.T) {
 	}
 	p.Close()
 	r := verifyFile(t, path)
-	if notes := strings.Join(r.Signatures.Notes, "\n"); !r.OK || strings.Contains(notes, "alice registered their key") {
+	if notes := strings.Join(Strings(r.Signatures.Notes), "\n"); !r.OK || strings.Contains(notes, "alice registered their key") {
 		t.Fatalf("after a partner confirmed: ok=%v\n%s", r.OK, notes)
 	}
 }

@@ -41,7 +41,7 @@ type ConclusionCheck struct {
 	Conclusion Conclusion
 	Proposed   Conclusion
 	// Missing are the things the plan still needs, each in words.
-	Missing []string
+	Missing []Text
 	// Departure says how the conclusion departs from the proposal (empty
 	// when it does not); it then needs a written reason.
 	Departure string
@@ -53,17 +53,17 @@ type ConclusionCheck struct {
 
 // Refused reports whether the conclusion cannot be recorded as given.
 func (c *ConclusionCheck) Refused(in ConcludeInput) error {
-	var why []string
+	var why []Text
 	why = append(why, c.Missing...)
 	if len(c.OpenNotes) > 0 && !in.CarryNotes {
-		why = append(why, fmt.Sprintf("review note%s %s still open on it: clear %s or carry %s with a reason (--carry-notes --reason)",
-			plural(len(c.OpenNotes), "", "s"), joinAnd(c.OpenNotes), plural(len(c.OpenNotes), "it", "them"), plural(len(c.OpenNotes), "it", "them")))
+		why = append(why, textf("review note%s %s still open on it: clear %s or carry %s with a reason%s",
+			plural(len(c.OpenNotes), "", "s"), joinAnd(c.OpenNotes), plural(len(c.OpenNotes), "it", "them"), plural(len(c.OpenNotes), "it", "them"), HintCarryNotes))
 	}
 	if strings.TrimSpace(in.Reason) == "" {
 		if c.Departure != "" {
-			why = append(why, c.Departure+": say why in a written reason (--reason)")
+			why = append(why, textf("%s: say why in a written reason%s", c.Departure, HintReason))
 		} else if len(c.OpenNotes) > 0 && in.CarryNotes {
-			why = append(why, "carrying open review notes needs a written reason (--reason)")
+			why = append(why, textf("carrying open review notes needs a written reason%s", HintReason))
 		}
 	}
 	if len(why) == 0 {
@@ -76,11 +76,14 @@ func (c *ConclusionCheck) Refused(in ConcludeInput) error {
 type ConclusionRefusal struct {
 	Control    string
 	Conclusion Conclusion
-	Why        []string
+	Why        []Text
 }
 
-func (e *ConclusionRefusal) Error() string {
-	return fmt.Sprintf("%s cannot be concluded %s yet: %s; nothing was recorded", e.Control, e.Conclusion, strings.Join(e.Why, "; "))
+func (e *ConclusionRefusal) Error() string { return e.Words(nil) }
+
+// Words is the refusal with its hints worded by w.
+func (e *ConclusionRefusal) Words(w Wording) string {
+	return textf("%s cannot be concluded %s yet: %s; nothing was recorded", e.Control, e.Conclusion, e.Why).Words(w)
 }
 
 // judgmentFacts are the facts beyond the counts that a conclusion rests on.
@@ -178,25 +181,25 @@ func checkConclusion(ct *ControlTest, ev *TestEvaluation, f *judgmentFacts, c Co
 		// conclusion that does not rely on it may answer them.
 		ch.OpenNotes = f.openNotes
 	}
-	miss := func(format string, a ...any) { ch.Missing = append(ch.Missing, fmt.Sprintf(format, a...)) }
+	miss := func(format string, a ...any) { ch.Missing = append(ch.Missing, textf(format, a...)) }
 	switch c {
 	case Effective, EffectiveWithExceptions:
 		if ct.DesignConclusion == "" {
-			miss("the test of design is not concluded ('fieldwork design set --conclusion')")
+			miss("the test of design is not concluded%s", HintConcludeDesign)
 		} else if ct.DesignConclusion == "not-suitably-designed" {
 			miss("the test of design concluded the control is not suitably designed")
 		}
 		if len(ct.Procedures) == 0 {
-			miss("no procedure is recorded ('fieldwork procedure add')")
+			miss("no procedure is recorded%s", HintAddProcedure)
 		}
 		if len(ct.Attributes) == 0 {
-			miss("no attribute is recorded ('fieldwork attribute add')")
+			miss("no attribute is recorded%s", HintAddAttribute)
 		}
 		switch {
 		case ev.Population == 0:
 			miss("the population is empty: conclude not-occurring")
 		case ev.Items == 0:
-			miss("no sample has been drawn ('fieldwork sample draw')")
+			miss("no sample has been drawn%s", HintDrawSample)
 		case ev.Complete < ev.Items:
 			miss("%d of %d selected items are tested on every attribute", ev.Complete, ev.Items)
 		}
@@ -204,18 +207,18 @@ func checkConclusion(ct *ControlTest, ev *TestEvaluation, f *judgmentFacts, c Co
 			miss("%d result%s marked not applicable without a note", f.naWithoutNote, plural(f.naWithoutNote, " is", "s are"))
 		}
 		if f.hasPopulation && !f.ipe {
-			miss("the population's completeness and accuracy (IPE) is not recorded ('fieldwork population ipe')")
+			miss("the population's completeness and accuracy (IPE) is not recorded%s", HintRecordIPE)
 		}
 	case NotEffective:
 		if ev.Deviations == 0 && ct.DesignConclusion != "not-suitably-designed" && strings.TrimSpace(ct.ConclusionNote) == "" {
 			// The note given with the conclusion is checked by the caller.
-			ch.Missing = append(ch.Missing, "")
+			ch.Missing = append(ch.Missing, Text{})
 		}
 	case NotTested:
-		ch.Missing = append(ch.Missing, "")
+		ch.Missing = append(ch.Missing, Text{})
 	case NotOccurring:
 		if ev.Population != 0 {
-			ch.Missing = append(ch.Missing, "")
+			ch.Missing = append(ch.Missing, Text{})
 		}
 	}
 	// Departures from the proposal (only toward relying on the control).
@@ -242,7 +245,7 @@ func checkConclusion(ct *ControlTest, ev *TestEvaluation, f *judgmentFacts, c Co
 	// The placeholders above mark a conclusion whose basis is the note.
 	out := ch.Missing[:0]
 	for _, m := range ch.Missing {
-		if m != "" {
+		if m.format != "" {
 			out = append(out, m)
 		}
 	}
@@ -251,20 +254,20 @@ func checkConclusion(ct *ControlTest, ev *TestEvaluation, f *judgmentFacts, c Co
 }
 
 // needsNote reports whether conclusion c on this test rests on a note.
-func needsNote(ct *ControlTest, ev *TestEvaluation, c Conclusion) string {
+func needsNote(ct *ControlTest, ev *TestEvaluation, c Conclusion) (Text, bool) {
 	switch c {
 	case NotEffective:
 		if ev.Deviations == 0 && ct.DesignConclusion != "not-suitably-designed" {
-			return "not effective with no deviation and the design not found wanting needs its basis in a note (--note)"
+			return textf("not effective with no deviation and the design not found wanting needs its basis in a note%s", HintNote), true
 		}
 	case NotTested:
-		return "not tested needs a note saying why (--note)"
+		return textf("not tested needs a note saying why%s", HintNote), true
 	case NotOccurring:
 		if ev.Population != 0 {
-			return "not occurring with a population that is not empty needs a note saying why (--note)"
+			return textf("not occurring with a population that is not empty needs a note saying why%s", HintNote), true
 		}
 	}
-	return ""
+	return Text{}, false
 }
 
 // Conclude records the auditor's conclusion on a control test after the
@@ -296,7 +299,7 @@ func (w *Workpaper) Conclude(ctx context.Context, controlRef string, in Conclude
 			return err
 		}
 		ch := checkConclusion(ct, ev, f, c)
-		if need := needsNote(ct, ev, c); need != "" && strings.TrimSpace(in.Note) == "" && reason == "" {
+		if need, ok := needsNote(ct, ev, c); ok && strings.TrimSpace(in.Note) == "" && reason == "" {
 			ch.Missing = append(ch.Missing, need)
 		}
 		if err := ch.Refused(in); err != nil {

@@ -264,7 +264,7 @@ func (w *Workpaper) SetPervasiveness(ctx context.Context, judgment, reason strin
 		return fmt.Errorf("unknown judgment %q (pervasive or not-pervasive)", judgment)
 	}
 	if judgment != "" && reason == "" {
-		return errors.New("the pervasiveness judgment needs a written reason (--reason)")
+		return hintErrorf("the pervasiveness judgment needs a written reason%s", HintReason)
 	}
 	e, err := w.Engagement(ctx)
 	if err != nil {
@@ -281,15 +281,15 @@ func (w *Workpaper) SetPervasiveness(ctx context.Context, judgment, reason strin
 		}
 	}
 	if me == nil || LadderRole(me.Role) != RolePartner {
-		who := "nobody on the team is a partner: add one with 'fieldwork team add --role partner'"
+		who := textf("nobody on the team is a partner%s", HintAddPartner)
 		if len(partners) > 0 {
-			who = joinAnd(partners) + " may record it"
+			who = plainText(joinAnd(partners) + " may record it")
 		}
 		what := w.user + " is not on the team"
 		if me != nil {
 			what = fmt.Sprintf("%s is on the team as %s", w.user, me.Role)
 		}
-		return fmt.Errorf("pervasiveness is the engagement partner's judgment: %s; %s; nothing was recorded", what, who)
+		return hintErrorf("pervasiveness is the engagement partner's judgment: %s; %s; nothing was recorded", what, who)
 	}
 	if judgment == "" {
 		reason = ""

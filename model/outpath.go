@@ -2,7 +2,6 @@ package model
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,15 +16,16 @@ var ErrOutputIsWorkpaper = errors.New("refusing to write over a workpaper")
 
 // outputError is a CheckOutputPath refusal: ErrOutputIsWorkpaper, and also
 // ErrExists (the path is taken) for callers that test for that.
-type outputError struct{ msg string }
+type outputError struct{ msg Text }
 
-func (e *outputError) Error() string { return e.msg }
+func (e *outputError) Error() string          { return e.msg.String() }
+func (e *outputError) Words(w Wording) string { return e.msg.Words(w) }
 func (e *outputError) Is(target error) bool {
 	return target == ErrOutputIsWorkpaper || target == ErrExists
 }
 
 func refuseOutput(format string, a ...any) error {
-	return &outputError{fmt.Sprintf(format, a...)}
+	return &outputError{textf(format, a...)}
 }
 
 // CheckOutputPath refuses an output path that is one of the given
@@ -45,14 +45,14 @@ func CheckOutputPath(out string, workpapers ...string) error {
 			continue
 		}
 		if ws, err := os.Stat(wp); err == nil && os.SameFile(st, ws) {
-			return refuseOutput("%s: %v: it is the workpaper %s itself (with --force too); choose another name", out, ErrOutputIsWorkpaper, wp)
+			return refuseOutput("%s: %v: it is the workpaper %s itself%s; choose another name", out, ErrOutputIsWorkpaper, wp, HintNotEvenForced)
 		}
 		if js, err := os.Stat(wp + "-journal"); err == nil && os.SameFile(st, js) {
 			return refuseOutput("%s: %v: it is the rollback journal of %s, which undoes an interrupted change; choose another name", out, ErrOutputIsWorkpaper, wp)
 		}
 	}
 	if st.Mode().IsRegular() && IsWorkpaperFile(out) {
-		return refuseOutput("%s: %v: the file exists and is a fieldwork workpaper (with --force too); choose another name", out, ErrOutputIsWorkpaper)
+		return refuseOutput("%s: %v: the file exists and is a fieldwork workpaper%s; choose another name", out, ErrOutputIsWorkpaper, HintNotEvenForced)
 	}
 	if strings.HasSuffix(out, "-journal") && IsWorkpaperFile(strings.TrimSuffix(out, "-journal")) {
 		return refuseOutput("%s: %v: it is the rollback journal of a workpaper; choose another name", out, ErrOutputIsWorkpaper)

@@ -7,7 +7,7 @@ import (
 
 // RecordLabels names, by UUID, the records people refer to by reference,
 // for the audit trail: controls ("control CHG-01") and their workpapers,
-// sign-offs and attributes, exceptions, review notes, client requests and
+// sign-offs and attributes, bulk passes, exceptions, review notes, client requests and
 // results ("result WP-CHG-01 item 4 (position 350, PR-21349) A").
 // It is one query, however many controls there are.
 func (w *Workpaper) RecordLabels(ctx context.Context) (map[string]string, error) {
@@ -25,6 +25,8 @@ func (w *Workpaper) RecordLabels(ctx context.Context) (map[string]string, error)
 			JOIN control_test t ON t.uuid = s.test_uuid JOIN control c ON c.uuid = t.control_uuid
 		UNION ALL SELECT a.uuid, 'attribute ' || a.letter || ' of ' || c.ref FROM attribute a
 			JOIN control_test t ON t.uuid = a.test_uuid JOIN control c ON c.uuid = t.control_uuid
+		UNION ALL SELECT l.record_uuid, 'bulk pass of ' || t.wp_ref FROM change_log l JOIN control_test t ON t.uuid = l.scope
+			WHERE l.field = 'bulk' AND l.op = 'insert'
 		UNION ALL SELECT uuid, 'exception ' || ref FROM exception
 		UNION ALL SELECT uuid, 'review note ' || ref FROM review_note
 		UNION ALL SELECT uuid, 'request ' || ref FROM pbc_request

@@ -142,9 +142,46 @@ type replayed struct {
 	last        entryRef
 	// broken names an entry of the record that does not parse.
 	broken string
+	// bulkBroken is set on the stand-in for a bulk-pass entry whose
+	// description cannot be expanded.
+	bulkBroken bool
+}
+
+// applyCell starts r as cell k of the bulk pass p (entry ref).
+func (r *replayed) applyCell(ref entryRef, p *bulkPass, attr *bulkAttribute, ordinal int) {
+	r.table, r.exists, r.created, r.last = "result", true, ref, ref
+	r.fields = map[string]*string{}
+	r.setBy = map[string]entryRef{}
+	for k, v := range p.values(attr, ordinal) {
+		v := v
+		r.fields[k] = &v
+		r.setBy[k] = ref
+	}
+}
+
+// bulkCells expands bulk-pass entries into their cells as eachReplayed
+// meets them: a pass's cells sort right after its own UUID.
+type bulkCells struct {
+	bulk string
+	p    *bulkPass
+	ref  entryRef
+	k, n int
+}
+
+func (g *bulkCells) has() bool    { return g != nil && g.k <= g.n }
+func (g *bulkCells) uuid() string { return cellUUID(g.bulk, g.k) }
+func (g *bulkCells) take() *replayed {
+	r := &replayed{uuid: g.uuid()}
+	attr, ord, _ := g.p.cell(g.k)
+	r.applyCell(g.ref, g.p, attr, ord)
+	g.k++
+	return r
 }
 
 func (r *replayed) apply(seq int64, at, user, op, field string, nw *string) {
+	if field == bulkField && op == "insert" {
+		return // a bulk pass: its cells are the records (applyCell)
+	}
 	ref := entryRef{seq, user, at}
 	r.last = ref
 	switch op {
@@ -207,6 +244,7 @@ func (w *Workpaper) eachReplayed(ctx context.Context, upTo int64, fn func(r *rep
 	const page = 20000
 	lastUUID, lastSeq := "", int64(0)
 	var cur *replayed
+	var gen *bulkCells
 	for {
 		rows, err := w.db.QueryContext(ctx, `SELECT seq, at, user, op, tbl, record_uuid, field, new_value FROM change_log
 			WHERE op != 'event' AND (record_uuid, seq) > (?, ?) AND (? = 0 OR seq <= ?) ORDER BY record_uuid, seq LIMIT ?`,
@@ -238,18 +276,48 @@ func (w *Workpaper) eachReplayed(ctx context.Context, upTo int64, fn func(r *rep
 				}
 				cur = nil
 			}
+			lastUUID, lastSeq = e.rec, e.seq
+			// The cells of a bulk pass that sort before this record.
+			for gen.has() && gen.uuid() < e.rec {
+				if err := fn(gen.take()); err != nil {
+					return err
+				}
+			}
+			if e.field == bulkField && e.op == "insert" {
+				ref := entryRef{e.seq, e.user, e.at}
+				p, err := parseBulk(e.nw)
+				if err != nil {
+					gen = nil
+					if err := fn(&replayed{table: e.tbl, uuid: e.rec, bulkBroken: true, broken: fmt.Sprintf("%s: %v", ref, err)}); err != nil {
+						return err
+					}
+					continue
+				}
+				gen = &bulkCells{bulk: e.rec, p: p, ref: ref, k: 1, n: p.cells()}
+				continue
+			}
 			if cur == nil {
-				cur = &replayed{table: e.tbl, uuid: e.rec}
+				if gen.has() && gen.uuid() == e.rec {
+					cur = gen.take() // a cell changed after the pass
+				} else {
+					cur = &replayed{table: e.tbl, uuid: e.rec}
+				}
 			}
 			cur.apply(e.seq, e.at, e.user, e.op, e.field, e.nw)
-			lastUUID, lastSeq = e.rec, e.seq
 		}
 		if len(got) < page {
 			break
 		}
 	}
 	if cur != nil {
-		return fn(cur)
+		if err := fn(cur); err != nil {
+			return err
+		}
+	}
+	for gen.has() {
+		if err := fn(gen.take()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -257,19 +325,39 @@ func (w *Workpaper) eachReplayed(ctx context.Context, upTo int64, fn func(r *rep
 // replayRecord rebuilds one record from its entries up to upTo (0: all)
 // in schema (main, or an attached copy), read through q.
 func replayRecord(ctx context.Context, q queryer, schema, uuid string, upTo int64) (*replayed, error) {
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT seq, at, user, op, tbl, field, new_value FROM %s.change_log
-		WHERE record_uuid = ? AND op != 'event' AND (? = 0 OR seq <= ?) ORDER BY seq`, schema), uuid, upTo, upTo)
+	// A result may be a cell of a bulk pass: the pass's entry creates it.
+	bulk, k, isCell := bulkOf(uuid)
+	if !isCell {
+		bulk = uuid
+	}
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT seq, at, user, op, tbl, record_uuid, field, new_value FROM %s.change_log
+		WHERE record_uuid IN (?, ?) AND op != 'event' AND (? = 0 OR seq <= ?) ORDER BY seq`, schema), uuid, bulk, upTo, upTo)
 	if err != nil {
 		return nil, err
 	}
 	r := &replayed{uuid: uuid}
 	for rows.Next() {
 		var seq int64
-		var at, user, op, tbl, fld string
+		var at, user, op, tbl, rec, fld string
 		var nw *string
-		if err := rows.Scan(&seq, &at, &user, &op, &tbl, &fld, &nw); err != nil {
+		if err := rows.Scan(&seq, &at, &user, &op, &tbl, &rec, &fld, &nw); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if rec != uuid {
+			if fld != bulkField || op != "insert" {
+				continue
+			}
+			ref := entryRef{seq, user, at}
+			p, err := parseBulk(nw)
+			if err != nil {
+				r.table, r.broken = tbl, fmt.Sprintf("%s: %v", ref, err)
+				continue
+			}
+			if attr, ord, ok := p.cell(k); ok {
+				r.applyCell(ref, p, attr, ord)
+			}
+			continue
 		}
 		r.table = tbl
 		r.apply(seq, at, user, op, fld, nw)
@@ -298,6 +386,10 @@ func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 	var batch []*replayed
 	flush := func() error {
 		for _, r := range batch {
+			if r.bulkBroken {
+				report(fmt.Sprintf("bulk pass %s: the trail cannot expand it into its cells: %s", shortID(r.uuid), r.broken))
+				continue
+			}
 			t := tables[r.table]
 			if t == nil {
 				if r.exists {
@@ -365,7 +457,7 @@ func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 		q := fmt.Sprintf(`SELECT uuid FROM %q WHERE uuid NOT IN (SELECT record_uuid FROM change_log)`, name)
 		if name == "sample_item" {
 			// Derived items are checked against their selection's record.
-			q += ` AND selection_uuid NOT IN (SELECT uuid FROM selection WHERE items_derived = 1)`
+			q += ` AND selection_uuid NOT IN (SELECT uuid FROM selection WHERE items_derived IN (1, 2))`
 		}
 		rows, err := w.db.QueryContext(ctx, q)
 		if err != nil {
@@ -379,6 +471,12 @@ func (w *Workpaper) replayCheck(ctx context.Context) ([]string, int64, error) {
 		}
 		if err := closeRows(rows); err != nil {
 			return nil, 0, err
+		}
+		if name == "result" && len(extra) > 0 {
+			// The cells of bulk passes were compared above.
+			if extra, err = w.notBulkCells(ctx, extra); err != nil {
+				return nil, 0, err
+			}
 		}
 		for _, u := range extra {
 			r := &replayed{table: name, uuid: u}
@@ -676,4 +774,31 @@ func sortedTableNames(tables map[string]*replayTable, first string) []string {
 	}
 	sort.Strings(rest)
 	return append(out, rest...)
+}
+
+// notBulkCells drops from uuids the cells of bulk passes the trail holds.
+func (w *Workpaper) notBulkCells(ctx context.Context, uuids []string) ([]string, error) {
+	cells := map[string]int{} // bulk pass → its cells
+	err := w.scanRows(ctx, func(rows *sql.Rows) error {
+		var u string
+		var nw *string
+		if err := rows.Scan(&u, &nw); err != nil {
+			return err
+		}
+		if p, err := parseBulk(nw); err == nil {
+			cells[u] = p.cells()
+		}
+		return nil
+	}, `SELECT record_uuid, new_value FROM change_log WHERE field = 'bulk' AND op = 'insert'`)
+	if err != nil {
+		return nil, err
+	}
+	out := uuids[:0]
+	for _, u := range uuids {
+		if b, k, ok := bulkOf(u); ok && k <= cells[b] {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }

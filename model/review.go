@@ -103,7 +103,7 @@ func (t *txn) note(ref string) (id string, state NoteState, version int, err err
 		FROM review_note n LEFT JOIN exception x ON n.target_table = 'exception' AND x.uuid = n.target_uuid
 		WHERE n.ref = ? COLLATE NOCASE`, strings.TrimSpace(ref)).Scan(&id, &state, &version, &scope)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = fmt.Errorf("no review note %q ('fieldwork note list FILE' lists them)", ref)
+		err = hintErrorf("no review note %q%s", ref, HintListNotes)
 	}
 	if err == nil {
 		t.scope = scope
@@ -252,7 +252,7 @@ func (w *Workpaper) UpdatePBC(ctx context.Context, ref string, status PBCStatus,
 		var id, oldName, oldSum, oldNote string
 		err := t.tx.QueryRowContext(ctx, "SELECT uuid, received_name, received_sha256, note FROM pbc_request WHERE ref = ? COLLATE NOCASE", ref).Scan(&id, &oldName, &oldSum, &oldNote)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("no request %q ('fieldwork pbc list FILE' lists them)", ref)
+			return hintErrorf("no request %q%s", ref, HintListRequests)
 		}
 		if err != nil {
 			return err

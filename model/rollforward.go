@@ -87,8 +87,8 @@ func RollForward(ctx context.Context, lastPath string, in RollForwardInput, opt 
 	broken := ""
 	if !vr.OK {
 		if strings.TrimSpace(in.BrokenReason) == "" {
-			return nil, fmt.Errorf("%s %w: %s; nothing was written (roll forward from it anyway with --force --reason TEXT, which is recorded in the new file)",
-				lastPath, ErrCopyDoesNotVerify, vr.FirstProblem())
+			return nil, hintErrorf("%s %w: %s; nothing was written%s",
+				lastPath, ErrCopyDoesNotVerify, vr.FirstProblem(), HintRollForwardAnyway)
 		}
 		broken = fmt.Sprintf("; the source does not verify (%s) and was rolled forward anyway: %s", vr.FirstProblem(), strings.TrimSpace(in.BrokenReason))
 	}

@@ -252,7 +252,7 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 		return nil, err
 	}
 	if pop == nil {
-		return nil, fmt.Errorf("%s has no population: import one with 'fieldwork population import'", ref)
+		return nil, hintErrorf("%s has no population%s", ref, HintImportPopulation)
 	}
 	if pop.Rows == 0 {
 		return nil, fmt.Errorf("the population of %s is empty: the control did not operate in the period; conclude it as not-occurring", ref)
@@ -296,7 +296,7 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 		}
 		planned, err = planFor(PlanInput{Kind: PlanFrequency}, ct.Control, ct.Risk, pop.Rows, table)
 		if err != nil {
-			return nil, fmt.Errorf("%w; or plan the sample with 'fieldwork sample plan'", err)
+			return nil, hintErrorf("%w%s", err, HintPlanSample)
 		}
 		size = planned.Size
 		basis = "no plan recorded, so the frequency-based size was used: " + strings.TrimPrefix(planned.Basis, "frequency-based (nonstatistical): ")
@@ -330,7 +330,7 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("%s: %w; add items with 'fieldwork sample extend' (a sample is never silently replaced)", ref, ErrAlreadyDrawn)
+			return hintErrorf("%s: %w%s (a sample is never silently replaced)", ref, ErrAlreadyDrawn, HintExtendSample)
 		}
 		if planned.Kind != "" && ct.Plan.Kind == "" {
 			// Record the plan the draw used.
@@ -338,14 +338,20 @@ func (w *Workpaper) DrawSample(ctx context.Context, in DrawInput) (*Selection, e
 				return err
 			}
 		}
+		kind := itemsDerived
+		if rec.Method == sampling.AllItems && isWholePopulation(rec.Positions) && len(rec.Positions) == pop.Rows {
+			kind = itemsVirtual // every row, in order: nothing to store
+		}
 		selUUID, err := t.insert("selection", field{"test_uuid", testUUID}, field{"population_uuid", pop.UUID}, field{"method", string(rec.Method)},
 			field{"seed", fmt.Sprint(rec.Seed)}, field{"size", rec.Size}, field{"size_basis", basis}, field{"record", string(recJSON)},
-			field{"items_derived", 1})
+			field{"items_derived", kind})
 		if err != nil {
 			return err
 		}
-		if err := t.insertItems(selUUID, true, rec.Positions, 0, 0); err != nil {
-			return err
+		if kind == itemsDerived {
+			if err := t.insertItems(selUUID, true, rec.Positions, 0, 0); err != nil {
+				return err
+			}
 		}
 		if err := t.event("selection", selUUID, fmt.Sprintf("sample drawn: %s, seed %d, %d of %d items; %s", rec.Method, rec.Seed, rec.Size, rec.Population, basis)); err != nil {
 			return err
@@ -401,11 +407,14 @@ func (w *Workpaper) ExtendSample(ctx context.Context, controlRef string, add int
 		if _, err := t.update("selection", sel.UUID, sel.Version, "the sample of "+ref, field{"record", string(recJSON)}); err != nil {
 			return err
 		}
-		var derived bool
-		if err := t.tx.QueryRowContext(ctx, `SELECT items_derived FROM selection WHERE uuid = ?`, sel.UUID).Scan(&derived); err != nil {
+		var kind int
+		if err := t.tx.QueryRowContext(ctx, `SELECT items_derived FROM selection WHERE uuid = ?`, sel.UUID).Scan(&kind); err != nil {
 			return err
 		}
-		if err := t.insertItems(sel.UUID, derived, ext.Positions, len(sel.Items), len(rec.Extensions)); err != nil {
+		if kind == itemsVirtual {
+			return fmt.Errorf("%s: every item of the population is in the sample already; there is nothing to extend it with", ref)
+		}
+		if err := t.insertItems(sel.UUID, kind != itemsLogged, ext.Positions, len(sel.Items), len(rec.Extensions)); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("sample extended by %d items (extension %d)", add, len(rec.Extensions))
@@ -444,7 +453,7 @@ func (w *Workpaper) currentSelections(ctx context.Context, tests []*ControlTest,
 	for _, ct := range tests {
 		refs[ct.UUID] = ct.Control.Ref
 	}
-	q := `SELECT test_uuid, uuid, population_uuid, record, size_basis, created_by, created_at, version
+	q := `SELECT test_uuid, uuid, population_uuid, record, size_basis, created_by, created_at, version, items_derived
 		FROM selection WHERE current = 1`
 	var args []any
 	if !all {
@@ -456,7 +465,8 @@ func (w *Workpaper) currentSelections(ctx context.Context, tests []*ControlTest,
 	err := w.scanRows(ctx, func(rows *sql.Rows) error {
 		s := &Selection{}
 		var test, rec, at string
-		if err := rows.Scan(&test, &s.UUID, &s.PopulationUUID, &rec, &s.SizeBasis, &s.DrawnBy, &at, &s.Version); err != nil {
+		var kind int
+		if err := rows.Scan(&test, &s.UUID, &s.PopulationUUID, &rec, &s.SizeBasis, &s.DrawnBy, &at, &s.Version, &kind); err != nil {
 			return err
 		}
 		s.ControlRef, s.DrawnAt = refs[test], parseTime(at)
@@ -464,19 +474,24 @@ func (w *Workpaper) currentSelections(ctx context.Context, tests []*ControlTest,
 			return fmt.Errorf("the selection record of %s is unreadable: %w", s.ControlRef, err)
 		}
 		out[test], byUUID[s.UUID] = s, s
+		if kind == itemsVirtual {
+			// The whole population in order: computed, not read.
+			s.Items = virtualItems(s.UUID, 1, len(s.Record.Positions))
+			delete(byUUID, s.UUID)
+		}
 		return nil
 	}, q, args...)
-	if err != nil || len(out) == 0 {
+	if err != nil || len(byUUID) == 0 {
 		return out, err
 	}
-	// The items: of the one selection, or of every current one.
+	// The stored items: of the one selection, or of every current one.
 	q = "SELECT i.selection_uuid, i.uuid, i.ordinal, i.position, i.extension FROM sample_item i"
 	args = nil
 	if !all {
 		q += " WHERE i.selection_uuid = ?"
 		args = append(args, out[tests[0].UUID].UUID)
 	} else {
-		q += " JOIN selection s ON s.uuid = i.selection_uuid AND s.current = 1"
+		q += " JOIN selection s ON s.uuid = i.selection_uuid AND s.current = 1 AND s.items_derived != 2"
 	}
 	err = w.scanRows(ctx, func(rows *sql.Rows) error {
 		var sel string

@@ -120,7 +120,7 @@ type trailSignature struct {
 // SignatureCheck is what verify found about the signatures.
 type SignatureCheck struct {
 	Problems []string `json:"problems"` // tampering or a broken signature
-	Notes    []string `json:"notes"`    // facts an inspector should know (demo keys, unregistered keys)
+	Notes    []Text   `json:"notes"`    // facts an inspector should know (demo keys, unregistered keys)
 	Signed   int64    `json:"signed_entries"`
 	Signers  []Signer `json:"signers"`
 }
@@ -138,7 +138,7 @@ type Signer struct {
 // is covered by exactly one valid signature of its author, and what the
 // team's records say of each key.
 func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, error) {
-	sc := &SignatureCheck{Problems: []string{}, Notes: []string{}, Signers: []Signer{}}
+	sc := &SignatureCheck{Problems: []string{}, Notes: []Text{}, Signers: []Signer{}}
 	byFirst := map[string][]*trailSignature{}
 	var all []*trailSignature
 	rows, err := w.db.QueryContext(ctx, `SELECT last_uuid, first_uuid, entries, signed_hash, user, public_key, signature, kind FROM trail_signature`)
@@ -283,19 +283,19 @@ func (w *Workpaper) verifySignatures(ctx context.Context) (*SignatureCheck, erro
 	for _, sg := range sc.Signers {
 		switch sg.Standing {
 		case "demo":
-			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with a demo key (%s), derived from a published seed: it proves nothing", sg.User, sg.Fingerprint))
+			sc.Notes = append(sc.Notes, textf("%s signs with a demo key (%s), derived from a published seed: it proves nothing", sg.User, sg.Fingerprint))
 		case "registered":
 			if m := team[UserKey(sg.User)]; m.confirmedBy == "" {
-				sc.Notes = append(sc.Notes, fmt.Sprintf("%s registered their key %s themselves; no manager or partner has confirmed it ('fieldwork team key')", sg.User, sg.Fingerprint))
+				sc.Notes = append(sc.Notes, textf("%s registered their key %s themselves; no manager or partner has confirmed it%s", sg.User, sg.Fingerprint, HintConfirmKey))
 			} else if c, ok := team[UserKey(m.confirmedBy)]; !ok || (Role(c.role) != RoleManager && Role(c.role) != RolePartner) {
-				sc.Notes = append(sc.Notes, fmt.Sprintf("%s's key %s was confirmed by %s, who is not a manager or partner on the team now", sg.User, sg.Fingerprint, m.confirmedBy))
+				sc.Notes = append(sc.Notes, textf("%s's key %s was confirmed by %s, who is not a manager or partner on the team now", sg.User, sg.Fingerprint, m.confirmedBy))
 			}
 		case "unregistered":
-			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with key %s, which is not registered on the team ('fieldwork team join')", sg.User, sg.Fingerprint))
+			sc.Notes = append(sc.Notes, textf("%s signs with key %s, which is not registered on the team%s", sg.User, sg.Fingerprint, HintJoinTeam))
 		case "own-key-on-demo-team":
-			sc.Notes = append(sc.Notes, fmt.Sprintf("%s signs with their own key %s; the team records a demo key for them", sg.User, sg.Fingerprint))
+			sc.Notes = append(sc.Notes, textf("%s signs with their own key %s; the team records a demo key for them", sg.User, sg.Fingerprint))
 		case "not-on-team":
-			sc.Notes = append(sc.Notes, fmt.Sprintf("%s is not on the team and signs with their own key %s", sg.User, sg.Fingerprint))
+			sc.Notes = append(sc.Notes, textf("%s is not on the team and signs with their own key %s", sg.User, sg.Fingerprint))
 		}
 	}
 	return sc, nil

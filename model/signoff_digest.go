@@ -40,19 +40,19 @@ func scopeDigest(ctx context.Context, q queryer, testUUID string, upTo int64) (s
 		return "", err
 	}
 	sort.Strings(recs)
+	bulks, err := scopeBulks(ctx, q, testUUID, upTo)
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
 	put := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
 	put("fieldwork-scope-digest/1")
-	for _, u := range recs {
-		r, err := replayRecord(ctx, q, "main", u, upTo)
-		if err != nil {
-			return "", err
-		}
+	putRecord := func(u string, r *replayed) {
 		put(r.table)
 		put(u)
 		if !r.exists {
 			put("deleted")
-			continue
+			return
 		}
 		names := make([]string, 0, len(r.fields))
 		for k := range r.fields {
@@ -69,7 +69,92 @@ func scopeDigest(ctx context.Context, q queryer, testUUID string, upTo int64) (s
 			}
 		}
 	}
+	for _, u := range recs {
+		if b := bulks[u]; b != nil {
+			// A bulk pass: its cells, each with what changed it since.
+			later, err := cellEntries(ctx, q, u, b, upTo)
+			if err != nil {
+				return "", err
+			}
+			for k := 1; k <= b.p.cells(); k++ {
+				c := cellUUID(u, k)
+				r := &replayed{uuid: c}
+				attr, ord, _ := b.p.cell(k)
+				r.applyCell(b.ref, b.p, attr, ord)
+				for _, e := range later[c] {
+					r.apply(e.seq, e.at, e.user, e.op, e.field, e.nw)
+				}
+				putRecord(c, r)
+			}
+			continue
+		}
+		if b, _, ok := bulkOf(u); ok && bulks[b] != nil {
+			continue // a cell changed after its pass: done with the pass
+		}
+		r, err := replayRecord(ctx, q, "main", u, upTo)
+		if err != nil {
+			return "", err
+		}
+		putRecord(u, r)
+	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// scopeBulk is a bulk-pass entry of a scope.
+type scopeBulk struct {
+	p   *bulkPass
+	ref entryRef
+}
+
+// scopeBulks are the bulk passes of a control test up to entry upTo.
+func scopeBulks(ctx context.Context, q queryer, testUUID string, upTo int64) (map[string]*scopeBulk, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, at, user, record_uuid, new_value FROM change_log
+		WHERE scope = ? AND field = 'bulk' AND op = 'insert' AND seq <= ?`, testUUID, upTo)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*scopeBulk{}
+	for rows.Next() {
+		var b scopeBulk
+		var u string
+		var nw *string
+		if err := rows.Scan(&b.ref.seq, &b.ref.at, &b.ref.user, &u, &nw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if b.p, err = parseBulk(nw); err != nil {
+			continue // replay names it; the digest then differs from the signed one
+		}
+		out[u] = &b
+	}
+	return out, closeRows(rows)
+}
+
+type cellEntry struct {
+	seq                 int64
+	at, user, op, field string
+	nw                  *string
+}
+
+// cellEntries are the entries, up to upTo, of the cells of bulk pass bulk
+// made after it, by cell: one range of the record index.
+func cellEntries(ctx context.Context, q queryer, bulk string, b *scopeBulk, upTo int64) (map[string][]cellEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, at, user, op, record_uuid, field, new_value FROM change_log
+		WHERE record_uuid > ? AND record_uuid <= ? AND op != 'event' AND seq <= ? ORDER BY seq`, bulk, cellUUID(bulk, b.p.cells()), upTo)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]cellEntry{}
+	for rows.Next() {
+		var e cellEntry
+		var u string
+		if err := rows.Scan(&e.seq, &e.at, &e.user, &e.op, &u, &e.field, &e.nw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[u] = append(out[u], e)
+	}
+	return out, closeRows(rows)
 }
 
 // signOffFields are the digest and head a new sign-off records.

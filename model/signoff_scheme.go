@@ -341,14 +341,17 @@ type SignOffRecord struct {
 // SignRefusal is a sign-off that was refused: why, and who may sign.
 type SignRefusal struct {
 	What   string
-	Why    string
-	MaySay string
+	Why    Text
+	MaySay Text
 }
 
-func (e *SignRefusal) Error() string {
-	s := fmt.Sprintf("%s: %s", e.What, e.Why)
-	if e.MaySay != "" {
-		s += "; " + e.MaySay
+func (e *SignRefusal) Error() string { return e.Words(nil) }
+
+// Words is the refusal with its hints worded by w.
+func (e *SignRefusal) Words(w Wording) string {
+	s := e.What + ": " + e.Why.Words(w)
+	if e.MaySay.format != "" {
+		s += "; " + e.MaySay.Words(w)
 	}
 	return s + "; nothing was signed"
 }
@@ -373,9 +376,9 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 		for _, s := range scheme.Steps(target) {
 			names = append(names, string(s.Step))
 		}
-		return &SignRefusal{What: what, Why: fmt.Sprintf("the sign-off scheme has no %s step for %s (it has %s)", step, targetWords(target), strings.Join(names, ", "))}
+		return &SignRefusal{What: what, Why: textf("the sign-off scheme has no %s step for %s (it has %s)", step, targetWords(target), strings.Join(names, ", "))}
 	}
-	mayList := func(exclude string) string {
+	mayList := func(exclude string) Text {
 		var who []string
 		for _, m := range e.Team {
 			if hasRole(st.Roles, LadderRole(m.Role)) && !SameUser(m.User, exclude) && m.User != "" {
@@ -383,9 +386,9 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 			}
 		}
 		if len(who) == 0 {
-			return fmt.Sprintf("the %s is signed by a %s, and nobody on the team holds that role: add one with 'fieldwork team add'", step, joinRoles(st.Roles))
+			return textf("the %s is signed by a %s, and nobody on the team holds that role%s", step, joinRoles(st.Roles), HintAddMember)
 		}
-		return fmt.Sprintf("the %s of %s is signed by a %s: %s may sign", step, targetWords(target), joinRoles(st.Roles), joinAnd(who))
+		return textf("the %s of %s is signed by a %s: %s may sign", step, targetWords(target), joinRoles(st.Roles), joinAnd(who))
 	}
 	var me *TeamMember
 	for i := range e.Team {
@@ -394,10 +397,10 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 		}
 	}
 	if me == nil {
-		return &SignRefusal{What: what, Why: fmt.Sprintf("%s is not on the team (no team member signs as %s)", w.user, w.user), MaySay: mayList("")}
+		return &SignRefusal{What: what, Why: textf("%s is not on the team (no team member signs as %s)", w.user, w.user), MaySay: mayList("")}
 	}
 	if !hasRole(st.Roles, LadderRole(me.Role)) {
-		return &SignRefusal{What: what, Why: fmt.Sprintf("%s is on the team as %s (%s), not a %s", w.user, me.Role, LadderRole(me.Role), joinRoles(st.Roles)), MaySay: mayList("")}
+		return &SignRefusal{What: what, Why: textf("%s is on the team as %s (%s), not a %s", w.user, me.Role, LadderRole(me.Role), joinRoles(st.Roles)), MaySay: mayList("")}
 	}
 	if st.IfAppointed {
 		// Signing it appoints nothing: the role is held, so it applies.
@@ -412,7 +415,7 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 		}
 		scopeUUID = ct.UUID
 		if ct.Conclusion == NotConcluded {
-			return &SignRefusal{What: what, Why: fmt.Sprintf("%s is in progress with no conclusion: conclude it first ('fieldwork conclude')", ct.Control.Ref)}
+			return &SignRefusal{What: what, Why: textf("%s is in progress with no conclusion: conclude it first%s", ct.Control.Ref, HintConclude)}
 		}
 		ref = ct.Control.Ref
 	case TargetPlanning, TargetOpinion:
@@ -427,7 +430,7 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 				for _, f := range d.Open {
 					open = append(open, f.Ref)
 				}
-				return &SignRefusal{What: what, Why: fmt.Sprintf("the opinion is not final: %s still open", joinAnd(open))}
+				return &SignRefusal{What: what, Why: textf("the opinion is not final: %s still open", joinAnd(open))}
 			}
 		}
 	case TargetCriterion:
@@ -444,7 +447,7 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 		for _, c := range concl {
 			if c.Ref == id {
 				if c.Status != CriterionMet && c.Status != CriterionNotMet {
-					return &SignRefusal{What: what, Why: fmt.Sprintf("%s is %s (%s): a criterion is signed once it is concluded met or not met", id, c.Status, c.Reason)}
+					return &SignRefusal{What: what, Why: textf("%s is %s (%s): a criterion is signed once it is concluded met or not met", id, c.Status, c.Reason)}
 				}
 			}
 		}
@@ -473,12 +476,12 @@ func (w *Workpaper) Sign(ctx context.Context, target SignTarget, ref string, ste
 		}
 		for _, a := range st.After {
 			if _, ok := standing[a]; !ok {
-				return &SignRefusal{What: what, Why: fmt.Sprintf("%s has no standing %s sign-off: the %s signs first", targetWords(target)+refWords(ref), a, a)}
+				return &SignRefusal{What: what, Why: textf("%s has no standing %s sign-off: the %s signs first", targetWords(target)+refWords(ref), a, a)}
 			}
 		}
 		for _, nb := range st.NotBy {
 			if s, ok := standing[nb]; ok && SameUser(s, w.user) {
-				return &SignRefusal{What: what, Why: fmt.Sprintf("%s was signed as %s by %s: the %s must be someone else", strings.TrimSpace(refWords(ref)+" "+string(target)), nb, s, step), MaySay: mayList(w.user)}
+				return &SignRefusal{What: what, Why: textf("%s was signed as %s by %s: the %s must be someone else", strings.TrimSpace(refWords(ref)+" "+string(target)), nb, s, step), MaySay: mayList(w.user)}
 			}
 		}
 		// A new sign-off replaces the standing one of the same step.

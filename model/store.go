@@ -138,7 +138,7 @@ func readHeader(path string) (header, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return header{}, fmt.Errorf("%s: %w (create one with 'fieldwork new' or 'fieldwork demo')", path, ErrNotExist)
+			return header{}, hintErrorf("%s: %w%s", path, ErrNotExist, HintCreate)
 		}
 		return header{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -331,8 +331,8 @@ func recoverHotJournal(path string, canWrite bool) (string, error) {
 		return "", nil
 	}
 	if !canWrite {
-		return "", fmt.Errorf("%s: %w: a change was interrupted (a crash or a kill) and must be rolled back from %s before the file can be read, which needs write access: open it once as someone who can write the file and its folder (any command, e.g. 'fieldwork status %s'), or copy both files together to a folder you can write; never delete the -journal file",
-			path, ErrHotJournal, j, path)
+		return "", hintErrorf("%s: %w: a change was interrupted (a crash or a kill) and must be rolled back from %s before the file can be read, which needs write access: open it once as someone who can write the file and its folder%s, or copy both files together to a folder you can write; never delete the -journal file",
+			path, ErrHotJournal, j, HintOpenToRollBack.For(path))
 	}
 	if err := probe(path, false); err != nil {
 		return "", fmt.Errorf("%s: rolling back the change a crash left unfinished in %s: %w", path, j, err)

@@ -125,7 +125,7 @@ func TestOpenRefusals(t *testing.T) {
 
 	t.Run("missing", func(t *testing.T) {
 		_, err := Open(filepath.Join(dir, "nope.fieldwork"), testOptions("a"))
-		if !errors.Is(err, ErrNotExist) || !strings.Contains(err.Error(), "fieldwork new") {
+		if !errors.Is(err, ErrNotExist) || !hasHint(err, HintCreate) {
 			t.Fatalf("err = %v", err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "nope.fieldwork")); err == nil {

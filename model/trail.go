@@ -120,8 +120,13 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 		args = append(args, ct.UUID, ct.UUID, ct.Control.UUID)
 	}
 	if f.RecordUUID != "" {
-		q += " AND record_uuid = ?"
-		args = append(args, f.RecordUUID)
+		// A result a bulk pass created: its history starts with the pass.
+		bulk := f.RecordUUID
+		if b, _, ok := bulkOf(f.RecordUUID); ok {
+			bulk = b
+		}
+		q += " AND record_uuid IN (?, ?)"
+		args = append(args, f.RecordUUID, bulk)
 	}
 	q += " ORDER BY seq"
 	if f.Limit > 0 {
@@ -143,6 +148,8 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 		}
 		c.At = parseTime(at)
 		switch {
+		case c.Op == "insert" && c.Field == bulkField:
+			// A bulk pass: said in words below, once the rows are closed.
 		case c.Op == "insert":
 			c.Values = insertValues(c.New)
 		case c.Op == "update" && c.Field == "":
@@ -153,7 +160,24 @@ func (w *Workpaper) Trail(ctx context.Context, f TrailFilter) ([]Change, error) 
 		}
 		out = append(out, c)
 	}
-	return out, closeRows(rows)
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		c := &out[i]
+		if c.Op != "insert" || c.Field != bulkField {
+			continue
+		}
+		p, err := parseBulk(c.New)
+		if err != nil {
+			c.Values = []FieldValue{{Field: "bulk pass", Value: "cannot be read: " + err.Error()}}
+			continue
+		}
+		var ref string
+		w.db.QueryRowContext(ctx, `SELECT c.ref FROM control_test t JOIN control c ON c.uuid = t.control_uuid WHERE t.uuid = ?`, p.Test).Scan(&ref)
+		c.Values = bulkWords(p, ref)
+	}
+	return out, nil
 }
 
 // VerifyReport lists everything "fieldwork verify" found.

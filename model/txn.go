@@ -158,8 +158,8 @@ func (w *Workpaper) writeOn(ctx context.Context, db beginner, fn func(t *txn) er
 		lock, err = t.archiveLock()
 	}
 	if err == nil && lock.at != "" && lock.amendment == "" && !t.w.archiving {
-		err = fmt.Errorf("%w on %s by %s: every change is refused; 'fieldwork amend FILE --reason TEXT' allows one dated, explained addition",
-			ErrArchived, lock.at, lock.by)
+		err = hintErrorf("%w on %s by %s: every change is refused%s",
+			ErrArchived, lock.at, lock.by, HintAmend)
 	}
 	if err == nil {
 		err = fn(t)

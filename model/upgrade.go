@@ -33,8 +33,8 @@ func (w *Workpaper) upgrade(ctx context.Context, from int) error {
 	}
 	reason := strings.TrimSpace(w.migrationReason)
 	if len(problems) > 0 && reason == "" {
-		return fmt.Errorf("%w (%s%s): nothing was changed; upgrade it anyway with 'fieldwork upgrade FILE --reason TEXT', which records the reason",
-			ErrLegacyTrailBroken, problems[0], more(len(problems)-1))
+		return hintErrorf("%w (%s%s): nothing was changed%s",
+			ErrLegacyTrailBroken, problems[0], more(len(problems)-1), HintUpgradeAnyway)
 	}
 	if err := w.migrate(ctx, from); err != nil {
 		return err

@@ -84,10 +84,22 @@ func nextRequestID() int64 { return requestSeq.Add(1) }
 // it); for the latest, loading ends and a failure is a command for the
 // status line.
 func answered(reqID int64, loading *bool, id int64, err error) (fresh bool, cmd tea.Cmd) {
+	return answer(reqID, id, err, loading, nil)
+}
+
+// answer is answered for screens that also keep the failure: failed (when
+// not nil) holds the latest answer's error, nil once a read succeeds;
+// loading may be nil.
+func answer(reqID, id int64, err error, loading *bool, failed *error) (fresh bool, cmd tea.Cmd) {
 	if id != reqID {
 		return false, nil
 	}
-	*loading = false
+	if loading != nil {
+		*loading = false
+	}
+	if failed != nil {
+		*failed = err
+	}
 	if err != nil {
 		return true, errCmd(err)
 	}
@@ -104,9 +116,9 @@ func errorText(err error) string {
 	}
 	var ie *model.InputError
 	if errors.As(err, &ie) {
-		return oneLine(err.Error() + inputAdvice[ie.Input])
+		return oneLine(hinted(err) + inputAdvice[ie.Input])
 	}
-	return oneLine(err.Error())
+	return oneLine(hinted(err))
 }
 
 // inputAdvice words what a model.InputError wants in the workbench's terms.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // conflictsLoadedMsg carries the open merge conflicts.
@@ -21,13 +22,11 @@ type conflictsLoadedMsg struct {
 }
 
 func loadConflicts(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := conflictsLoadedMsg{id: id}
 		msg.conflicts, msg.err = wp.Conflicts(ctx, false)
 		return msg
-	}
+	})
 }
 
 // conflictResolvedMsg answers a ResolveConflict.
@@ -46,7 +45,7 @@ const conflictDetailLines = 4
 // yes/no question.
 type conflictsPage struct {
 	common
-	list     listView[model.Conflict]
+	list     list.Model[model.Conflict]
 	reqID    int64
 	saveID   int64
 	loading  bool
@@ -57,10 +56,10 @@ type conflictsPage struct {
 
 func newConflictsPage(c common) *conflictsPage {
 	p := &conflictsPage{common: c, question: newConfirm(c)}
-	p.list = newListView(c, listConfig[model.Conflict]{
-		id:     func(x model.Conflict) string { return fmt.Sprint(x.ID) },
-		render: p.renderRow,
-		empty:  "Reading the merge conflicts…",
+	p.list = newList(c, list.Config[model.Conflict]{
+		ID:     func(x model.Conflict) string { return fmt.Sprint(x.ID) },
+		Render: p.renderRow,
+		Empty:  "Reading the merge conflicts…",
 	})
 	return p
 }
@@ -115,7 +114,7 @@ func (p *conflictsPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			return p, cmd
 		}
 		p.loaded = true
-		p.list.empty = "No merge conflicts."
+		p.list.SetEmpty("No merge conflicts.")
 		p.list.SetItems(msg.conflicts)
 		return p, nil
 	case conflictResolvedMsg:
@@ -237,12 +236,8 @@ func (p *conflictsPage) summary() string {
 	if !p.loaded {
 		return ""
 	}
-	left := s.Muted.Render(plural(len(p.list.all), "open merge conflict", "open merge conflicts"))
-	var right string
-	if c, ok := p.list.Selected(); ok {
-		pos, total := p.list.Position()
-		right = s.Muted.Render(fmt.Sprintf("#%d%s%d of %d", c.ID, symSep, pos, total))
-	}
+	left := s.Muted.Render(plural(len(p.list.Items()), "open merge conflict", "open merge conflicts"))
+	right := listWhere(s, &p.list, func(c model.Conflict) string { return fmt.Sprintf("#%d", c.ID) })
 	return spread(left, right, p.width)
 }
 
@@ -282,7 +277,7 @@ func (p *conflictsPage) ShortHelp() []key.Binding {
 	if p.question.Asking() {
 		return p.keys.confirmHelp()
 	}
-	if p.readOnly() || len(p.list.all) == 0 {
+	if p.readOnly() || len(p.list.Items()) == 0 {
 		return nil
 	}
 	return shortFit(p.width, p.keys.KeepMine, p.keys.TakeTheirs)

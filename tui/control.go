@@ -11,6 +11,8 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/form"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // controlPage is the workpaper of one control: the control as the client
@@ -29,10 +31,10 @@ type controlPage struct {
 	reqID int64
 	wd    wpData
 	err   error
-	list  listView[wpLine]
+	list  list.Model[wpLine]
 
 	// The open form, what it edits and the version it was opened on.
-	form       *form
+	form       *form.Model
 	formKind   wpFormKind
 	formLetter string // the attribute an attribute form edits
 	formVer    int
@@ -60,9 +62,7 @@ type wpLoadedMsg struct {
 
 // loadWorkpaperOf reads everything the workpaper shows, with values only.
 func loadWorkpaperOf(ctx context.Context, wp *model.Workpaper, id int64, ref string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := wpLoadedMsg{id: id}
 		d := &msg.d
 		if d.controlState, msg.err = readControlState(ctx, wp, ref); msg.err != nil {
@@ -79,7 +79,7 @@ func loadWorkpaperOf(ctx context.Context, wp *model.Workpaper, id int64, ref str
 		}
 		d.loaded = true
 		return msg
-	}
+	})
 }
 
 // wpSavedMsg answers a write made from the workpaper.
@@ -128,11 +128,11 @@ func (l wpLine) id() string { return fmt.Sprintf("%d/%d", l.item, l.index) }
 
 func newControlPage(c common, ref string) *controlPage {
 	p := &controlPage{common: c, ref: ref, ask: newConfirm(c)}
-	p.list = newListView(c, listConfig[wpLine]{
-		selectable: func(l wpLine) bool { return l.sel },
-		id:         wpLine.id,
-		render:     p.renderLine,
-		empty:      "Loading control " + oneLine(ref) + "…",
+	p.list = newList(c, list.Config[wpLine]{
+		Selectable: func(l wpLine) bool { return l.sel },
+		ID:         wpLine.id,
+		Render:     p.renderLine,
+		Empty:      "Loading control " + oneLine(ref) + "…",
 	})
 	return p
 }
@@ -154,7 +154,7 @@ func (p *controlPage) ShortcutControl() string { return p.ref }
 
 func (p *controlPage) Busy() string {
 	switch {
-	case p.form != nil && p.form.saving:
+	case p.form != nil && p.form.Saving():
 		return "saving…"
 	case !p.wd.loaded && p.err == nil:
 		return "loading control " + oneLine(p.ref) + "…"
@@ -164,7 +164,7 @@ func (p *controlPage) Busy() string {
 
 // Unsaved is the form's input, when it changed.
 func (p *controlPage) Unsaved() string {
-	if p.form != nil && p.form.dirty() {
+	if p.form != nil && p.form.Dirty() {
 		return "your edit of " + strings.ToLower(p.formTitle())
 	}
 	return ""
@@ -204,15 +204,15 @@ func (p *controlPage) footerLines() int {
 func (p *controlPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case wpLoadedMsg:
-		if msg.id != p.reqID {
+		fresh, cmd := answer(p.reqID, msg.id, msg.err, nil, &p.err)
+		if !fresh {
 			return p, nil
 		}
-		if msg.err != nil {
-			p.err = msg.err
+		if cmd != nil {
 			p.layout()
-			return p, errCmd(msg.err)
+			return p, cmd
 		}
-		p.wd, p.err = msg.d, nil
+		p.wd = msg.d
 		if p.form != nil && p.staleSeen {
 			p.staleSeen = false
 			p.showTheirs()
@@ -228,11 +228,11 @@ func (p *controlPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			text := writeErrorText(msg.err, p.now)
 			if ask, ref, ok := reviewedAsk(msg.err, "Press "+p.keys.FormSave.Help().Key+" again"); ok && p.form != nil {
 				p.reopenAsk = ref
-				p.form.failed(ask)
+				p.form.Failed(ask)
 				return p, nil
 			}
 			if p.form != nil {
-				p.form.failed(text)
+				p.form.Failed(text)
 				if _, stale := staleText(msg.err, p.now); stale {
 					p.staleSeen = true
 					return p, p.load()
@@ -249,11 +249,11 @@ func (p *controlPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		if p.form != nil {
 			act, cmd := p.form.Update(msg)
 			switch act {
-			case formCancel:
+			case form.Cancel:
 				p.form = nil
 				p.layout()
 				return p, nil
-			case formSubmit:
+			case form.Submit:
 				return p, p.submit()
 			}
 			return p, cmd
@@ -300,11 +300,11 @@ func (p *controlPage) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Top):
-		p.list.moveTo(p.list.nearest(0, 1))
+		p.list.SelectFirst()
 		return nil
 	case key.Matches(msg, k.Bottom):
-		p.list.moveTo(p.list.nearest(len(p.list.rows)-1, -1))
-		p.list.offset = max(0, len(p.list.rows)-p.list.rowsHeight()) // the lines after the last item too
+		p.list.SelectLast()
+		p.list.ScrollToEnd() // the lines after the last item too
 		return nil
 	}
 	_, cmd := p.list.Update(msg)

@@ -39,27 +39,27 @@ func (p *controlPage) openForm(kind wpFormKind, letter string) tea.Cmd {
 	switch kind {
 	case formDesign:
 		p.formVer = t.Version
-		f.text("procedure", "Procedure", t.DesignProcedure, 4, false).hint = "inquiry, observation, inspection of the policy or configuration"
-		f.text("result", "Result", t.DesignResult, 3, false)
-		f.choose("conclusion", "Conclusion", designValues, designLabels, t.DesignConclusion)
+		f.Text("procedure", "Procedure", t.DesignProcedure, 4, false).Hint = "inquiry, observation, inspection of the policy or configuration"
+		f.Text("result", "Result", t.DesignResult, 3, false)
+		f.Choose("conclusion", "Conclusion", designValues, designLabels, t.DesignConclusion)
 	case formAddProcedure:
-		f.choose("kind", "Type", procedureValues, nil, string(model.Inspection))
-		f.text("text", "Procedure", "", 4, true).hint = "what is done for each sampled item"
+		f.Choose("kind", "Type", procedureValues, nil, string(model.Inspection))
+		f.Text("text", "Procedure", "", 4, true).Hint = "what is done for each sampled item"
 	case formAddAttribute:
-		f.line("letter", "Letter", "", false, validLetterInput).input.Placeholder = "next free letter"
-		f.line("text", "Attribute", "", true, nil).input.Placeholder = "e.g. Ticket approved before deployment"
+		f.Line("letter", "Letter", "", false, validLetterInput).Input.Placeholder = "next free letter"
+		f.Line("text", "Attribute", "", true, nil).Input.Placeholder = "e.g. Ticket approved before deployment"
 	case formEditAttribute:
 		for _, a := range t.Attributes {
 			if a.Letter == letter {
 				p.formVer = a.Version
-				f.line("text", "Attribute "+oneLine(letter), a.Text, true, nil)
+				f.Line("text", "Attribute "+oneLine(letter), a.Text, true, nil)
 			}
 		}
 	case formIPE:
 		p.formVer = p.wd.pop.Version
-		f.intro = []string{p.styles.Muted.Render(truncate(oneLine(p.wd.pop.SourceName)+symSep+thousands(p.wd.pop.Rows)+" rows", p.width)), ""}
-		f.text("procedure", "Procedure", p.wd.pop.IPEProcedure, 3, true).hint = "how completeness and accuracy were tested"
-		f.text("result", "Result", p.wd.pop.IPEResult, 2, true)
+		f.Intro = []string{p.styles.Muted.Render(truncate(oneLine(p.wd.pop.SourceName)+symSep+thousands(p.wd.pop.Rows)+" rows", p.width)), ""}
+		f.Text("procedure", "Procedure", p.wd.pop.IPEProcedure, 3, true).Hint = "how completeness and accuracy were tested"
+		f.Text("result", "Result", p.wd.pop.IPEResult, 2, true)
 	case formConclusion:
 		p.formVer = t.Version
 		if ev := p.wd.eval; ev != nil {
@@ -68,17 +68,17 @@ func (p *controlPage) openForm(kind wpFormKind, letter string) tea.Cmd {
 				prop = "Proposed: none yet"
 			}
 			for _, l := range wrap(prop+" — "+oneLine(ev.Reason), p.width) {
-				f.intro = append(f.intro, p.styles.Hint.Render(l))
+				f.Intro = append(f.Intro, p.styles.Hint.Render(l))
 			}
-			f.intro = append(f.intro, "")
+			f.Intro = append(f.Intro, "")
 		}
-		f.choose("conclusion", "Conclusion", conclusionValues, conclusionLabels, string(t.Conclusion))
-		f.text("note", "Note", t.ConclusionNote, 4, false).hint = "why; required for anything but effective"
-		f.text("reason", "Departure", t.ConclusionReason, 2, false).hint = "why it departs from the proposal (required when it does)"
+		f.Choose("conclusion", "Conclusion", conclusionValues, conclusionLabels, string(t.Conclusion))
+		f.Text("note", "Note", t.ConclusionNote, 4, false).Hint = "why; required for anything but effective"
+		f.Text("reason", "Departure", t.ConclusionReason, 2, false).Hint = "why it departs from the proposal (required when it does)"
 	}
 	p.form = f
 	p.form.SetSize(p.width, p.height)
-	return f.start()
+	return f.Start()
 }
 
 func validLetterInput(s string) error {
@@ -109,29 +109,29 @@ func (p *controlPage) submit() tea.Cmd {
 	var write func(ctx context.Context) error
 	switch p.formKind {
 	case formDesign:
-		in := model.DesignInput{Procedure: f.value("procedure"), Result: f.value("result"), Conclusion: f.value("conclusion")}
+		in := model.DesignInput{Procedure: f.Value("procedure"), Result: f.Value("result"), Conclusion: f.Value("conclusion")}
 		what = "Saved the test of design."
 		write = func(ctx context.Context) error { return wp.SetDesign(ctx, ref, ver, in) }
 	case formAddProcedure:
-		kind, text := model.ProcedureKind(f.value("kind")), f.value("text")
+		kind, text := model.ProcedureKind(f.Value("kind")), f.Value("text")
 		what = "Added a procedure."
 		write = func(ctx context.Context) error { return wp.AddProcedure(ctx, ref, kind, text) }
 	case formAddAttribute:
-		letter, text := strings.ToUpper(f.value("letter")), f.value("text")
+		letter, text := strings.ToUpper(f.Value("letter")), f.Value("text")
 		for _, a := range p.wd.test.Attributes {
 			if a.Letter == letter {
-				f.failed("Attribute " + letter + " exists already: choose another letter, or leave it empty for the next free one.")
+				f.Failed("Attribute " + letter + " exists already: choose another letter, or leave it empty for the next free one.")
 				return nil
 			}
 		}
 		what = "Added an attribute."
 		write = func(ctx context.Context) error { _, err := wp.AddAttribute(ctx, ref, letter, text); return err }
 	case formEditAttribute:
-		letter, text := p.formLetter, f.value("text")
+		letter, text := p.formLetter, f.Value("text")
 		what = "Saved attribute " + letter + "."
 		write = func(ctx context.Context) error { return wp.EditAttribute(ctx, ref, letter, text, ver) }
 	case formIPE:
-		proc, res := f.value("procedure"), f.value("result")
+		proc, res := f.Value("procedure"), f.Value("result")
 		what = "Recorded the IPE procedure and result."
 		write = func(ctx context.Context) error {
 			// SetIPE takes no version: check the population's here.
@@ -148,15 +148,14 @@ func (p *controlPage) submit() tea.Cmd {
 			return wp.SetIPE(ctx, ref, proc, res)
 		}
 	case formConclusion:
-		c, note := model.Conclusion(f.value("conclusion")), f.value("note")
+		c, note := model.Conclusion(f.Value("conclusion")), f.Value("note")
 		if c != model.NotConcluded && c != model.Effective && note == "" {
-			fld := f.field("note")
-			fld.err = "say why (the reviewer reads it)"
-			f.failed("A conclusion other than effective needs a note.")
+			f.Field("note").SetProblem("say why (the reviewer reads it)")
+			f.Failed("A conclusion other than effective needs a note.")
 			return nil
 		}
 		what = "Recorded the conclusion: " + conclusionWord(c) + "."
-		in := model.ConcludeInput{Conclusion: c, Note: note, Reason: f.value("reason"), Version: ver}
+		in := model.ConcludeInput{Conclusion: c, Note: note, Reason: f.Value("reason"), Version: ver}
 		write = func(ctx context.Context) error { return wp.Conclude(ctx, ref, in) }
 	default:
 		return nil
@@ -176,25 +175,25 @@ func (p *controlPage) showTheirs() {
 	switch p.formKind {
 	case formDesign:
 		p.formVer = t.Version
-		f.showTheirs("procedure", t.DesignProcedure)
-		f.showTheirs("result", t.DesignResult)
-		f.showTheirs("conclusion", t.DesignConclusion)
+		f.ShowTheirs("procedure", t.DesignProcedure)
+		f.ShowTheirs("result", t.DesignResult)
+		f.ShowTheirs("conclusion", t.DesignConclusion)
 	case formEditAttribute:
 		for _, a := range t.Attributes {
 			if a.Letter == p.formLetter {
 				p.formVer = a.Version
-				f.showTheirs("text", a.Text)
+				f.ShowTheirs("text", a.Text)
 			}
 		}
 	case formIPE:
 		if p.wd.pop != nil {
 			p.formVer = p.wd.pop.Version
-			f.showTheirs("procedure", p.wd.pop.IPEProcedure)
-			f.showTheirs("result", p.wd.pop.IPEResult)
+			f.ShowTheirs("procedure", p.wd.pop.IPEProcedure)
+			f.ShowTheirs("result", p.wd.pop.IPEResult)
 		}
 	case formConclusion:
 		p.formVer = t.Version
-		f.showTheirs("conclusion", string(t.Conclusion))
-		f.showTheirs("note", t.ConclusionNote)
+		f.ShowTheirs("conclusion", string(t.Conclusion))
+		f.ShowTheirs("note", t.ConclusionNote)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // criteriaPage walks the Trust Services Criteria by category: scope,
@@ -19,7 +20,7 @@ type criteriaPage struct {
 	common
 	lazy
 	data *snapshot
-	list listView[critRow]
+	list list.Model[critRow]
 
 	concl   map[string]model.CriterionConclusion // by criterion ID; nil until read
 	reqID   int64
@@ -60,12 +61,12 @@ const (
 
 func newCriteriaPage(c common) *criteriaPage {
 	p := &criteriaPage{common: c, lazy: lazy{stale: true}}
-	p.list = newListView(c, listConfig[critRow]{
-		selectable: func(r critRow) bool { return r.kind == rowCriterion },
-		id:         func(r critRow) string { return r.crit.Ref },
-		filter:     filterCriteria,
-		render:     p.renderRow,
-		empty:      "Loading the criteria…",
+	p.list = newList(c, list.Config[critRow]{
+		Selectable: func(r critRow) bool { return r.kind == rowCriterion },
+		ID:         func(r critRow) string { return r.crit.Ref },
+		Filter:     filterCriteria,
+		Render:     p.renderRow,
+		Empty:      "Loading the criteria…",
 	})
 	return p
 }
@@ -87,7 +88,7 @@ func (p *criteriaPage) Busy() string {
 // SetData takes the new overview and reads the conclusions again.
 func (p *criteriaPage) SetData(d *snapshot) tea.Cmd {
 	p.data = d
-	p.list.empty = "The workpaper holds no criteria."
+	p.list.SetEmpty("The workpaper holds no criteria.")
 	p.list.SetItems(criteriaRows(d))
 	p.ctrlMax, p.titleMax = 0, 0
 	for _, c := range d.criteria {
@@ -217,7 +218,7 @@ func (p *criteriaPage) Update(msg tea.Msg) (page, tea.Cmd) {
 				return p, p.openSelected()
 			case key.Matches(msg, p.keys.NextGap), key.Matches(msg, p.keys.PrevGap):
 				forward := key.Matches(msg, p.keys.NextGap)
-				if !p.list.selectNext(func(r critRow) bool { return r.crit.Gap }, forward) {
+				if !p.list.SelectNext(func(r critRow) bool { return r.crit.Gap }, forward) {
 					return p, func() tea.Msg { return statusMsg{"No gaps: every in-scope criterion shown has a control."} }
 				}
 				return p, nil
@@ -279,11 +280,7 @@ func (p *criteriaPage) summary() string {
 	} else {
 		left += s.Covered.Render(symCovered + " no gaps")
 	}
-	var right string
-	if r, ok := p.list.Selected(); ok {
-		pos, total := p.list.Position()
-		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(r.crit.Ref), symSep, pos, total))
-	}
+	right := listWhere(s, &p.list, func(r critRow) string { return r.crit.Ref })
 	return spread(left, right, p.width)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // criterionPage is one criterion: its scope and coverage, its text, and
@@ -20,7 +21,7 @@ type criterionPage struct {
 	crit  model.Criterion
 	found bool
 	head  []string // the lines above the list, laid out in SetSize
-	list  listView[model.Control]
+	list  list.Model[model.Control]
 	refW  int
 	metaW int
 
@@ -32,9 +33,9 @@ type criterionPage struct {
 
 func newCriterionPage(c common, ref string) *criterionPage {
 	p := &criterionPage{common: c, ref: ref}
-	p.list = newListView(c, listConfig[model.Control]{
-		id:     func(c model.Control) string { return c.Ref },
-		render: p.renderRow,
+	p.list = newList(c, list.Config[model.Control]{
+		ID:     func(c model.Control) string { return c.Ref },
+		Render: p.renderRow,
 	})
 	return p
 }
@@ -92,7 +93,7 @@ func (p *criterionPage) layout() {
 		p.head = p.head[:max(0, p.height)]
 	}
 	p.refW, p.metaW = 0, 0
-	for _, c := range p.list.all {
+	for _, c := range p.list.Items() {
 		p.refW = max(p.refW, ansi.StringWidth(oneLine(c.Ref)))
 		p.metaW = max(p.metaW, ansi.StringWidth(controlMeta(c)))
 	}
@@ -244,14 +245,14 @@ func (p *criterionPage) View() string {
 	}
 	if p.jump.active {
 		v := strings.Join(p.head, "\n")
-		if len(p.list.all) > 0 {
+		if len(p.list.Items()) > 0 {
 			v += "\n" + p.list.View()
 		}
 		lines := strings.Split(v, "\n")
 		lines[len(lines)-1] = p.jump.view(p.data)
 		return strings.Join(lines, "\n")
 	}
-	if len(p.list.all) == 0 {
+	if len(p.list.Items()) == 0 {
 		return strings.Join(p.head, "\n")
 	}
 	return strings.Join(p.head, "\n") + "\n" + p.list.View()
@@ -262,7 +263,7 @@ func (p *criterionPage) ShortHelp() []key.Binding {
 		return p.jump.help()
 	}
 	var b []key.Binding
-	if len(p.list.all) > 0 {
+	if len(p.list.Items()) > 0 {
 		b = append(b, p.keys.Open)
 	}
 	if p.concl != nil && p.concl.InScope && !p.readOnly() {
@@ -276,14 +277,14 @@ func (p *criterionPage) FullHelp() [][]key.Binding {
 		return [][]key.Binding{p.jump.help()}
 	}
 	var rec []key.Binding
-	if len(p.list.all) > 0 {
+	if len(p.list.Items()) > 0 {
 		rec = append(rec, p.keys.Open)
 	}
 	if p.concl != nil && p.concl.InScope && !p.readOnly() {
 		rec = append(rec, p.keys.Override)
 	}
 	b := [][]key.Binding{append(rec, p.keys.JumpControl)}
-	if len(p.list.all) > 0 {
+	if len(p.list.Items()) > 0 {
 		b = append(b, p.list.FullHelp()...)
 	}
 	return b

@@ -19,18 +19,19 @@ import (
 // subservice organizations. Its text is laid out in SetSize (one column,
 // two from 100 columns, three from 160) and scrolls when it does not fit.
 type dashboardPage struct {
-	common
+	docPage
 	lazy
 	data    *snapshot
 	prog    *dashProgress // testing progress, read by the page itself
 	progErr error
 	reqID   int64
 	loading bool
-	scrollDoc
 }
 
 func newDashboardPage(c common) *dashboardPage {
-	return &dashboardPage{common: c, scrollDoc: newScrollDoc(c), lazy: lazy{visible: true}}
+	p := &dashboardPage{docPage: newDocPage(c), lazy: lazy{visible: true}}
+	p.docPage.render = p.render
+	return p
 }
 
 func (p *dashboardPage) Init() tea.Cmd      { return nil }
@@ -63,30 +64,18 @@ func (p *dashboardPage) loadProgress() tea.Cmd {
 	return loadProgress(p.ctx, p.wp, p.reqID)
 }
 
-func (p *dashboardPage) SetSize(width, height int) {
-	p.common.SetSize(width, height)
-	p.layout()
-}
-
-func (p *dashboardPage) layout() {
-	p.setLines(p.render(p.width), p.width, p.height)
-}
-
 func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case progressLoadedMsg:
-		if msg.id != p.reqID {
+		fresh, cmd := answer(p.reqID, msg.id, msg.err, &p.loading, &p.progErr)
+		if !fresh {
 			return p, nil
 		}
-		p.loading = false
-		if msg.err != nil {
-			p.progErr = msg.err
-			p.layout()
-			return p, errCmd(msg.err)
+		if cmd == nil {
+			p.prog = msg.prog
 		}
-		p.prog, p.progErr = msg.prog, nil
 		p.layout()
-		return p, nil
+		return p, cmd
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, p.keys.Conflicts):
@@ -96,19 +85,11 @@ func (p *dashboardPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, p.keys.AddTeam):
 			return p, p.openEditor(newTeamForm(p.common, p.data))
 		}
-		return p, p.scroll(msg)
-	case tea.MouseMsg:
-		return p, p.scroll(msg)
 	}
-	return p, nil
+	return p, p.scrollInput(msg)
 }
 
-func (p *dashboardPage) View() string {
-	if p.height <= 0 {
-		return ""
-	}
-	return p.docView(p.styles, p.width)
-}
+func (p *dashboardPage) View() string { return p.docView() }
 
 // openEditor opens a screen that changes the workpaper, unless it is
 // read-only.
@@ -131,7 +112,7 @@ func (p *dashboardPage) ShortHelp() []key.Binding {
 			b = append(b, p.keys.AddTeam)
 		}
 	}
-	if p.overflow {
+	if p.doc.Overflows() {
 		b = append(b, p.keys.Down, p.keys.PageDown)
 	}
 	return b
@@ -143,7 +124,7 @@ func (p *dashboardPage) FullHelp() [][]key.Binding {
 		rec = append(rec, p.keys.NewNote, p.keys.ImportMatrix, p.keys.AddTeam)
 	}
 	rec = append(rec, p.keys.Conflicts)
-	if !p.overflow {
+	if !p.doc.Overflows() {
 		return [][]key.Binding{rec}
 	}
 	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom}, rec}

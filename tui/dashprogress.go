@@ -32,9 +32,7 @@ type progressLoadedMsg struct {
 // not yet cleared and the client requests outstanding. It captures values
 // only.
 func loadProgress(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := progressLoadedMsg{id: id}
 		pr := &dashProgress{}
 		var err error
@@ -68,7 +66,7 @@ func loadProgress(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
 		}
 		msg.prog = pr
 		return msg
-	}
+	})
 }
 
 // maxSteps is how many "what to do next" hints the dashboard shows.

@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/fieldwork-audit/fieldwork/internal/demo"
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // The review screens are tested on the demo engagement (Harborview
@@ -68,13 +67,7 @@ func openAs(t *testing.T, path, user string, readOnly bool) *model.Workpaper {
 // startDemo is start for the demo's clock.
 func startDemo(t *testing.T, w *model.Workpaper, width, height int) *driver {
 	t.Helper()
-	d := &driver{t: t, m: New(w, Options{Now: demoClock, Refresh: -1})}
-	d.send(tea.WindowSizeMsg{Width: width, Height: height})
-	d.run(d.m.Init())
-	if d.m.data == nil {
-		t.Fatalf("the workpaper did not load: %v", d.m.loadErr)
-	}
-	return d
+	return startAt(t, w, demoClock, width, height)
 }
 
 // want fails unless the view holds every text.
@@ -100,10 +93,10 @@ func (d *driver) wantNot(texts ...string) {
 }
 
 // selectRow moves a list's cursor down until the selected row's id is id.
-func selectRow[T any](t *testing.T, d *driver, l *listView[T], id string) {
+func selectRow[T any](t *testing.T, d *driver, l *list.Model[T], id string) {
 	t.Helper()
-	for range len(l.rows) + 1 {
-		if r, ok := l.Selected(); ok && l.id(r) == id {
+	for range len(l.Rows()) + 1 {
+		if l.SelectedID() == id {
 			return
 		}
 		d.press(d.keys().Down)

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // exceptionsLoadedMsg carries the exception log and the review notes (to
@@ -22,16 +23,14 @@ type exceptionsLoadedMsg struct {
 }
 
 func loadExceptions(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := exceptionsLoadedMsg{id: id}
 		if msg.exceptions, msg.err = wp.Exceptions(ctx); msg.err != nil {
 			return msg
 		}
 		msg.notes, msg.err = wp.Notes(ctx, "")
 		return msg
-	}
+	})
 }
 
 // excListPage is the exception log: one line per exception, enter opens it.
@@ -45,11 +44,11 @@ type excListPage struct {
 func newExcListPage(c common) *excListPage {
 	p := &excListPage{listPage: newListPage[model.Exception](c, tabExceptions.String(), "the exception log")}
 	p.loadCmd = func(id int64) tea.Cmd { return loadExceptions(p.ctx, p.wp, id) }
-	p.list = newListView(c, listConfig[model.Exception]{
-		id:     func(x model.Exception) string { return x.Ref },
-		filter: filterExceptions,
-		render: p.renderRow,
-		empty:  "Reading the exception log…",
+	p.list = newList(c, list.Config[model.Exception]{
+		ID:     func(x model.Exception) string { return x.Ref },
+		Filter: filterExceptions,
+		Render: p.renderRow,
+		Empty:  "Reading the exception log…",
 	})
 	return p
 }
@@ -88,7 +87,7 @@ func (p *excListPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			p.ctrlW = max(p.ctrlW, min(12, len(oneLine(x.ControlRef))))
 			p.critW = max(p.critW, min(20, len(strings.Join(x.CriteriaAffected, ","))))
 		}
-		p.list.empty = "No exceptions logged. Deviations found while testing are logged from the testing grid."
+		p.list.SetEmpty("No exceptions logged. Deviations found while testing are logged from the testing grid.")
 		p.list.SetItems(msg.exceptions)
 		return p, nil
 	case tea.KeyMsg:
@@ -107,15 +106,8 @@ func (p *excListPage) Update(msg tea.Msg) (page, tea.Cmd) {
 				return p, nil
 			}
 		}
-		_, cmd := p.list.Update(msg)
-		return p, cmd
-	case tea.MouseMsg:
-		msg.Y--
-		if open, _ := p.list.Update(msg); open {
-			return p, p.open()
-		}
 	}
-	return p, nil
+	return p, p.listInput(msg, 1, p.open)
 }
 
 func (p *excListPage) open() tea.Cmd {
@@ -127,17 +119,13 @@ func (p *excListPage) open() tea.Cmd {
 
 // NoteTarget and TrailScope are the selected exception's.
 func (p *excListPage) NoteTarget() (noteTarget, bool) {
-	if x, ok := p.list.Selected(); ok {
-		return noteTarget{kind: "exception", ref: x.Ref}, true
-	}
-	return noteTarget{kind: "engagement"}, true
+	return p.selectedTarget(func(x model.Exception) noteTarget { return noteTarget{kind: "exception", ref: x.Ref} })
 }
 
 func (p *excListPage) TrailScope() (trailScope, bool) {
-	if x, ok := p.list.Selected(); ok {
-		return trailScope{record: x.UUID, label: "exception " + x.Ref}, true
-	}
-	return trailScope{}, false
+	return p.selectedScope(func(x model.Exception) trailScope {
+		return trailScope{record: x.UUID, label: "exception " + x.Ref}
+	})
 }
 
 func (p *excListPage) View() string {
@@ -152,7 +140,7 @@ func (p *excListPage) summary() string {
 	if !p.loaded {
 		return ""
 	}
-	xs := p.list.all
+	xs := p.list.Items()
 	systemic, isolated, open := 0, 0, 0
 	for _, x := range xs {
 		switch x.Evaluation {
@@ -171,11 +159,7 @@ func (p *excListPage) summary() string {
 			left += s.Muted.Render(symSep) + s.Hint.Render(fmt.Sprintf("%s %d not evaluated", symAtRisk, open))
 		}
 	}
-	var right string
-	if x, ok := p.list.Selected(); ok {
-		pos, total := p.list.Position()
-		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(x.Ref), symSep, pos, total))
-	}
+	right := listWhere(s, &p.list, func(x model.Exception) string { return x.Ref })
 	return spread(left, right, p.width)
 }
 
@@ -280,10 +264,7 @@ func (p *excDetailPage) NoteTarget() (noteTarget, bool) {
 }
 
 func (p *excDetailPage) TrailScope() (trailScope, bool) {
-	if !p.found {
-		return trailScope{}, false
-	}
-	return trailScope{record: p.x.UUID, label: "exception " + p.x.Ref}, true
+	return p.scope(p.x.UUID, "exception "+p.x.Ref)
 }
 
 func (p *excDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
@@ -316,11 +297,8 @@ func (p *excDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			}
 			return p, pushCmd(newExceptionForm(p.common, p.x))
 		}
-		return p, p.scroll(msg)
-	case tea.MouseMsg:
-		return p, p.scroll(msg)
 	}
-	return p, nil
+	return p, p.scrollInput(msg)
 }
 
 func (p *excDetailPage) renderText(w int) []string {
@@ -328,13 +306,8 @@ func (p *excDetailPage) renderText(w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	switch {
-	case p.err != nil:
-		return append([]string{s.Gap.Render(truncate(symGap+" Could not read exception "+oneLine(p.ref)+".", w)), ""}, wrap(errorText(p.err), w)...)
-	case !p.loaded:
-		return []string{s.Muted.Render(truncate("Reading exception "+oneLine(p.ref)+"…", w))}
-	case !p.found:
-		return []string{s.Gap.Render(truncate(symGap+" No exception "+oneLine(p.ref)+" in this workpaper (deleted by someone else?).", w))}
+	if lines, absent := p.absent(w, " (deleted by someone else?)"); absent {
+		return lines
 	}
 	x := p.x
 	head := s.Title.Render(oneLine(x.Ref)) + "  " + s.Value.Render("on "+oneLine(x.ControlRef)) + s.Muted.Render(" ("+oneLine(x.WPRef)+")")
@@ -421,19 +394,14 @@ func orNone(s string) string {
 	return s
 }
 
-func (p *excDetailPage) View() string {
-	if p.height <= 0 {
-		return ""
-	}
-	return p.docView(p.styles, p.width)
-}
+func (p *excDetailPage) View() string { return p.docView() }
 
 func (p *excDetailPage) ShortHelp() []key.Binding {
 	var b []key.Binding
 	if !p.readOnly() {
 		b = append(b, p.keys.EditRecord, p.keys.NewNote)
 	}
-	if p.overflow {
+	if p.doc.Overflows() {
 		b = append(b, p.keys.Down)
 	}
 	return shortFit(p.width, b...)
@@ -451,21 +419,21 @@ func (p *excDetailPage) FullHelp() [][]key.Binding {
 // is cleared in the workpaper (the description excepted: it is required).
 func newExceptionForm(c common, x model.Exception) *formPage {
 	f := newForm(c, "Exception "+oneLine(x.Ref)+" on "+oneLine(x.ControlRef))
-	f.text("description", "Description", x.Description, 3, true)
-	f.text("cause", "Cause", x.Cause, 2, false)
-	f.text("response", "Management's response", x.Response, 3, false)
+	f.Text("description", "Description", x.Description, 3, true)
+	f.Text("cause", "Cause", x.Cause, 2, false)
+	f.Text("response", "Management's response", x.Response, 3, false)
 	evals, labels := []string{"isolated", "systemic"}, []string{"isolated", "systemic"}
 	if x.Evaluation == "" {
 		evals, labels = append([]string{""}, evals...), append([]string{"not evaluated"}, labels...)
 	}
-	f.choose("evaluation", "Evaluation", evals, labels, x.Evaluation)
-	f.text("compensating", "Mitigating evidence (not a control)", x.Compensating, 2, false)
+	f.Choose("evaluation", "Evaluation", evals, labels, x.Evaluation)
+	f.Text("compensating", "Mitigating evidence (not a control)", x.Compensating, 2, false)
 	ext := "no"
 	if x.SampleExtended {
 		ext = "yes"
 	}
-	f.choose("extended", "Extended", []string{"no", "yes"}, nil, ext).hint = "the sample was extended after the deviation"
-	crit := f.line("criteria", "Criteria", strings.Join(x.CriteriaAffected, ", "), false, func(v string) error {
+	f.Choose("extended", "Extended", []string{"no", "yes"}, nil, ext).Hint = "the sample was extended after the deviation"
+	crit := f.Line("criteria", "Criteria", strings.Join(x.CriteriaAffected, ", "), false, func(v string) error {
 		for _, r := range splitRefs(v) {
 			if _, ok := model.NormalizeCriterionID(r); !ok {
 				return fmt.Errorf("%q is not a criterion ID (e.g. CC8.1)", r)
@@ -473,22 +441,22 @@ func newExceptionForm(c common, x model.Exception) *formPage {
 		}
 		return nil
 	})
-	crit.hint = "criteria affected, e.g. CC8.1, CC6.2"
-	f.text("wording", "Report wording", x.ReportWording, 2, false)
-	f.text("plan", "Remediation plan", x.RemediationPlan, 2, false)
-	f.line("owner", "Owner", x.RemediationOwner, false, nil)
+	crit.Hint = "criteria affected, e.g. CC8.1, CC6.2"
+	f.Text("wording", "Report wording", x.ReportWording, 2, false)
+	f.Text("plan", "Remediation plan", x.RemediationPlan, 2, false)
+	f.Line("owner", "Owner", x.RemediationOwner, false, nil)
 	due := ""
 	if !x.RemediationDue.IsZero() {
 		due = x.RemediationDue.Format(model.DateLayout)
 	}
-	f.line("due", "Due", due, false, func(v string) error {
+	f.Line("due", "Due", due, false, func(v string) error {
 		if v == "" {
 			return nil
 		}
 		_, err := model.ParseDate(v)
 		return err
-	}).hint = "remediation due, YYYY-MM-DD"
-	f.text("retest", "Retest result", x.RetestResult, 2, false)
+	}).Hint = "remediation due, YYYY-MM-DD"
+	f.Text("retest", "Retest result", x.RetestResult, 2, false)
 
 	ref := x.Ref
 	return &formPage{

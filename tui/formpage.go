@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/form"
 )
 
 // formPage is a screen that is one form over one record: an exception's
@@ -22,7 +23,7 @@ type formPage struct {
 	crumb   string
 	what    string // "your edit of EX-01", for the discard question
 	done    string // the status line's words on success
-	f       *form
+	f       *form.Model
 	first   string // the field the cursor starts in; "" the first
 	version int
 	// reopenAsk is the reviewed control the last save was refused on: the
@@ -48,11 +49,10 @@ type formSavedMsg struct {
 }
 
 func (p *formPage) Init() tea.Cmd {
-	cmd := p.f.start()
-	for i, fld := range p.f.fields {
-		if fld.name == p.first && p.first != "" {
-			p.f.focus = i
-			cmd = p.f.focusField()
+	cmd := p.f.Start()
+	if p.first != "" {
+		if c := p.f.FocusOn(p.first); c != nil || p.f.Focused().Name() == p.first {
+			cmd = c
 		}
 	}
 	return cmd
@@ -63,7 +63,7 @@ func (p *formPage) HandlesBack() bool           { return true }
 func (p *formPage) SetData(d *snapshot) tea.Cmd { return nil }
 
 func (p *formPage) Busy() string {
-	if p.f.saving {
+	if p.f.Saving() {
 		return "saving…"
 	}
 	return ""
@@ -71,7 +71,7 @@ func (p *formPage) Busy() string {
 
 // Unsaved tells the root what closing the screen would throw away.
 func (p *formPage) Unsaved() string {
-	if p.f.dirty() {
+	if p.f.Dirty() {
 		return p.what
 	}
 	return ""
@@ -98,29 +98,29 @@ func (p *formPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		text := writeErrorText(msg.err, p.now)
 		if ask, ref, ok := reviewedAsk(msg.err, "Press "+p.keys.FormSave.Help().Key+" again"); ok {
 			p.reopenAsk = ref
-			p.f.failed(ask)
+			p.f.Failed(ask)
 			return p, nil
 		}
 		if isStale(msg.err) && msg.current != nil {
 			for name, v := range msg.current {
-				p.f.showTheirs(name, v)
+				p.f.ShowTheirs(name, v)
 			}
 			p.version = msg.version
 			text += ". Press " + p.keys.FormSave.Help().Key + " again to save yours over theirs, " + p.keys.FormCancel.Help().Key + " to drop yours."
 		}
-		p.f.failed(text)
+		p.f.Failed(text)
 		return p, nil
 	case tea.KeyMsg:
 		action, cmd := p.f.Update(msg)
 		switch action {
-		case formCancel:
+		case form.Cancel:
 			return p, popCmd(p)
-		case formSubmit:
-			if !p.f.dirty() {
+		case form.Submit:
+			if !p.f.Dirty() {
 				return p, tea.Batch(popCmd(p), statusCmd("Nothing changed."))
 			}
 			if ro := p.refuseReadOnly(); ro != nil {
-				p.f.failed("The workpaper is read-only: nothing can be changed.")
+				p.f.Failed("The workpaper is read-only: nothing can be changed.")
 				return p, ro
 			}
 			return p, tea.Batch(cmd, p.save(), busyCmd)
@@ -137,8 +137,8 @@ func (p *formPage) save() tea.Cmd {
 		p.reopenAsk = ""
 	}
 	values := map[string]string{}
-	for _, fld := range p.f.fields {
-		values[fld.name] = p.f.value(fld.name)
+	for _, fld := range p.f.Fields() {
+		values[fld.Name()] = p.f.Value(fld.Name())
 	}
 	id, version, write, current, ctx, wp := p.reqID, p.version, p.write, p.current, p.ctx, p.wp
 	return func() tea.Msg {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/form"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // gridPage is the testing grid of one control: a row per selected item,
@@ -51,7 +52,7 @@ type gridPage struct {
 	seq     int64
 
 	// Modes.
-	form      *form
+	form      *form.Model
 	formKind  int
 	formCell  cellKey
 	formVer   int
@@ -62,9 +63,9 @@ type gridPage struct {
 	ask       confirm.Model // "pass the rest of this row/column?"
 	devPrompt bool          // a deviation was just marked: offer to log an exception
 	linking   bool
-	links     listView[model.Exception]
+	links     list.Model[model.Exception]
 	choosing  bool
-	colList   listView[int]
+	colList   list.Model[int]
 	bulkID    int64
 	bulkWhat  string
 	bulkStop  context.CancelFunc
@@ -76,214 +77,17 @@ const (
 	gridFormException
 )
 
-// gridMeta is what the grid needs besides its rows.
-type gridMeta struct {
-	loaded     bool
-	test       *model.ControlTest
-	attrs      []model.Attribute // the test's, or attribute A to be created with the first result
-	virtual    bool              // attrs is that one attribute, not yet created
-	sel        model.Selection   // UUID and population only: the items are read by page
-	total      int
-	header     []string // the client's headings, sanitized
-	idCol      string
-	dateCol    string
-	tickmarks  []model.Tickmark
-	exceptions []model.Exception // this control's
-	eval       *model.TestEvaluation
-}
-
-// gridRow is one selected item with its results.
-type gridRow struct {
-	ordinal, position, extension int
-	id, date, flags              string
-	cells                        []string
-	res                          []gridCell
-}
-
-// gridCell is one result; an empty outcome is untested.
-type gridCell struct {
-	outcome  model.Outcome
-	note     string
-	tickmark string
-	evidence string
-	by       string
-	at       string
-	version  int
-	pending  bool
-}
-
-type cellKey struct {
-	ordinal int
-	attr    int
-}
-
-// pendingWrite is a mark on its way to the workpaper.
-type pendingWrite struct {
-	seq    int64
-	prev   gridCell          // what to put back if it fails
-	in     model.ResultInput // what is written
-	queued *gridCell         // a newer mark of the same cell, written after this one
-}
-
-// Window sizes: the grid reads winRows rows around the cursor, and reads
-// again when the screen comes within winMargin rows of the window's edge.
-const (
-	winRows   = 240
-	winMargin = 40
-)
-
-// Messages.
-type (
-	gridMetaMsg struct {
-		id   int64
-		meta gridMeta
-		err  error
-	}
-	gridWindowMsg struct {
-		id   int64
-		from int
-		rows []gridRow
-		err  error
-	}
-	cellSavedMsg struct {
-		seq  int64
-		key  cellKey
-		res  *model.Result
-		eval *model.TestEvaluation
-		err  error
-	}
-	gridSavedMsg struct {
-		id   int64
-		what string
-		err  error
-	}
-)
-
-func loadGridMeta(ctx context.Context, wp *model.Workpaper, id int64, ref string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
-		msg := gridMetaMsg{id: id}
-		m := &msg.meta
-		var err error
-		if m.test, err = wp.ControlTest(ctx, ref); err != nil {
-			msg.err = err
-			return msg
-		}
-		m.attrs = m.test.Attributes
-		if len(m.attrs) == 0 {
-			m.attrs, m.virtual = []model.Attribute{{Letter: "A", Text: model.DefaultAttribute + " (created with the first result)"}}, true
-		}
-		sel, err := wp.Selection(ctx, ref)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		if sel != nil {
-			m.sel = model.Selection{UUID: sel.UUID, PopulationUUID: sel.PopulationUUID, ControlRef: sel.ControlRef, Record: sel.Record}
-			m.total = len(sel.Items)
-		}
-		pop, err := wp.CurrentPopulation(ctx, ref)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		if pop != nil {
-			for _, h := range pop.Header {
-				m.header = append(m.header, oneLine(h))
-			}
-			m.idCol, m.dateCol = oneLine(pop.IDColumn), oneLine(pop.DateColumn)
-		}
-		if m.tickmarks, err = wp.Tickmarks(ctx); err != nil {
-			msg.err = err
-			return msg
-		}
-		all, err := wp.Exceptions(ctx)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		for _, x := range all {
-			if strings.EqualFold(x.ControlRef, m.test.Control.Ref) {
-				m.exceptions = append(m.exceptions, x)
-			}
-		}
-		if m.eval, err = wp.Evaluate(ctx, ref); err != nil {
-			msg.err = err
-			return msg
-		}
-		m.loaded = true
-		return msg
-	}
-}
-
-// loadWindow reads the items from ordinal from on, with their results:
-// two queries, whatever the size of the sample.
-func loadWindow(ctx context.Context, wp *model.Workpaper, id int64, sel model.Selection, from, limit int, letters []string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
-		items, err := wp.SampleRows(ctx, &sel, from, limit)
-		if err != nil {
-			return gridWindowMsg{id: id, from: from, err: err}
-		}
-		results, err := wp.ResultsForOrdinals(ctx, sel.UUID, from, limit)
-		if err != nil {
-			return gridWindowMsg{id: id, from: from, err: err}
-		}
-		return gridWindowMsg{id: id, from: from, rows: buildRows(items, results, letters)}
-	}
-}
-
-// buildRows turns items and results into the grid's rows, sanitizing the
-// client's text once, here, rather than at every frame.
-func buildRows(items []model.SampleRow, results []model.ItemResult, letters []string) []gridRow {
-	col := map[string]int{}
-	for i, l := range letters {
-		col[l] = i
-	}
-	rows := make([]gridRow, len(items))
-	idx := make(map[int]int, len(items))
-	for i, it := range items {
-		r := gridRow{ordinal: it.Item.Ordinal, position: it.Item.Position, extension: it.Item.Extension,
-			id: oneLine(it.Row.ID), date: it.Row.Date, res: make([]gridCell, len(letters))}
-		if len(it.Row.Flags) > 0 {
-			r.flags = strings.Join(it.Row.Flags, ", ")
-		}
-		r.cells = make([]string, len(it.Row.Cells))
-		for j, c := range it.Row.Cells {
-			r.cells[j] = oneLine(c)
-		}
-		rows[i] = r
-		idx[r.ordinal] = i
-	}
-	for _, res := range results {
-		i, ok := idx[res.Ordinal]
-		j, ok2 := col[res.Attribute]
-		if !ok || !ok2 {
-			continue
-		}
-		rows[i].res[j] = cellOf(&res.Result)
-	}
-	return rows
-}
-
-func cellOf(r *model.Result) gridCell {
-	return gridCell{outcome: r.Outcome, note: r.Note, tickmark: r.Tickmark, evidence: r.Evidence, by: r.TestedBy,
-		at: r.TestedAt.Format("2006-01-02 15:04"), version: r.Version}
-}
-
 func newGridPage(c common, ref string) *gridPage {
 	p := &gridPage{common: c, ref: ref, cur: 1, top: 1, hidden: map[int]bool{}, pending: map[cellKey]*pendingWrite{}, ask: newConfirm(c)}
-	p.links = newListView(c, listConfig[model.Exception]{
-		id:     func(x model.Exception) string { return x.Ref },
-		render: p.renderLink,
-		empty:  "This control has no exceptions yet: press e to log one.",
+	p.links = newList(c, list.Config[model.Exception]{
+		ID:     func(x model.Exception) string { return x.Ref },
+		Render: p.renderLink,
+		Empty:  "This control has no exceptions yet: press e to log one.",
 	})
-	p.colList = newListView(c, listConfig[int]{
-		id:     strconv.Itoa,
-		render: p.renderColChoice,
-		empty:  "The population has no columns.",
+	p.colList = newList(c, list.Config[int]{
+		ID:     strconv.Itoa,
+		Render: p.renderColChoice,
+		Empty:  "The population has no columns.",
 	})
 	return p
 }
@@ -303,7 +107,7 @@ func (p *gridPage) Busy() string {
 	switch {
 	case p.bulkID != 0:
 		return p.bulkWhat
-	case p.form != nil && p.form.saving:
+	case p.form != nil && p.form.Saving():
 		return "saving…"
 	case len(p.pending) > 0:
 		return "saving " + plural(len(p.pending), "mark", "marks") + "…"
@@ -318,7 +122,7 @@ func (p *gridPage) Busy() string {
 // Unsaved is an edited form, or marks not yet written.
 func (p *gridPage) Unsaved() string {
 	switch {
-	case p.form != nil && p.form.dirty():
+	case p.form != nil && p.form.Dirty():
 		return "the note, evidence or exception you were typing"
 	case len(p.pending) > 0:
 		return plural(len(p.pending), "mark", "marks") + " still being saved"
@@ -417,53 +221,13 @@ func (p *gridPage) scroll() {
 	}
 }
 
-// row returns the loaded row at an ordinal.
-func (p *gridPage) row(ordinal int) *gridRow {
-	i := ordinal - p.base
-	if i < 0 || i >= len(p.rows) || p.rows[i].ordinal != ordinal {
-		return nil
-	}
-	return &p.rows[i]
-}
-
-// ensureWindow reads a new window when the screen nears the edge of the
-// one held (one read at a time).
-func (p *gridPage) ensureWindow() tea.Cmd {
-	if !p.meta.loaded || p.meta.total == 0 || p.winID != 0 {
-		return nil
-	}
-	lo, hi := p.top, min(p.meta.total, p.top+p.rowsH-1)
-	end := p.base + len(p.rows) - 1
-	covered := len(p.rows) > 0 && lo >= p.base && hi <= end
-	nearLo := p.base > 1 && lo-p.base < winMargin
-	nearHi := end < p.meta.total && end-hi < winMargin
-	if covered && !nearLo && !nearHi {
-		return nil
-	}
-	return p.readWindow(max(1, p.cur-winRows/2))
-}
-
-func (p *gridPage) readWindow(from int) tea.Cmd {
-	p.winID = nextRequestID()
-	p.winFrom = from
-	letters := make([]string, len(p.meta.attrs))
-	for i, a := range p.meta.attrs {
-		letters[i] = a.Letter
-	}
-	return loadWindow(p.ctx, p.common.wp, p.winID, p.meta.sel, from, winRows, letters)
-}
-
 func (p *gridPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case gridMetaMsg:
-		if msg.id != p.metaID {
-			return p, nil
+		if fresh, cmd := answer(p.metaID, msg.id, msg.err, nil, &p.err); !fresh || cmd != nil {
+			return p, cmd
 		}
-		if msg.err != nil {
-			p.err = msg.err
-			return p, errCmd(msg.err)
-		}
-		p.meta, p.err = msg.meta, nil
+		p.meta = msg.meta
 		p.cur = max(1, min(p.cur, p.meta.total))
 		p.col = max(0, min(p.col, len(p.meta.attrs)-1))
 		p.links.SetItems(p.meta.exceptions)
@@ -516,7 +280,7 @@ func (p *gridPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		if msg.err != nil {
 			text := writeErrorText(msg.err, p.now)
 			if p.form != nil {
-				p.form.failed(text)
+				p.form.Failed(text)
 				if _, stale := staleText(msg.err, p.now); stale {
 					p.staleSeen = true
 					return p, p.readWindow(p.base)
@@ -550,11 +314,11 @@ func (p *gridPage) key(msg tea.KeyMsg) tea.Cmd {
 	case p.form != nil:
 		act, cmd := p.form.Update(msg)
 		switch act {
-		case formCancel:
+		case form.Cancel:
 			p.form = nil
 			p.layout()
 			return nil
-		case formSubmit:
+		case form.Submit:
 			return p.submitForm()
 		}
 		return cmd

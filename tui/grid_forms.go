@@ -27,28 +27,28 @@ func (p *gridPage) openDetail() tea.Cmd {
 	c := r.res[p.col]
 	a := p.meta.attrs[p.col]
 	f := newForm(p.common, fmt.Sprintf("Item %d, attribute %s — %s", r.ordinal, oneLine(a.Letter), oneLine(p.ref)))
-	f.intro = []string{p.styles.Muted.Render(truncate(oneLine(a.Text)+symSep+r.id, p.width))}
+	f.Intro = []string{p.styles.Muted.Render(truncate(oneLine(a.Text)+symSep+r.id, p.width))}
 	for _, tm := range p.meta.tickmarks {
-		f.intro = append(f.intro, p.styles.Dim.Render(truncate("  "+fit(oneLine(tm.Symbol), 4)+" "+oneLine(tm.Meaning), p.width)))
+		f.Intro = append(f.Intro, p.styles.Dim.Render(truncate("  "+fit(oneLine(tm.Symbol), 4)+" "+oneLine(tm.Meaning), p.width)))
 	}
-	f.intro = append(f.intro, "")
+	f.Intro = append(f.Intro, "")
 	outcome := string(c.outcome)
 	if outcome == "" {
 		outcome = string(model.Pass)
 	}
-	f.choose("outcome", "Result", []string{string(model.Pass), string(model.Deviation), string(model.NotApplicable)},
+	f.Choose("outcome", "Result", []string{string(model.Pass), string(model.Deviation), string(model.NotApplicable)},
 		[]string{symPass + " pass", symDeviation + " deviation", symNA + " n/a"}, outcome)
 	values, labels := []string{""}, []string{"none"}
 	for _, tm := range p.meta.tickmarks {
 		values = append(values, tm.Symbol)
 		labels = append(labels, oneLine(tm.Symbol))
 	}
-	f.choose("tickmark", "Tickmark", values, labels, c.tickmark)
-	f.line("note", "Note", c.note, false, nil)
-	f.line("evidence", "Evidence", c.evidence, false, nil).hint = "a file name, path or location of the evidence"
+	f.Choose("tickmark", "Tickmark", values, labels, c.tickmark)
+	f.Line("note", "Note", c.note, false, nil)
+	f.Line("evidence", "Evidence", c.evidence, false, nil).Hint = "a file name, path or location of the evidence"
 	p.form, p.formKind, p.formCell, p.formVer, p.formHad = f, gridFormDetail, k, c.version, c.outcome != ""
 	p.form.SetSize(p.width, p.height)
-	return f.start()
+	return f.Start()
 }
 
 func (p *gridPage) openException() tea.Cmd {
@@ -67,14 +67,14 @@ func (p *gridPage) openException() tea.Cmd {
 	if r.id != "" {
 		item, where = r.id, fmt.Sprintf("position %d, %s", r.position, r.id)
 	}
-	f.intro = []string{p.styles.Muted.Render(truncate(fmt.Sprintf("Covers item %d (%s). Its cause, management's response and the evaluation can be completed later.", r.ordinal, where), p.width)), ""}
+	f.Intro = []string{p.styles.Muted.Render(truncate(fmt.Sprintf("Covers item %d (%s). Its cause, management's response and the evaluation can be completed later.", r.ordinal, where), p.width)), ""}
 	desc := fmt.Sprintf("For %s, attribute %s (%s) was not met.", item, oneLine(a.Letter), oneLine(a.Text))
-	f.text("description", "Description", desc, 3, true)
-	f.line("cause", "Cause", "", false, nil)
-	f.choose("evaluation", "Evaluation", []string{"", "isolated", "systemic"}, []string{"not yet", "isolated", "systemic"}, "")
+	f.Text("description", "Description", desc, 3, true)
+	f.Line("cause", "Cause", "", false, nil)
+	f.Choose("evaluation", "Evaluation", []string{"", "isolated", "systemic"}, []string{"not yet", "isolated", "systemic"}, "")
 	p.form, p.formKind, p.formCell = f, gridFormException, cellKey{r.ordinal, p.col}
 	p.form.SetSize(p.width, p.height)
-	return f.start()
+	return f.Start()
 }
 
 func (p *gridPage) openLinks() tea.Cmd {
@@ -133,7 +133,7 @@ func (p *gridPage) submitForm() tea.Cmd {
 	ctx, wp, ref, cell := p.ctx, p.common.wp, p.ref, p.formCell
 	r := p.row(cell.ordinal)
 	if r == nil {
-		f.failed("The item is no longer loaded: close the form and open it again.")
+		f.Failed("The item is no longer loaded: close the form and open it again.")
 		return nil
 	}
 	p.saveID = nextRequestID()
@@ -141,16 +141,16 @@ func (p *gridPage) submitForm() tea.Cmd {
 	switch p.formKind {
 	case gridFormDetail:
 		in := model.ResultInput{ControlRef: ref, Position: r.position, Attribute: p.meta.attrs[cell.attr].Letter,
-			Outcome: model.Outcome(f.value("outcome")), Tickmark: f.value("tickmark"), Note: f.value("note"),
-			Evidence: f.value("evidence"), Version: p.formVer}
+			Outcome: model.Outcome(f.Value("outcome")), Tickmark: f.Value("tickmark"), Note: f.Value("note"),
+			Evidence: f.Value("evidence"), Version: p.formVer}
 		in.IfUntested = !p.formHad
 		return func() tea.Msg {
 			err := withWriteTimeout(ctx, func(ctx context.Context) error { return wp.SetResult(ctx, in) })
 			return gridSavedMsg{id: id, what: fmt.Sprintf("Saved item %d, attribute %s.", cell.ordinal, in.Attribute), err: err}
 		}
 	case gridFormException:
-		in := model.ExceptionInput{ControlRef: ref, Positions: []int{r.position}, Description: f.value("description"),
-			Cause: f.value("cause"), Evaluation: f.value("evaluation")}
+		in := model.ExceptionInput{ControlRef: ref, Positions: []int{r.position}, Description: f.Value("description"),
+			Cause: f.Value("cause"), Evaluation: f.Value("evaluation")}
 		return func() tea.Msg {
 			var xref string
 			err := withWriteTimeout(ctx, func(ctx context.Context) error {
@@ -175,8 +175,8 @@ func (p *gridPage) showTheirs() {
 	}
 	c := r.res[p.formCell.attr]
 	p.formVer, p.formHad = c.version, c.outcome != ""
-	p.form.showTheirs("outcome", string(c.outcome))
-	p.form.showTheirs("tickmark", c.tickmark)
-	p.form.showTheirs("note", c.note)
-	p.form.showTheirs("evidence", c.evidence)
+	p.form.ShowTheirs("outcome", string(c.outcome))
+	p.form.ShowTheirs("tickmark", c.tickmark)
+	p.form.ShowTheirs("note", c.note)
+	p.form.ShowTheirs("evidence", c.evidence)
 }

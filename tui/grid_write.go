@@ -10,6 +10,31 @@ import (
 	"github.com/fieldwork-audit/fieldwork/model"
 )
 
+// pendingWrite is a mark on its way to the workpaper.
+type pendingWrite struct {
+	seq    int64
+	prev   gridCell          // what to put back if it fails
+	in     model.ResultInput // what is written
+	queued *gridCell         // a newer mark of the same cell, written after this one
+}
+
+// The answers of the writes: one mark (cellSavedMsg), a form's or a bulk
+// pass's save (gridSavedMsg).
+type (
+	cellSavedMsg struct {
+		seq  int64
+		key  cellKey
+		res  *model.Result
+		eval *model.TestEvaluation
+		err  error
+	}
+	gridSavedMsg struct {
+		id   int64
+		what string
+		err  error
+	}
+)
+
 // cellFromInput is the cell a pending write will leave.
 func cellFromInput(in model.ResultInput, old gridCell) gridCell {
 	c := old

@@ -197,8 +197,14 @@ type driver struct {
 // start makes a model of w sized width×height and loaded.
 func start(t *testing.T, w *model.Workpaper, width, height int) *driver {
 	t.Helper()
+	return startAt(t, w, clock, width, height)
+}
+
+// startAt is start with the clock now.
+func startAt(t *testing.T, w *model.Workpaper, now func() time.Time, width, height int) *driver {
+	t.Helper()
 	// Refresh off: the driver would wait for the poll's timer.
-	d := &driver{t: t, m: New(w, Options{Now: clock, Refresh: -1})}
+	d := &driver{t: t, m: New(w, Options{Now: now, Refresh: -1})}
 	d.send(tea.WindowSizeMsg{Width: width, Height: height})
 	d.run(d.m.Init())
 	if d.m.data == nil {

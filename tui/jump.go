@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // controlJump is the "go to control" prompt: type a control's ID (or its
@@ -72,8 +73,8 @@ func (j *controlJump) update(msg tea.KeyMsg, d *snapshot) tea.Cmd {
 		return nil
 	case msg.Type == tea.KeyRunes:
 		j.query += oneLine(string(msg.Runes))
-		if len(j.query) > maxQuery {
-			j.query = j.query[:maxQuery]
+		if len(j.query) > list.MaxQuery {
+			j.query = j.query[:list.MaxQuery]
 		}
 	case msg.Type == tea.KeySpace:
 		j.query += " "
@@ -128,12 +129,10 @@ type conclusionsLoadedMsg struct {
 }
 
 func loadConclusions(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		c, err := wp.CriteriaConclusions(ctx)
 		return conclusionsLoadedMsg{id: id, concl: c, err: err}
-	}
+	})
 }
 
 // newOverrideForm records the auditor's conclusion on a criterion over the
@@ -142,15 +141,15 @@ func loadConclusions(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd
 func newOverrideForm(c common, cc model.CriterionConclusion) *formPage {
 	ref := cc.Ref
 	f := newForm(c, "Conclusion on "+oneLine(ref)+" "+oneLine(cc.Title))
-	f.intro = append(f.intro, c.styles.Muted.Render(truncate(fmt.Sprintf("  Derived from its controls: %s %s — %s",
+	f.Intro = append(f.Intro, c.styles.Muted.Render(truncate(fmt.Sprintf("  Derived from its controls: %s %s — %s",
 		criterionSymbol(cc.Derived), criterionWord(cc.Derived), oneLine(cc.Reason)), c.width)), "")
 	current := cc.Override
-	f.choose("status", "Conclusion", []string{"", string(model.CriterionMet), string(model.CriterionNotMet)},
+	f.Choose("status", "Conclusion", []string{"", string(model.CriterionMet), string(model.CriterionNotMet)},
 		[]string{"as derived", "met", "not met"}, current)
-	reason := f.text("reason", "Reason", cc.OverrideReason, 3, false)
-	reason.hint = "required for an override: why the criterion is (not) met"
-	reason.validate = func(v string) error {
-		if f.value("status") != "" && v == "" {
+	reason := f.Text("reason", "Reason", cc.OverrideReason, 3, false)
+	reason.Hint = "required for an override: why the criterion is (not) met"
+	reason.Validate = func(v string) error {
+		if f.Value("status") != "" && v == "" {
 			return errors.New("an override needs a written reason")
 		}
 		return nil

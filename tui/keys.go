@@ -6,6 +6,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/form"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // keyMap is every key binding of the workbench. Each binding carries its
@@ -72,6 +74,7 @@ type keyMap struct {
 }
 
 func defaultKeyMap() *keyMap {
+	lk := list.DefaultKeyMap()
 	k := &keyMap{
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
@@ -83,21 +86,23 @@ func defaultKeyMap() *keyMap {
 		Criteria:  key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "criteria")),
 		Reload:    key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "reload")),
 
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		// Moving and filtering are the list widget's keys, but for paging,
+		// which also takes ctrl+u/ctrl+d (and space) here.
+		Up:       lk.Up,
+		Down:     lk.Down,
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " "), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
+		Top:      lk.Top,
+		Bottom:   lk.Bottom,
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		AcceptFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
-		DeleteChar:   key.NewBinding(key.WithKeys("backspace", "ctrl+h"), key.WithHelp("backspace", "delete a character")),
-		DeleteWord:   key.NewBinding(key.WithKeys("ctrl+w", "alt+backspace"), key.WithHelp("ctrl+w", "delete a word")),
-		DeleteAll:    key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear")),
+		Filter:       lk.Filter,
+		ClearFilter:  lk.ClearFilter,
+		AcceptFilter: lk.AcceptFilter,
+		CancelFilter: lk.CancelFilter,
+		DeleteChar:   lk.DeleteChar,
+		DeleteWord:   lk.DeleteWord,
+		DeleteAll:    lk.DeleteAll,
 
 		NextGap: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next gap")),
 		PrevGap: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous gap")),
@@ -159,15 +164,11 @@ func (k *keyMap) setWorkKeys() {
 	k.WPSampling = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sampling"))
 	k.WPTesting = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test items"))
 
-	// Forms.
-	k.FormNext = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field"))
-	k.FormPrev = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
-	k.FormSave = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save"))
-	k.FormCancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	k.ChoiceNext = key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→/space", "next choice"))
-	k.ChoicePrev = key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice"))
-	k.Yes = key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes"))
-	k.No = key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no"))
+	// Forms and yes/no questions: the form widget's keys.
+	fk := form.DefaultKeyMap()
+	k.FormNext, k.FormPrev, k.FormSave, k.FormCancel = fk.Next, fk.Prev, fk.Save, fk.Cancel
+	k.ChoiceNext, k.ChoicePrev = fk.ChoiceNext, fk.ChoicePrev
+	k.Yes, k.No = fk.Yes, fk.No
 
 	// Testing grid.
 	k.CellLeft = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "left"))
@@ -194,26 +195,12 @@ func (k *keyMap) setWorkKeys() {
 	k.WizImport = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import a population"))
 }
 
-// formShort and formFull are a form's help.
-func (k *keyMap) formShort() []key.Binding {
-	return []key.Binding{k.FormSave, k.FormNext, k.FormCancel}
-}
-
-func (k *keyMap) formFull() [][]key.Binding {
-	return [][]key.Binding{{k.FormSave, k.FormNext, k.FormPrev, k.FormCancel}, {k.ChoicePrev, k.ChoiceNext}}
-}
-
 // yesNo is the end of a yes/no question in the keys the user has: "y
 // deletes, n keeps it" with the default keys.
 func (k *keyMap) yesNo(yes, no string) string { return k.confirmKeys().Answers(yes, no) }
 
 // confirmKeys are the yes/no question's keys (widget/confirm).
 func (k *keyMap) confirmKeys() confirm.KeyMap { return confirm.KeyMap{Yes: k.Yes, No: k.No} }
-
-// newConfirm is a screen's yes/no question, in the workbench's keys.
-func newConfirm(c common) confirm.Model {
-	return confirm.New(c.keys.confirmKeys(), confirm.Styles{Prompt: c.styles.Hint})
-}
 
 // confirmHelp is the help while a yes/no question is asked.
 func (k *keyMap) confirmHelp() []key.Binding { return []key.Binding{k.Yes, k.No} }

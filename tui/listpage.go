@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // listPage is what the review list screens (the exception log,
@@ -13,7 +17,7 @@ import (
 type listPage[T any] struct {
 	common
 	lazy
-	list    listView[T]
+	list    list.Model[T]
 	reqID   int64
 	loading bool
 	loaded  bool
@@ -59,4 +63,63 @@ func filterBy[T any](xs []T, q string, words func(T) []string) []T {
 		}
 	}
 	return out
+}
+
+// clicked hands a mouse event to the list, whose first row stands above
+// lines below the screen's top; it reports a click that opens the row.
+func (p *listPage[T]) clicked(msg tea.MouseMsg, above int) bool {
+	msg.Y -= above
+	open, _ := p.list.Update(msg)
+	return open
+}
+
+// selectedScope is TrailScope for the row under the cursor, as of says.
+func (p *listPage[T]) selectedScope(of func(T) trailScope) (trailScope, bool) {
+	if r, ok := p.list.Selected(); ok {
+		return of(r), true
+	}
+	return trailScope{}, false
+}
+
+// selectedTarget is NoteTarget for the row under the cursor, as of says;
+// with none, a new note is on the engagement.
+func (p *listPage[T]) selectedTarget(of func(T) noteTarget) (noteTarget, bool) {
+	if r, ok := p.list.Selected(); ok {
+		return of(r), true
+	}
+	return noteTarget{kind: "engagement"}, true
+}
+
+// questionOver puts a question asked on the last line of view.
+func questionOver(view string, q confirm.Model, width int) string {
+	if !q.Asking() {
+		return view
+	}
+	lines := strings.Split(view, "\n")
+	lines[len(lines)-1] = q.View(width)
+	return strings.Join(lines, "\n")
+}
+
+// listInput hands the list a key or a click the screen did not take; a
+// click on the row under the cursor runs open.
+func (p *listPage[T]) listInput(msg tea.Msg, above int, open func() tea.Cmd) tea.Cmd {
+	if m, ok := msg.(tea.MouseMsg); ok {
+		if p.clicked(m, above) {
+			return open()
+		}
+		return nil
+	}
+	_, cmd := p.list.Update(msg)
+	return cmd
+}
+
+// listWhere is the right end of a list's summary: the selected row's
+// reference and its place, "CHG-01 · 3 of 12" ("" with none selected).
+func listWhere[T any](s *Styles, l *list.Model[T], ref func(T) string) string {
+	r, ok := l.Selected()
+	if !ok {
+		return ""
+	}
+	pos, total := l.Position()
+	return s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(ref(r)), symSep, pos, total))
 }

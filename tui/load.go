@@ -12,6 +12,16 @@ import (
 // loadTimeout bounds one load; SQLite's busy timeout is shorter.
 const loadTimeout = 30 * time.Second
 
+// readCmd runs read as a command under loadTimeout. read captures values
+// only (the handle, the request ID) and answers with its typed message.
+func readCmd(ctx context.Context, read func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
+		defer cancel()
+		return read(ctx)
+	}
+}
+
 // workpaperLoadedMsg carries the engagement, criteria and controls, read
 // together so that the screens agree with each other.
 type workpaperLoadedMsg struct {
@@ -28,9 +38,7 @@ type workpaperLoadedMsg struct {
 // loadWorkpaper reads the workpaper overview. It captures values only: the
 // handle, a context and the request ID.
 func loadWorkpaper(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := workpaperLoadedMsg{id: id, path: wp.Path(), user: wp.User()}
 		msg.readOnly, msg.readOnlyReason = wp.ReadOnly()
 		if msg.eng, msg.err = wp.Engagement(ctx); msg.err != nil {
@@ -41,7 +49,7 @@ func loadWorkpaper(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
 		}
 		msg.controls, msg.err = wp.Controls(ctx)
 		return msg
-	}
+	})
 }
 
 // snapshot is the workpaper overview as last loaded: immutable once built,

@@ -11,6 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/filepicker"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // matrixPage imports the client's control matrix (I on the dashboard or
@@ -22,14 +24,14 @@ import (
 type matrixPage struct {
 	common
 	data   *snapshot
-	picker *filePicker
+	picker *filepicker.Model
 	stage  matrixStage
 
 	readID   int64
 	path     string // the file read
 	inputs   []model.ControlInput
-	issues   listView[model.MatrixIssue]
-	controls listView[model.ControlInput]
+	issues   list.Model[model.MatrixIssue]
+	controls list.Model[model.ControlInput]
 	readErr  string // the file itself could not be read
 
 	saveID int64
@@ -62,15 +64,15 @@ type matrixImportedMsg struct {
 func newMatrixPage(c common, d *snapshot) *matrixPage {
 	p := &matrixPage{common: c, data: d}
 	p.picker = newFilePicker(c, matrixExts, "path to the control matrix (CSV or XLSX)")
-	p.issues = newListView(c, listConfig[model.MatrixIssue]{
-		id:     func(is model.MatrixIssue) string { return is.String() },
-		render: p.renderIssue,
-		empty:  "No problems.",
+	p.issues = newList(c, list.Config[model.MatrixIssue]{
+		ID:     func(is model.MatrixIssue) string { return is.String() },
+		Render: p.renderIssue,
+		Empty:  "No problems.",
 	})
-	p.controls = newListView(c, listConfig[model.ControlInput]{
-		id:     func(ci model.ControlInput) string { return ci.ID },
-		render: p.renderControl,
-		empty:  "The file holds no controls.",
+	p.controls = newList(c, list.Config[model.ControlInput]{
+		ID:     func(ci model.ControlInput) string { return ci.ID },
+		Render: p.renderControl,
+		Empty:  "The file holds no controls.",
 	})
 	return p
 }
@@ -110,7 +112,7 @@ func (p *matrixPage) SetSize(width, height int) {
 
 func (p *matrixPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
-	case dirMsg:
+	case filepicker.DirMsg:
 		p.picker.Update(msg)
 	case matrixReadMsg:
 		if msg.id != p.readID {
@@ -278,7 +280,7 @@ func (p *matrixPage) View() string {
 		}
 	case matrixIssues:
 		lines = append(lines, s.Gap.Render(truncate(fmt.Sprintf("%s %s in %s; nothing was imported. Fix the file and choose it again.",
-			symGap, plural(len(p.issues.all), "problem", "problems"), oneLine(filepath.Base(p.path))), w)))
+			symGap, plural(len(p.issues.Items()), "problem", "problems"), oneLine(filepath.Base(p.path))), w)))
 		lines = append(lines, p.issues.View())
 	case matrixPreview, matrixImporting:
 		added, gaps := p.coverage()

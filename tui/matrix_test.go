@@ -43,7 +43,7 @@ func openMatrix(t *testing.T, width, height int, src, name string) (*driver, *mo
 	if !ok {
 		t.Fatalf("I should open the matrix import, got %T", d.active())
 	}
-	selectRow(t, d, &p.picker.files, path)
+	selectRow(t, d, p.picker.Files(), path)
 	d.press(d.keys().Open)
 	return d, w, p
 }
@@ -75,7 +75,7 @@ func TestMatrixImportFromDashboard(t *testing.T) {
 
 func TestMatrixImportListsProblemsAndImportsNothing(t *testing.T) {
 	d, w, p := openMatrix(t, 120, 40, "../testdata/matrices/invalid.csv", "bad.csv")
-	if p.stage != matrixIssues || len(p.issues.all) == 0 {
+	if p.stage != matrixIssues || len(p.issues.Items()) == 0 {
 		t.Fatalf("a matrix with problems should list them, stage %v:\n%s", p.stage, d.view())
 	}
 	d.want("nothing was imported", "row ")

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 func (t noteTarget) String() string {
@@ -29,12 +29,10 @@ type notesLoadedMsg struct {
 }
 
 func loadNotes(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		notes, err := wp.Notes(ctx, "")
 		return notesLoadedMsg{id: id, notes: notes, err: err}
-	}
+	})
 }
 
 // noteWrittenMsg answers a respond or clear run from a list or a detail.
@@ -101,11 +99,11 @@ type notesPage struct {
 func newNotesPage(c common) *notesPage {
 	p := &notesPage{listPage: newListPage[model.ReviewNote](c, "Review notes", "the review notes"), ask: newConfirm(c)}
 	p.loadCmd = func(id int64) tea.Cmd { return loadNotes(p.ctx, p.wp, id) }
-	p.list = newListView(c, listConfig[model.ReviewNote]{
-		id:     func(n model.ReviewNote) string { return n.Ref },
-		filter: filterNotes,
-		render: p.renderRow,
-		empty:  "Reading the review notes…",
+	p.list = newList(c, list.Config[model.ReviewNote]{
+		ID:     func(n model.ReviewNote) string { return n.Ref },
+		Filter: filterNotes,
+		Render: p.renderRow,
+		Empty:  "Reading the review notes…",
 	})
 	return p
 }
@@ -138,10 +136,10 @@ func (p *notesPage) apply() {
 		}
 		rows = append(rows, n)
 	}
-	p.list.empty = fmt.Sprintf("No %s review notes%s. %s changes the state shown, %s opens a note.",
-		p.state, p.assigneeWords(), p.keys.NoteState.Help().Key, p.keys.NewNote.Help().Key)
+	p.list.SetEmpty(fmt.Sprintf("No %s review notes%s. %s changes the state shown, %s opens a note.",
+		p.state, p.assigneeWords(), p.keys.NoteState.Help().Key, p.keys.NewNote.Help().Key))
 	if len(p.all) == 0 {
-		p.list.empty = "No review notes yet. " + p.keys.NewNote.Help().Key + " opens one (the reviewer's question or instruction the preparer must clear)."
+		p.list.SetEmpty("No review notes yet. " + p.keys.NewNote.Help().Key + " opens one (the reviewer's question or instruction the preparer must clear).")
 	}
 	p.list.SetItems(rows)
 }
@@ -190,20 +188,13 @@ func (p *notesPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		p.apply()
 		return p, nil
 	case noteWrittenMsg:
-		if msg.id != p.writeID {
-			return p, nil
-		}
-		if msg.err != nil {
-			return p, errCmd(errors.New(writeErrorText(msg.err, p.now)))
-		}
-		return p, tea.Batch(changedCmd, statusCmd(msg.done))
+		return p, p.wrote(p.writeID, msg.id, msg.err, msg.done)
 	case tea.KeyMsg:
 		if p.ask.Asking() {
 			return p, p.answer(msg)
 		}
 		if p.list.Editing() {
-			_, cmd := p.list.Update(msg)
-			return p, cmd
+			break
 		}
 		k := p.keys
 		switch {
@@ -239,15 +230,8 @@ func (p *notesPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			}
 			return p, nil
 		}
-		_, cmd := p.list.Update(msg)
-		return p, cmd
-	case tea.MouseMsg:
-		msg.Y -= 2
-		if open, _ := p.list.Update(msg); open {
-			return p, p.open()
-		}
 	}
-	return p, nil
+	return p, p.listInput(msg, 2, p.open)
 }
 
 func (p *notesPage) open() tea.Cmd {
@@ -300,23 +284,16 @@ func (p *notesPage) NoteTarget() (noteTarget, bool) {
 }
 
 func (p *notesPage) TrailScope() (trailScope, bool) {
-	if n, ok := p.list.Selected(); ok {
-		return trailScope{record: n.UUID, label: "review note " + n.Ref}, true
-	}
-	return trailScope{}, false
+	return p.selectedScope(func(n model.ReviewNote) trailScope {
+		return trailScope{record: n.UUID, label: "review note " + n.Ref}
+	})
 }
 
 func (p *notesPage) View() string {
 	if p.height <= 0 {
 		return ""
 	}
-	bottom := p.list.View()
-	if p.ask.Asking() {
-		lines := strings.Split(bottom, "\n")
-		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.ask.Prompt(), p.width))
-		bottom = strings.Join(lines, "\n")
-	}
-	return p.summary() + "\n" + p.filters() + "\n" + bottom
+	return p.summary() + "\n" + p.filters() + "\n" + questionOver(p.list.View(), p.ask, p.width)
 }
 
 func (p *notesPage) summary() string {
@@ -332,11 +309,7 @@ func (p *notesPage) summary() string {
 		s.note(model.NoteOpen).Render(fmt.Sprintf("%s %d open", noteSymbol(model.NoteOpen), counts[model.NoteOpen])) + s.Muted.Render(symSep) +
 		s.note(model.NoteResponded).Render(fmt.Sprintf("%s %d responded", noteSymbol(model.NoteResponded), counts[model.NoteResponded])) + s.Muted.Render(symSep) +
 		s.note(model.NoteCleared).Render(fmt.Sprintf("%s %d cleared", noteSymbol(model.NoteCleared), counts[model.NoteCleared]))
-	var right string
-	if n, ok := p.list.Selected(); ok {
-		pos, total := p.list.Position()
-		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(n.Ref), symSep, pos, total))
-	}
+	right := listWhere(s, &p.list, func(n model.ReviewNote) string { return n.Ref })
 	return spread(left, right, p.width)
 }
 
@@ -436,10 +409,7 @@ func (p *noteDetailPage) NoteTarget() (noteTarget, bool) {
 }
 
 func (p *noteDetailPage) TrailScope() (trailScope, bool) {
-	if !p.found {
-		return trailScope{}, false
-	}
-	return trailScope{record: p.n.UUID, label: "review note " + p.n.Ref}, true
+	return p.scope(p.n.UUID, "review note "+p.n.Ref)
 }
 
 func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
@@ -456,13 +426,7 @@ func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		p.layout()
 		return p, nil
 	case noteWrittenMsg:
-		if msg.id != p.writeID {
-			return p, nil
-		}
-		if msg.err != nil {
-			return p, errCmd(errors.New(writeErrorText(msg.err, p.now)))
-		}
-		return p, tea.Batch(changedCmd, statusCmd(msg.done))
+		return p, p.wrote(p.writeID, msg.id, msg.err, msg.done)
 	case tea.KeyMsg:
 		k := p.keys
 		if p.ask.Asking() {
@@ -498,11 +462,8 @@ func (p *noteDetailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, k.Open):
 			return p, p.openTarget()
 		}
-		return p, p.scroll(msg)
-	case tea.MouseMsg:
-		return p, p.scroll(msg)
 	}
-	return p, nil
+	return p, p.scrollInput(msg)
 }
 
 // openTarget opens what the note is about.
@@ -524,13 +485,8 @@ func (p *noteDetailPage) renderText(w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	switch {
-	case p.err != nil:
-		return append([]string{s.Gap.Render(truncate(symGap+" Could not read review note "+oneLine(p.ref)+".", w)), ""}, wrap(errorText(p.err), w)...)
-	case !p.loaded:
-		return []string{s.Muted.Render(truncate("Reading review note "+oneLine(p.ref)+"…", w))}
-	case !p.found:
-		return []string{s.Gap.Render(truncate(symGap+" No review note "+oneLine(p.ref)+" in this workpaper.", w))}
+	if lines, absent := p.absent(w, ""); absent {
+		return lines
 	}
 	n := p.n
 	head := s.Title.Render(oneLine(n.Ref)) + "  " + s.note(n.State).Render(noteSymbol(n.State)+" "+noteWord(n.State)) +
@@ -568,11 +524,8 @@ func (p *noteDetailPage) renderText(w int) []string {
 }
 
 func (p *noteDetailPage) View() string {
-	if p.height <= 0 {
-		return ""
-	}
-	v := p.docView(p.styles, p.width)
-	if p.ask.Asking() {
+	v := p.docView()
+	if p.height > 0 && p.ask.Asking() {
 		v += "\n" + p.styles.Hint.Render(truncate(p.ask.Prompt(), p.width))
 	}
 	return v
@@ -613,10 +566,10 @@ func (p *noteDetailPage) FullHelp() [][]key.Binding {
 func newRespondForm(c common, n model.ReviewNote) *formPage {
 	f := newForm(c, "Respond to "+oneLine(n.Ref)+" on "+noteTarget{kind: n.TargetKind, ref: n.TargetRef}.String())
 	for _, l := range wrap(strings.TrimSpace(sanitize(n.Text)), max(20, min(c.width-2, controlTextWidth))) {
-		f.intro = append(f.intro, c.styles.Muted.Render("  "+l))
+		f.Intro = append(f.Intro, c.styles.Muted.Render("  "+l))
 	}
-	f.intro = append(f.intro, "")
-	f.text("response", "Response", n.Response, 4, true)
+	f.Intro = append(f.Intro, "")
+	f.Text("response", "Response", n.Response, 4, true)
 	ref := n.Ref
 	return &formPage{
 		common: c,
@@ -634,7 +587,7 @@ func newRespondForm(c common, n model.ReviewNote) *formPage {
 func newNoteForm(c common, t noteTarget, d *snapshot) *formPage {
 	f := newForm(c, "New review note")
 	kinds := []string{"engagement", "control", "exception"}
-	f.choose("kind", "About", kinds, []string{"the engagement", "a control", "an exception"}, t.kind)
+	f.Choose("kind", "About", kinds, []string{"the engagement", "a control", "an exception"}, t.kind)
 	var controls map[string]bool
 	if d != nil {
 		controls = map[string]bool{}
@@ -642,10 +595,10 @@ func newNoteForm(c common, t noteTarget, d *snapshot) *formPage {
 			controls[strings.ToUpper(ctl.Ref)] = true
 		}
 	}
-	target := f.line("ref", "Reference", t.ref, false, nil)
-	target.hint = "the control's or exception's reference, e.g. CHG-01 or EX-01"
-	target.validate = func(v string) error {
-		kind := f.value("kind")
+	target := f.Line("ref", "Reference", t.ref, false, nil)
+	target.Hint = "the control's or exception's reference, e.g. CHG-01 or EX-01"
+	target.Validate = func(v string) error {
+		kind := f.Value("kind")
 		switch {
 		case kind == "engagement":
 			return nil
@@ -656,8 +609,8 @@ func newNoteForm(c common, t noteTarget, d *snapshot) *formPage {
 		}
 		return nil
 	}
-	f.text("text", "Note", "", 4, true)
-	assign := f.line("assignee", "Assigned to", "", false, nil)
+	f.Text("text", "Note", "", 4, true)
+	assign := f.Line("assignee", "Assigned to", "", false, nil)
 	if d != nil && d.eng != nil {
 		var names []string
 		for _, m := range d.eng.Team {
@@ -666,7 +619,7 @@ func newNoteForm(c common, t noteTarget, d *snapshot) *formPage {
 			}
 		}
 		if len(names) > 0 {
-			assign.hint = "e.g. " + strings.Join(names, ", ")
+			assign.Hint = "e.g. " + strings.Join(names, ", ")
 		}
 	}
 	return &formPage{

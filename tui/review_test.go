@@ -221,17 +221,17 @@ func TestCriteriaShowConclusionsAndOverride(t *testing.T) {
 		t.Fatalf("o should open the override form, got %T", d.active())
 	}
 	d.typeText("n") // the choice: "not met"
-	if fp.f.value("status") != string(model.CriterionNotMet) {
-		t.Fatalf("the choice is %q", fp.f.value("status"))
+	if fp.f.Value("status") != string(model.CriterionNotMet) {
+		t.Fatalf("the choice is %q", fp.f.Value("status"))
 	}
 	d.press(k.FormSave)
-	if !strings.Contains(fp.f.msg, "Correct the field") {
-		t.Fatalf("an override without a reason must be refused, got %q", fp.f.msg)
+	if !strings.Contains(fp.f.Msg(), "Correct the field") {
+		t.Fatalf("an override without a reason must be refused, got %q", fp.f.Msg())
 	}
 	d.typeText("Emergency path abused all period") // the refusal put the cursor on the reason
 	d.press(k.FormSave)
 	if _, ok := d.active().(*criterionPage); !ok {
-		t.Fatalf("saving should close the form, got %T (%s)", d.active(), fp.f.msg)
+		t.Fatalf("saving should close the form, got %T (%s)", d.active(), fp.f.Msg())
 	}
 	d.want("Conclusion ✗ not met*", "overridden by the auditor", "Override reason: Emergency path")
 	concl, err := w.CriteriaConclusions(context.Background())
@@ -322,8 +322,8 @@ func TestRespondAndClearNote(t *testing.T) {
 	d.press(k.NoteState) // open
 	d.press(k.NoteState) // responded
 	d.press(k.NoteState) // cleared
-	if np.state != notesCleared || len(np.list.rows) != 2 {
-		t.Fatalf("the cleared filter shows %d notes", len(np.list.rows))
+	if np.state != notesCleared || len(np.list.Rows()) != 2 {
+		t.Fatalf("the cleared filter shows %d notes", len(np.list.Rows()))
 	}
 	d.press(k.ClearNote)
 	if d.m.err == nil || !strings.Contains(d.m.err.Error(), "already cleared") {
@@ -341,19 +341,19 @@ func TestNotesFilterByAssigneeAndNewNote(t *testing.T) {
 	d.press(k.NoteState) // responded
 	d.press(k.NoteState) // cleared
 	d.press(k.NoteState) // all
-	if len(np.list.rows) != 3 {
-		t.Fatalf("all notes: %d", len(np.list.rows))
+	if len(np.list.Rows()) != 3 {
+		t.Fatalf("all notes: %d", len(np.list.Rows()))
 	}
 	d.press(k.NoteAssignee)
-	if np.assignee != "Dev Patel" || len(np.list.rows) != 1 {
-		t.Fatalf("assignee filter %q shows %d", np.assignee, len(np.list.rows))
+	if np.assignee != "Dev Patel" || len(np.list.Rows()) != 1 {
+		t.Fatalf("assignee filter %q shows %d", np.assignee, len(np.list.Rows()))
 	}
 	d.press(k.NoteAssignee)
-	if np.assignee != "Maria Chen" || len(np.list.rows) != 2 {
-		t.Fatalf("assignee filter %q shows %d", np.assignee, len(np.list.rows))
+	if np.assignee != "Maria Chen" || len(np.list.Rows()) != 2 {
+		t.Fatalf("assignee filter %q shows %d", np.assignee, len(np.list.Rows()))
 	}
 	d.press(k.NoteAssignee)
-	if np.assignee != "" || len(np.list.rows) != 3 {
+	if np.assignee != "" || len(np.list.Rows()) != 3 {
 		t.Fatal("the assignee filter should come back to anyone")
 	}
 
@@ -362,7 +362,7 @@ func TestNotesFilterByAssigneeAndNewNote(t *testing.T) {
 	d.press(k.Open) // EX-01
 	d.press(k.NewNote)
 	fp, ok := d.active().(*formPage)
-	if !ok || fp.f.value("kind") != "exception" || fp.f.value("ref") != "EX-01" {
+	if !ok || fp.f.Value("kind") != "exception" || fp.f.Value("ref") != "EX-01" {
 		t.Fatalf("N on EX-01 should open a note on it, got %T", d.active())
 	}
 	d.typeText("Tie the 9 unapproved emergency deploys to the population.")
@@ -384,7 +384,7 @@ func TestNewNoteOnControlFromItsWorkpaper(t *testing.T) {
 	d.send(openControl("LA-02")())
 	d.press(d.keys().NewNote)
 	fp, ok := d.active().(*formPage)
-	if !ok || fp.f.value("kind") != "control" || fp.f.value("ref") != "LA-02" {
+	if !ok || fp.f.Value("kind") != "control" || fp.f.Value("ref") != "LA-02" {
 		t.Fatalf("N on a control's workpaper should open a note on it, got %T", d.active())
 	}
 }
@@ -432,8 +432,8 @@ func TestSignOff(t *testing.T) {
 		t.Fatal("LA-03 should be reviewed now")
 	}
 	d2.press(d2.keys().ChangedOnly)
-	if len(sp2.list.rows) != 0 {
-		t.Fatalf("no workpaper is changed since review now, the list shows %d", len(sp2.list.rows))
+	if len(sp2.list.Rows()) != 0 {
+		t.Fatalf("no workpaper is changed since review now, the list shows %d", len(sp2.list.Rows()))
 	}
 }
 
@@ -454,7 +454,7 @@ func TestExceptionEditAndStaleVersion(t *testing.T) {
 		t.Fatal("an untouched form has nothing to lose")
 	}
 	// Change the remediation owner (field 10).
-	for fp.f.fields[fp.f.focus].name != "owner" {
+	for fp.f.Focused().Name() != "owner" {
 		d.press(k.FormNext)
 	}
 	d.typeText("HR Operations")
@@ -472,11 +472,11 @@ func TestExceptionEditAndStaleVersion(t *testing.T) {
 	if d.active() != page(fp) {
 		t.Fatal("a stale save must keep the form open")
 	}
-	if !strings.Contains(fp.f.msg, "was changed by dev.patel") || !strings.Contains(fp.f.msg, "again to save yours over theirs") {
-		t.Fatalf("the refusal should say who changed it: %q", fp.f.msg)
+	if !strings.Contains(fp.f.Msg(), "was changed by dev.patel") || !strings.Contains(fp.f.Msg(), "again to save yours over theirs") {
+		t.Fatalf("the refusal should say who changed it: %q", fp.f.Msg())
 	}
-	if fld := fp.f.field("cause"); fld.theirs != "Manager on leave; the HR entry was late." {
-		t.Fatalf("the form should show what is stored now: %q", fld.theirs)
+	if fld := fp.f.Field("cause"); fld.Theirs() != "Manager on leave; the HR entry was late." {
+		t.Fatalf("the form should show what is stored now: %q", fld.Theirs())
 	}
 	xs, _ := w.Exceptions(context.Background())
 	if xs[1].RemediationOwner != "" {
@@ -486,7 +486,7 @@ func TestExceptionEditAndStaleVersion(t *testing.T) {
 	// Saving again, knowingly, writes over the new version.
 	d.press(k.FormSave)
 	if _, ok := d.active().(*excListPage); !ok {
-		t.Fatalf("the second save should go through, got %T (%s)", d.active(), fp.f.msg)
+		t.Fatalf("the second save should go through, got %T (%s)", d.active(), fp.f.Msg())
 	}
 	xs, _ = w.Exceptions(context.Background())
 	if xs[1].RemediationOwner != "HR Operations" {
@@ -507,15 +507,15 @@ func TestExceptionFormClearsEmptiedField(t *testing.T) {
 	}
 	d.press(k.EditRecord)
 	fp := d.active().(*formPage)
-	for fp.f.fields[fp.f.focus].name != "cause" {
+	for fp.f.Focused().Name() != "cause" {
 		d.press(k.FormNext)
 	}
 	d.press(k.DeleteAll) // ctrl+u: textarea deletes to the line's start
 	for range 200 {
 		d.press(k.DeleteChar)
 	}
-	if fp.f.value("cause") != "" {
-		t.Fatalf("the cause should be empty, is %q", fp.f.value("cause"))
+	if fp.f.Value("cause") != "" {
+		t.Fatalf("the cause should be empty, is %q", fp.f.Value("cause"))
 	}
 	// CHG-01 is reviewed: saving asks first, naming the reviewer and date.
 	d.press(k.FormSave)
@@ -525,7 +525,7 @@ func TestExceptionFormClearsEmptiedField(t *testing.T) {
 	}
 	d.press(k.FormSave)
 	if d.active() == page(fp) {
-		t.Fatalf("the form should save and close: %q", fp.f.msg)
+		t.Fatalf("the form should save and close: %q", fp.f.Msg())
 	}
 	if ct, _ := w.ControlTest(t.Context(), "CHG-01"); !ct.ChangedSinceReview() {
 		t.Fatal("reopening should make the review stale")
@@ -567,42 +567,42 @@ func TestTrailPagesWithKeysetQueries(t *testing.T) {
 	d.press(k.Trail)
 	tp := d.active().(*trailPage)
 	last, _ := w.LastChange(context.Background())
-	rows := tp.list.rows
+	rows := tp.list.Rows()
 	// The latest changes first: the last page, the cursor on the newest.
-	if len(rows) != trailPageSize || rows[len(rows)-1].Seq != last || tp.more || tp.list.cursor != len(rows)-1 {
-		t.Fatalf("last page: %d rows to %d, more %v, cursor %d", len(rows), rows[len(rows)-1].Seq, tp.more, tp.list.cursor)
+	if len(rows) != trailPageSize || rows[len(rows)-1].Seq != last || tp.more || tp.list.Cursor() != len(rows)-1 {
+		t.Fatalf("last page: %d rows to %d, more %v, cursor %d", len(rows), rows[len(rows)-1].Seq, tp.more, tp.list.Cursor())
 	}
 	d.want(fmt.Sprintf("Entries %s–%s of %s", thousands(int(last)-trailPageSize+1), thousands(int(last)), thousands(int(last))), "↑ more before")
 	d.press(k.Top) // the first page
-	if tp.list.rows[0].Seq != 1 || !tp.more || tp.list.cursor != 0 {
-		t.Fatalf("first page from %d, more %v", tp.list.rows[0].Seq, tp.more)
+	if tp.list.Rows()[0].Seq != 1 || !tp.more || tp.list.Cursor() != 0 {
+		t.Fatalf("first page from %d, more %v", tp.list.Rows()[0].Seq, tp.more)
 	}
-	for tp.list.cursor < len(tp.list.rows)-1 {
+	for tp.list.Cursor() < len(tp.list.Rows())-1 {
 		d.press(k.PageDown) // to the end of the page
 	}
 	d.press(k.Down) // past it: the next page
-	if tp.list.rows[0].Seq != 201 || tp.list.cursor != 0 {
-		t.Fatalf("the next page starts at %d, cursor %d", tp.list.rows[0].Seq, tp.list.cursor)
+	if tp.list.Rows()[0].Seq != 201 || tp.list.Cursor() != 0 {
+		t.Fatalf("the next page starts at %d, cursor %d", tp.list.Rows()[0].Seq, tp.list.Cursor())
 	}
 	d.press(k.Up) // before it: the previous page, cursor on its last entry
-	if tp.list.rows[0].Seq != 1 || tp.list.cursor != trailPageSize-1 {
-		t.Fatalf("back: page from %d, cursor %d", tp.list.rows[0].Seq, tp.list.cursor)
+	if tp.list.Rows()[0].Seq != 1 || tp.list.Cursor() != trailPageSize-1 {
+		t.Fatalf("back: page from %d, cursor %d", tp.list.Rows()[0].Seq, tp.list.Cursor())
 	}
 	d.press(k.Bottom) // G reads the trail's last page
-	if got := tp.list.rows[len(tp.list.rows)-1].Seq; got != last || tp.more {
+	if got := tp.list.Rows()[len(tp.list.Rows())-1].Seq; got != last || tp.more {
 		t.Fatalf("G should reach entry %d, got %d", last, got)
 	}
-	if len(tp.list.all) > trailPageSize {
+	if len(tp.list.Items()) > trailPageSize {
 		t.Fatal("the trail screen holds more than a page")
 	}
 	// The page before the last, keyset-wise.
 	d.press(k.Top)
 	d.press(k.Bottom)
-	for tp.list.cursor > 0 {
+	for tp.list.Cursor() > 0 {
 		d.press(k.PageUp)
 	}
 	d.press(k.Up)
-	if got := tp.list.rows[len(tp.list.rows)-1].Seq; got != last-trailPageSize {
+	if got := tp.list.Rows()[len(tp.list.Rows())-1].Seq; got != last-trailPageSize {
 		t.Fatalf("the page before the last ends at %d, want %d", got, last-trailPageSize)
 	}
 	// One entry in full.
@@ -620,7 +620,7 @@ func TestHistoryOfAControl(t *testing.T) {
 		t.Fatalf("H on a control should open its history, got %T", d.active())
 	}
 	d.want("History of control LA-03", "conclusion note", "sign-off")
-	for _, c := range tp.list.all {
+	for _, c := range tp.list.Items() {
 		if c.Scope == "" && !strings.Contains(tp.label(c), "LA-03") {
 			t.Fatalf("an entry outside LA-03: %+v", c)
 		}
@@ -823,7 +823,7 @@ func TestMouseOnReviewScreens(t *testing.T) {
 	}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24}) // so that it scrolls
 	d.send(tea.MouseMsg{Y: 10, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
-	if d.active().(*excDetailPage).vp.YOffset == 0 {
+	if d.active().(*excDetailPage).doc.YOffset() == 0 {
 		t.Fatal("the wheel should scroll the exception")
 	}
 	// Notes: two lines above the list.
@@ -866,7 +866,7 @@ func TestReviewHostileText(t *testing.T) {
 		func() {
 			tp := d.active().(*trailPage)
 			d.press(k.Top)
-			selectRow(t, d, &tp.list, fmt.Sprint(tp.list.all[1].Seq)) // the description's entry
+			selectRow(t, d, &tp.list, fmt.Sprint(tp.list.Items()[1].Seq)) // the description's entry
 			if !strings.Contains(d.view(), "Access RED is reviewed") {
 				t.Fatalf("the history should show the description:\n%s", d.view())
 			}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/sampling"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/filepicker"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // samplingPage is the sampling wizard of one control: pick the
@@ -37,10 +39,42 @@ type samplingPage struct {
 	st      wizState
 	stErr   error
 
-	// 1 File.
-	picker *filePicker
+	savingID int64 // the plan's or the draw's write
 
-	// 2 Columns.
+	// The steps, one sub-model each: its own state, and its keys, view
+	// and help (wizStepModel). Embedded, so that what the wizard shares
+	// (the import that ends on the flags, the plan the draw needs) reads
+	// across them.
+	fileStep
+	columnsStep
+	importStep
+	flagsStep
+	planStep
+	drawStep
+	recordStep
+}
+
+// wizStepModel is one step of the wizard. The wizard holds the control's
+// state (st), routes the messages of its commands and moves between the
+// steps (goTo, back); the step it shows takes the keys, draws the body
+// under the step bar and says its keys.
+type wizStepModel interface {
+	key(p *samplingPage, msg tea.KeyMsg) tea.Cmd
+	view(p *samplingPage) []string
+	help(p *samplingPage) []key.Binding
+}
+
+// current is the sub-model of the step shown.
+func (p *samplingPage) current() wizStepModel {
+	return [numSteps]wizStepModel{&p.fileStep, &p.columnsStep, &p.importStep, &p.flagsStep,
+		&p.planStep, &p.drawStep, &p.recordStep}[p.step]
+}
+
+// 1 File: pick the population file.
+type fileStep struct{ picker *filepicker.Model }
+
+// 2 Columns: preview the file and choose its ID and date columns.
+type columnsStep struct {
 	previewID int64
 	pv        *tablePreview
 	idCol     int // index into pv.header; -1 none
@@ -48,30 +82,40 @@ type samplingPage struct {
 	dateOrder model.DateOrder // how numeric dates read; unknown = from the data
 	colFocus  int             // 0 ID, 1 date, 2 date order, 3 reason
 	reasonIn  textinput.Model
+}
 
-	// 3 Import.
+// 3 Import: the import's progress, cancellable.
+type importStep struct {
 	importID  int64
 	importing bool
 	cancel    context.CancelFunc
 	rows      int
 	barW      int
+}
 
-	// 4 Flags.
+// 4 Flags: the rows the import flagged.
+type flagsStep struct {
 	flagsID int64
-	flagged listView[model.PopulationRow]
+	flagged list.Model[model.PopulationRow]
+}
 
-	// 5 Plan.
+// 5 Plan: the sample plan with its live size.
+type planStep struct {
 	plan      planState
 	planSaved planState // what the workpaper holds, to tell an unsaved change
 	planFocus int
 	calc      planCalc
-	savingID  int64
+}
 
-	// 6 Draw.
+// 6 Draw: the method and the seed.
+type drawStep struct {
 	method  int // index into drawMethods
 	seedIn  textinput.Model
 	seeding bool
 }
+
+// 7 Record: the selection record, re-performable.
+type recordStep struct{}
 
 type wizStep int
 
@@ -104,9 +148,7 @@ type wizStateMsg struct {
 }
 
 func loadWizState(ctx context.Context, wp *model.Workpaper, id int64, ref string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := wizStateMsg{id: id}
 		st := &msg.st
 		if st.controlState, msg.err = readControlState(ctx, wp, ref); msg.err != nil {
@@ -117,16 +159,16 @@ func loadWizState(ctx context.Context, wp *model.Workpaper, id int64, ref string
 		}
 		st.loaded = true
 		return msg
-	}
+	})
 }
 
 func newSamplingPage(c common, ref string) *samplingPage {
-	p := &samplingPage{common: c, ref: ref, idCol: -1, dateCol: -1}
+	p := &samplingPage{common: c, ref: ref, columnsStep: columnsStep{idCol: -1, dateCol: -1}}
 	p.picker = newFilePicker(c, populationExts, "path to a CSV or XLSX file")
-	p.flagged = newListView(c, listConfig[model.PopulationRow]{
-		id:     func(r model.PopulationRow) string { return strconv.Itoa(r.Position) },
-		render: p.renderFlagged,
-		empty:  "No row was flagged.",
+	p.flagged = newList(c, list.Config[model.PopulationRow]{
+		ID:     func(r model.PopulationRow) string { return strconv.Itoa(r.Position) },
+		Render: p.renderFlagged,
+		Empty:  "No row was flagged.",
 	})
 	p.reasonIn = newLineInput(c, "why the population is replaced (logged)")
 	p.seedIn = newLineInput(c, "empty: a fresh random seed")
@@ -231,15 +273,11 @@ func (p *samplingPage) SetSize(width, height int) {
 func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case wizStateMsg:
-		if msg.id != p.stateID {
-			return p, nil
-		}
-		if msg.err != nil {
-			p.stErr = msg.err
-			return p, errCmd(msg.err)
+		if fresh, cmd := answer(p.stateID, msg.id, msg.err, nil, &p.stErr); !fresh || cmd != nil {
+			return p, cmd
 		}
 		first := !p.st.loaded
-		p.st, p.stErr = msg.st, nil
+		p.st = msg.st
 		p.planSaved = planFrom(p.st.test)
 		if first {
 			p.plan = p.planSaved
@@ -250,12 +288,7 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		return p, nil
 
 	case previewMsg:
-		if msg.id != p.previewID {
-			return p, nil
-		}
-		p.previewID = 0
-		if msg.err != nil {
-			p.msg = errorText(msg.err)
+		if !p.stepAnswer(&p.previewID, msg.id, msg.err, errorText) {
 			return p, nil
 		}
 		p.pv = msg.pv
@@ -296,24 +329,15 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 			loadWizState(p.ctx, p.common.wp, p.stateID, p.ref), changedCmd, p.goTo(stepFlags))
 
 	case flagsMsg:
-		if msg.id != p.flagsID {
+		if !p.stepAnswer(&p.flagsID, msg.id, msg.err, errorText) {
 			return p, nil
 		}
-		if msg.err != nil {
-			p.msg = errorText(msg.err)
-			return p, nil
-		}
-		p.flagged.empty = "No row was flagged."
+		p.flagged.SetEmpty("No row was flagged.")
 		p.flagged.SetItems(msg.rows)
 		return p, nil
 
 	case wizSavedMsg:
-		if msg.id != p.savingID {
-			return p, nil
-		}
-		p.savingID = 0
-		if msg.err != nil {
-			p.msg = writeErrorText(msg.err, p.now)
+		if !p.stepAnswer(&p.savingID, msg.id, msg.err, func(err error) string { return writeErrorText(err, p.now) }) {
 			return p, nil
 		}
 		p.msg = ""
@@ -326,7 +350,7 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		p.stateID = nextRequestID()
 		return p, tea.Batch(statusCmd(msg.what), loadWizState(p.ctx, p.common.wp, p.stateID, p.ref), changedCmd, p.goTo(msg.next))
 
-	case dirMsg:
+	case filepicker.DirMsg:
 		p.picker.Update(msg)
 		return p, nil
 
@@ -347,6 +371,21 @@ func (p *samplingPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		}
 	}
 	return p, nil
+}
+
+// stepAnswer takes the answer of a step's command to request *reqID: it is
+// false for another request's answer (ignore it) and for a failure, which
+// the step shows as its problem in words's words.
+func (p *samplingPage) stepAnswer(reqID *int64, id int64, err error, words func(error) string) bool {
+	if id != *reqID {
+		return false
+	}
+	*reqID = 0
+	if err != nil {
+		p.msg = words(err)
+		return false
+	}
+	return true
 }
 
 // firstStep is where the wizard opens: at the first thing not done yet.
@@ -372,7 +411,7 @@ func (p *samplingPage) goTo(s wizStep) tea.Cmd {
 	case stepFlags:
 		if p.st.pop != nil {
 			p.flagsID = nextRequestID()
-			p.flagged.empty = "Reading the flagged rows…"
+			p.flagged.SetEmpty("Reading the flagged rows…")
 			p.flagged.SetItems(nil)
 			return loadFlagged(p.ctx, p.common.wp, p.flagsID, p.st.pop.UUID)
 		}
@@ -415,43 +454,7 @@ func (p *samplingPage) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	switch p.step {
-	case stepFile:
-		if key.Matches(msg, k.WizPrev) && !p.atFirstStep() {
-			return p.back()
-		}
-		path, cmd := p.picker.Update(msg)
-		return tea.Batch(cmd, p.previewIf(path))
-	case stepColumns:
-		return p.columnsKey(msg)
-	case stepFlags:
-		switch {
-		case key.Matches(msg, k.WizNext):
-			return p.goTo(stepPlan)
-		case key.Matches(msg, k.WizImport):
-			return p.goTo(stepFile)
-		case key.Matches(msg, k.WizPrev):
-			return p.goTo(stepFile)
-		}
-		_, cmd := p.flagged.Update(msg)
-		return cmd
-	case stepPlan:
-		return p.planKey(msg)
-	case stepDraw:
-		return p.drawKey(msg)
-	case stepRecord:
-		switch {
-		case key.Matches(msg, k.WizNext):
-			if p.st.sel != nil {
-				return pushCmd(newGridPage(p.common, p.ref))
-			}
-		case key.Matches(msg, k.WizPrev):
-			return p.goTo(stepPlan)
-		case key.Matches(msg, k.WizImport):
-			return p.goTo(stepFile)
-		}
-	}
-	return nil
+	return p.current().key(p, msg)
 }
 
 func (p *samplingPage) atFirstStep() bool { return p.st.pop == nil }
@@ -487,22 +490,7 @@ func (p *samplingPage) View() string {
 	case !p.st.loaded:
 		body = []string{p.styles.Muted.Render("Reading " + oneLine(p.ref) + "…")}
 	default:
-		switch p.step {
-		case stepFile:
-			body = p.fileView()
-		case stepColumns:
-			body = p.columnsView()
-		case stepImport:
-			body = p.importView()
-		case stepFlags:
-			body = p.flagsView()
-		case stepPlan:
-			body = p.planView()
-		case stepDraw:
-			body = p.drawView()
-		case stepRecord:
-			body = p.recordView()
-		}
+		body = p.current().view(p)
 	}
 	room := max(0, p.height-len(lines))
 	var msg []string
@@ -577,36 +565,22 @@ func (p *samplingPage) ShortHelp() []key.Binding {
 	case p.importing:
 		return []key.Binding{k.WizCancel}
 	}
-	next := k.WizNext
-	switch p.step {
-	case stepFile:
-		return p.picker.ShortHelp()
-	case stepColumns:
-		next.SetHelp("enter", "import")
-		change := k.CellRight
-		change.SetHelp("←/→", "change")
-		return []key.Binding{change, next, k.WizPrev}
-	case stepFlags:
-		next.SetHelp("enter", "plan")
-		return []key.Binding{next, k.WizImport}
-	case stepPlan:
-		next.SetHelp("enter", "save plan")
-		change := k.CellRight
-		change.SetHelp("←/→", "change")
-		return []key.Binding{change, next, k.WizPrev}
-	case stepDraw:
-		next.SetHelp("enter", "draw")
-		if p.st.sel != nil {
-			next.SetHelp("enter", "record")
-		}
-		return []key.Binding{next, k.WizSeed, k.WizPrev}
-	case stepRecord:
-		next.SetHelp("enter", "test items")
-		prev := k.WizPrev
-		prev.SetHelp("b", "plan")
-		return []key.Binding{next, prev, k.WizImport}
-	}
-	return nil
+	return p.current().help(p)
+}
+
+// nextAs is the wizard's next key, helped as what it does on this step.
+func (p *samplingPage) nextAs(what string) key.Binding {
+	next := p.keys.WizNext
+	next.SetHelp("enter", what)
+	return next
+}
+
+// changeKeys are a step's keys when ←/→ change its fields: change, next
+// (as what) and back.
+func (p *samplingPage) changeKeys(what string) []key.Binding {
+	change := p.keys.CellRight
+	change.SetHelp("←/→", "change")
+	return []key.Binding{change, p.nextAs(what), p.keys.WizPrev}
 }
 
 func (p *samplingPage) FullHelp() [][]key.Binding {

@@ -22,14 +22,14 @@ type wizSavedMsg struct {
 
 // Draw.
 
-func (p *samplingPage) drawKey(msg tea.KeyMsg) tea.Cmd {
+func (d *drawStep) key(p *samplingPage, msg tea.KeyMsg) tea.Cmd {
 	k := p.keys
 	switch {
 	case key.Matches(msg, k.CellLeft), key.Matches(msg, k.CellRight):
-		p.method = (p.method + 1) % len(drawMethods)
+		d.method = (d.method + 1) % len(drawMethods)
 	case key.Matches(msg, k.WizSeed):
-		p.seeding = true
-		return p.seedIn.Focus()
+		d.seeding = true
+		return d.seedIn.Focus()
 	case key.Matches(msg, k.WizNext):
 		if p.st.sel != nil {
 			return p.goTo(stepRecord)
@@ -42,11 +42,8 @@ func (p *samplingPage) drawKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (p *samplingPage) draw() tea.Cmd {
-	if p.savingID != 0 {
-		return nil
-	}
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
+	if refused, cmd := p.saveRefused(); refused {
+		return cmd
 	}
 	in := model.DrawInput{ControlRef: p.ref, Method: drawMethods[p.method]}
 	if s := strings.TrimSpace(p.seedIn.Value()); s != "" {
@@ -57,25 +54,45 @@ func (p *samplingPage) draw() tea.Cmd {
 		}
 		in.Seed = &v
 	}
+	return p.save(stepRecord, func(ctx context.Context, wp *model.Workpaper) (string, error) {
+		sel, err := wp.DrawSample(ctx, in)
+		if sel == nil {
+			return "", err
+		}
+		return fmt.Sprintf("Drew %d of %s items (%s, seed %d).", sel.Record.Size, thousands(sel.Record.Population), sel.Record.Method, sel.Record.Seed), err
+	})
+}
+
+// saveRefused refuses a step's write while another runs, or on a
+// read-only workpaper (then cmd says so).
+func (p *samplingPage) saveRefused() (refused bool, cmd tea.Cmd) {
+	if p.savingID != 0 {
+		return true, nil
+	}
+	if ro := p.refuseReadOnly(); ro != nil {
+		return true, ro
+	}
+	return false, nil
+}
+
+// save runs a step's write as a command that captures values only: write
+// says what was done, and once it is the wizard moves to step next.
+func (p *samplingPage) save(next wizStep, write func(ctx context.Context, wp *model.Workpaper) (string, error)) tea.Cmd {
 	ctx, wp := p.ctx, p.common.wp
 	p.savingID = nextRequestID()
 	id := p.savingID
 	return func() tea.Msg {
-		var sel *model.Selection
+		var what string
 		err := withWriteTimeout(ctx, func(ctx context.Context) error {
 			var err error
-			sel, err = wp.DrawSample(ctx, in)
+			what, err = write(ctx, wp)
 			return err
 		})
-		what := ""
-		if sel != nil {
-			what = fmt.Sprintf("Drew %d of %s items (%s, seed %d).", sel.Record.Size, thousands(sel.Record.Population), sel.Record.Method, sel.Record.Seed)
-		}
-		return wizSavedMsg{id: id, what: what, next: stepRecord, err: err}
+		return wizSavedMsg{id: id, what: what, next: next, err: err}
 	}
 }
 
-func (p *samplingPage) drawView() []string {
+func (d *drawStep) view(p *samplingPage) []string {
 	s := p.styles
 	w := p.width
 	t := p.st.test
@@ -100,14 +117,14 @@ func (p *samplingPage) drawView() []string {
 	for i, m := range drawMethods {
 		methods[i] = string(m)
 	}
-	out = append(out, truncate("  "+s.Label.Render(fit("Method", formLabelW))+choiceLine(s, methods, p.method, !p.seeding, w-2-formLabelW)+s.Dim.Render("  ←/→ changes"), w))
-	seed := p.seedIn.View()
+	out = append(out, truncate("  "+s.Label.Render(fit("Method", formLabelW))+choiceLine(s, methods, d.method, !d.seeding, w-2-formLabelW)+s.Dim.Render("  ←/→ changes"), w))
+	seed := d.seedIn.View()
 	marker := "  "
-	if p.seeding {
+	if d.seeding {
 		marker = s.FilterPrompt.Render(symCursor + " ")
 	}
 	out = append(out, truncate(marker+s.Label.Render(fit("Seed", formLabelW))+seed, w))
-	if p.seedIn.Err != nil && p.seedIn.Value() != "" {
+	if d.seedIn.Err != nil && d.seedIn.Value() != "" {
 		out = append(out, s.Gap.Render(truncate(fit("", formLabelW+2)+symGap+" a whole number, 0 to 18446744073709551615", w)))
 	}
 	out = append(out, "")
@@ -118,7 +135,7 @@ func (p *samplingPage) drawView() []string {
 	return out
 }
 
-func (p *samplingPage) recordView() []string {
+func (rs *recordStep) view(p *samplingPage) []string {
 	s := p.styles
 	w := p.width
 	sel := p.st.sel
@@ -152,4 +169,33 @@ func (p *samplingPage) recordView() []string {
 		out = append(out, field(fmt.Sprintf("Extension %d", i+1), fmt.Sprintf("+%d: %s", x.Added, joinInts(x.Positions, 100)))...)
 	}
 	return out
+}
+
+func (rs *recordStep) key(p *samplingPage, msg tea.KeyMsg) tea.Cmd {
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.WizNext):
+		if p.st.sel != nil {
+			return pushCmd(newGridPage(p.common, p.ref))
+		}
+	case key.Matches(msg, k.WizPrev):
+		return p.goTo(stepPlan)
+	case key.Matches(msg, k.WizImport):
+		return p.goTo(stepFile)
+	}
+	return nil
+}
+
+func (d *drawStep) help(p *samplingPage) []key.Binding {
+	what := "draw"
+	if p.st.sel != nil {
+		what = "record"
+	}
+	return []key.Binding{p.nextAs(what), p.keys.WizSeed, p.keys.WizPrev}
+}
+
+func (rs *recordStep) help(p *samplingPage) []key.Binding {
+	prev := p.keys.WizPrev
+	prev.SetHelp("b", "plan")
+	return []key.Binding{p.nextAs("test items"), prev, p.keys.WizImport}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/internal/tabular"
@@ -92,12 +93,22 @@ func (p *samplingPage) preview(path string) tea.Cmd {
 	return previewFile(p.previewID, path)
 }
 
-func (p *samplingPage) fileView() []string {
+func (f *fileStep) view(p *samplingPage) []string {
 	s := p.styles
 	out := []string{truncate(s.Section.Render("Choose the population file")+s.Muted.Render("  CSV or XLSX, from the client"), p.width)}
-	out = append(out, p.picker.View()...)
-	if !p.picker.Typing() && p.st.pop != nil {
+	out = append(out, f.picker.View()...)
+	if !f.picker.Typing() && p.st.pop != nil {
 		out = append(out, s.Muted.Render(truncate("Current population: "+oneLine(p.st.pop.SourceName)+", "+thousands(p.st.pop.Rows)+" rows. A new import replaces it.", p.width)))
 	}
 	return out
 }
+
+func (f *fileStep) key(p *samplingPage, msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, p.keys.WizPrev) && !p.atFirstStep() {
+		return p.back()
+	}
+	path, cmd := f.picker.Update(msg)
+	return tea.Batch(cmd, p.previewIf(path))
+}
+
+func (f *fileStep) help(*samplingPage) []key.Binding { return f.picker.ShortHelp() }

@@ -80,12 +80,10 @@ type flagsMsg struct {
 const maxFlagged = 500
 
 func loadFlagged(ctx context.Context, wp *model.Workpaper, id int64, popUUID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		rows, err := wp.FlaggedRows(ctx, popUUID, maxFlagged)
 		return flagsMsg{id: id, rows: rows, err: err}
-	}
+	})
 }
 
 // needsReason reports whether importing replaces a tested population.
@@ -93,19 +91,19 @@ func (p *samplingPage) needsReason() bool {
 	return p.st.pop != nil && p.st.eval != nil && p.st.eval.Recorded > 0
 }
 
-func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
+func (cs *columnsStep) key(p *samplingPage, msg tea.KeyMsg) tea.Cmd {
 	k := p.keys
-	if p.colFocus == reasonField {
+	if cs.colFocus == reasonField {
 		switch msg.Type {
 		case tea.KeyEsc, tea.KeyUp, tea.KeyShiftTab:
-			p.colFocus = reasonField - 1
-			p.reasonIn.Blur()
+			cs.colFocus = reasonField - 1
+			cs.reasonIn.Blur()
 			return nil
 		case tea.KeyEnter:
 			return p.startImport()
 		}
 		var cmd tea.Cmd
-		p.reasonIn, cmd = p.reasonIn.Update(msg)
+		cs.reasonIn, cmd = cs.reasonIn.Update(msg)
 		return cmd
 	}
 	fields := reasonField
@@ -113,35 +111,35 @@ func (p *samplingPage) columnsKey(msg tea.KeyMsg) tea.Cmd {
 		fields = reasonField + 1
 	}
 	cycle := func(cur, delta int) int {
-		n := len(p.pv.header) + 1 // and "none"
+		n := len(cs.pv.header) + 1 // and "none"
 		return (cur+1+delta+n)%n - 1
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		p.colFocus = max(0, p.colFocus-1)
+		cs.colFocus = max(0, cs.colFocus-1)
 	case key.Matches(msg, k.Down):
-		p.colFocus = min(fields-1, p.colFocus+1)
-		if p.colFocus == reasonField {
-			return p.reasonIn.Focus()
+		cs.colFocus = min(fields-1, cs.colFocus+1)
+		if cs.colFocus == reasonField {
+			return cs.reasonIn.Focus()
 		}
 	case key.Matches(msg, k.CellLeft), key.Matches(msg, k.CellRight):
 		d := 1
 		if key.Matches(msg, k.CellLeft) {
 			d = -1
 		}
-		switch p.colFocus {
+		switch cs.colFocus {
 		case 0:
-			p.idCol = cycle(p.idCol, d)
+			cs.idCol = cycle(cs.idCol, d)
 		case 1:
-			p.dateCol = cycle(p.dateCol, d)
+			cs.dateCol = cycle(cs.dateCol, d)
 		case 2:
-			p.dateOrder = model.DateOrder((int(p.dateOrder) + d + 3) % 3)
+			cs.dateOrder = model.DateOrder((int(cs.dateOrder) + d + 3) % 3)
 		}
 	case key.Matches(msg, k.WizNext):
-		if p.needsReason() && strings.TrimSpace(p.reasonIn.Value()) == "" {
+		if p.needsReason() && strings.TrimSpace(cs.reasonIn.Value()) == "" {
 			p.msg = "The current population already has results: say why it is replaced (the reason is logged)."
-			p.colFocus = reasonField
-			return p.reasonIn.Focus()
+			cs.colFocus = reasonField
+			return cs.reasonIn.Focus()
 		}
 		return p.startImport()
 	case key.Matches(msg, k.WizPrev):
@@ -185,9 +183,9 @@ func (p *samplingPage) startImport() tea.Cmd {
 	return tea.Batch(startImport(ctx, p.common.wp, p.importID, in), busyCmd)
 }
 
-func (p *samplingPage) columnsView() []string {
+func (cs *columnsStep) view(p *samplingPage) []string {
 	s := p.styles
-	pv := p.pv
+	pv := cs.pv
 	if pv == nil {
 		return nil
 	}
@@ -210,25 +208,25 @@ func (p *samplingPage) columnsView() []string {
 	choice := func(i int, label string, col int, help string) string {
 		marker := "  "
 		val := s.Value.Render("◂ " + colName(col) + " ▸")
-		if p.colFocus == i {
+		if cs.colFocus == i {
 			marker = s.FilterPrompt.Render(symCursor + " ")
 			val = s.Selected.Render("◂ " + colName(col) + " ▸")
 		}
 		return truncate(marker+s.Label.Render(fit(label, formLabelW))+val+"  "+s.Dim.Render(help), w)
 	}
-	out = append(out, choice(0, "ID column", p.idCol, "duplicates are flagged"), choice(1, "Date column", p.dateCol, "dates outside the period are flagged"))
+	out = append(out, choice(0, "ID column", cs.idCol, "duplicates are flagged"), choice(1, "Date column", cs.dateCol, "dates outside the period are flagged"))
 	orders := map[model.DateOrder]string{model.DateOrderUnknown: "from the data", model.DateOrderDayFirst: "day-first (DD/MM)", model.DateOrderMonthFirst: "month-first (MM/DD)"}
-	marker, val := "  ", s.Value.Render("◂ "+orders[p.dateOrder]+" ▸")
-	if p.colFocus == 2 {
-		marker, val = s.FilterPrompt.Render(symCursor+" "), s.Selected.Render("◂ "+orders[p.dateOrder]+" ▸")
+	marker, val := "  ", s.Value.Render("◂ "+orders[cs.dateOrder]+" ▸")
+	if cs.colFocus == 2 {
+		marker, val = s.FilterPrompt.Render(symCursor+" "), s.Selected.Render("◂ "+orders[cs.dateOrder]+" ▸")
 	}
 	out = append(out, truncate(marker+s.Label.Render(fit("Dates", formLabelW))+val+"  "+s.Dim.Render("how 07/03/2026 reads"), w))
 	if p.needsReason() {
 		marker := "  "
-		if p.colFocus == reasonField {
+		if cs.colFocus == reasonField {
 			marker = s.FilterPrompt.Render(symCursor + " ")
 		}
-		out = append(out, marker+s.Label.Render(fit("Reason *", formLabelW))+p.reasonIn.View())
+		out = append(out, marker+s.Label.Render(fit("Reason *", formLabelW))+cs.reasonIn.View())
 	}
 	if p.st.pop != nil {
 		warn := fmt.Sprintf("%s Replaces the current population (%s, %s rows)", symFlag, oneLine(p.st.pop.SourceName), thousands(p.st.pop.Rows))
@@ -238,24 +236,24 @@ func (p *samplingPage) columnsView() []string {
 		out = append(out, s.Hint.Render(truncate(warn+".", w)))
 	}
 	out = append(out, "")
-	out = append(out, p.previewTable(w)...)
+	out = append(out, cs.previewTable(p, w)...)
 	return out
 }
 
 // previewTable lays the first rows out in columns; the chosen ID and date
 // columns come first, marked.
-func (p *samplingPage) previewTable(w int) []string {
+func (cs *columnsStep) previewTable(p *samplingPage, w int) []string {
 	s := p.styles
-	pv := p.pv
+	pv := cs.pv
 	order := []int{}
-	if p.idCol >= 0 {
-		order = append(order, p.idCol)
+	if cs.idCol >= 0 {
+		order = append(order, cs.idCol)
 	}
-	if p.dateCol >= 0 && p.dateCol != p.idCol {
-		order = append(order, p.dateCol)
+	if cs.dateCol >= 0 && cs.dateCol != cs.idCol {
+		order = append(order, cs.dateCol)
 	}
 	for i := range pv.header {
-		if i != p.idCol && i != p.dateCol {
+		if i != cs.idCol && i != cs.dateCol {
 			order = append(order, i)
 		}
 	}
@@ -263,9 +261,9 @@ func (p *samplingPage) previewTable(w int) []string {
 	for j, c := range order {
 		wd := displayWidth(pv.header[c])
 		switch c {
-		case p.idCol:
+		case cs.idCol:
 			wd += 3
-		case p.dateCol:
+		case cs.dateCol:
 			wd += 5
 		}
 		for _, r := range pv.rows {
@@ -290,14 +288,14 @@ func (p *samplingPage) previewTable(w int) []string {
 	}
 	head := line(func(c int) string {
 		switch c {
-		case p.idCol:
+		case cs.idCol:
 			return "ID:" + pv.header[c]
-		case p.dateCol:
+		case cs.dateCol:
 			return "date:" + pv.header[c]
 		}
 		return pv.header[c]
 	}, func(j int, t string) string {
-		if order[j] == p.idCol || order[j] == p.dateCol {
+		if order[j] == cs.idCol || order[j] == cs.dateCol {
 			return s.Title.Render(t)
 		}
 		return s.Label.Render(t)
@@ -317,7 +315,7 @@ func (p *samplingPage) previewTable(w int) []string {
 	return out
 }
 
-func (p *samplingPage) importView() []string {
+func (im *importStep) view(p *samplingPage) []string {
 	s := p.styles
 	w := p.width
 	out := []string{truncate(s.Section.Render("Importing")+"  "+s.Title.Render(p.pvName())+s.Muted.Render(" into "+oneLine(p.ref)), w), ""}
@@ -325,15 +323,15 @@ func (p *samplingPage) importView() []string {
 	if p.pv != nil {
 		est = p.pv.estRows
 	}
-	count := thousands(p.rows) + " rows read"
+	count := thousands(im.rows) + " rows read"
 	if est > 0 {
 		// The estimate comes from the preview's bytes per row: the bar
 		// stops short of the end until the import says it is done.
-		done := min(p.rows, est*99/100)
-		out = append(out, bar(s, done, est, p.barW)+fmt.Sprintf(" %3d%%", done*100/max(est, 1)))
+		done := min(im.rows, est*99/100)
+		out = append(out, bar(s, done, est, im.barW)+fmt.Sprintf(" %3d%%", done*100/max(est, 1)))
 		count += " of about " + thousands(est)
 	} else {
-		out = append(out, bar(s, 0, 1, p.barW))
+		out = append(out, bar(s, 0, 1, im.barW))
 	}
 	out = append(out, s.Value.Render(count), "",
 		s.Muted.Render(truncate("The file is hashed and stored in one transaction: nothing is kept until it finishes.", w)),
@@ -341,7 +339,7 @@ func (p *samplingPage) importView() []string {
 	return out
 }
 
-func (p *samplingPage) flagsView() []string {
+func (fl *flagsStep) view(p *samplingPage) []string {
 	s := p.styles
 	w := p.width
 	pop := p.st.pop
@@ -353,14 +351,14 @@ func (p *samplingPage) flagsView() []string {
 		truncate(s.Label.Render("Flags  ")+flagsText(s, pop), w),
 		"",
 	}
-	total := len(p.flagged.all)
+	total := len(fl.flagged.Items())
 	head := fmt.Sprintf("Flagged rows (%d)", total)
 	if total == maxFlagged {
 		head = fmt.Sprintf("Flagged rows (the first %d)", maxFlagged)
 	}
 	out = append(out, s.Section.Render(head))
 	out = append(out, s.Label.Render(truncate(fmt.Sprintf("  %7s %7s  %-16s %-10s  %s", "item", "row", "ID", "date", "flags"), w)))
-	out = append(out, strings.Split(p.flagged.View(), "\n")...)
+	out = append(out, strings.Split(fl.flagged.View(), "\n")...)
 	return out
 }
 
@@ -374,4 +372,27 @@ func (p *samplingPage) renderFlagged(r model.PopulationRow, w int, selected bool
 		return p.styles.Selected.Render(fit(line, w))
 	}
 	return fit(line, w)
+}
+
+// The import takes no key of its own: while it runs, the wizard's cancel.
+func (im *importStep) key(*samplingPage, tea.KeyMsg) tea.Cmd { return nil }
+
+func (fl *flagsStep) key(p *samplingPage, msg tea.KeyMsg) tea.Cmd {
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.WizNext):
+		return p.goTo(stepPlan)
+	case key.Matches(msg, k.WizImport), key.Matches(msg, k.WizPrev):
+		return p.goTo(stepFile)
+	}
+	_, cmd := fl.flagged.Update(msg)
+	return cmd
+}
+
+func (cs *columnsStep) help(p *samplingPage) []key.Binding { return p.changeKeys("import") }
+
+func (im *importStep) help(*samplingPage) []key.Binding { return nil }
+
+func (fl *flagsStep) help(p *samplingPage) []key.Binding {
+	return []key.Binding{p.nextAs("plan"), p.keys.WizImport}
 }

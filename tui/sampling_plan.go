@@ -152,23 +152,23 @@ func (p *samplingPage) planInput() model.PlanInput {
 	return in
 }
 
-func (p *samplingPage) planKey(msg tea.KeyMsg) tea.Cmd {
+func (pl *planStep) key(p *samplingPage, msg tea.KeyMsg) tea.Cmd {
 	k := p.keys
 	rows := p.planRows()
-	p.planFocus = min(p.planFocus, len(rows)-1)
+	pl.planFocus = min(pl.planFocus, len(rows)-1)
 	step := func(cur, n, d int) int { return min(max(cur+d, 0), n-1) }
 	switch {
 	case key.Matches(msg, k.Up):
-		p.planFocus = max(0, p.planFocus-1)
+		pl.planFocus = max(0, pl.planFocus-1)
 	case key.Matches(msg, k.Down):
-		p.planFocus = min(len(rows)-1, p.planFocus+1)
+		pl.planFocus = min(len(rows)-1, pl.planFocus+1)
 	case key.Matches(msg, k.CellLeft), key.Matches(msg, k.CellRight):
 		d := 1
 		if key.Matches(msg, k.CellLeft) {
 			d = -1
 		}
-		ps := &p.plan
-		switch rows[p.planFocus] {
+		ps := &pl.plan
+		switch rows[pl.planFocus] {
 		case "kind":
 			ps.kind = (ps.kind + d + len(model.PlanKinds)) % len(model.PlanKinds)
 		case "confidence":
@@ -192,11 +192,8 @@ func (p *samplingPage) planKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (p *samplingPage) savePlan() tea.Cmd {
-	if p.savingID != 0 {
-		return nil
-	}
-	if ro := p.refuseReadOnly(); ro != nil {
-		return ro
+	if refused, cmd := p.saveRefused(); refused {
+		return cmd
 	}
 	kind := model.PlanKinds[p.plan.kind]
 	switch {
@@ -211,25 +208,18 @@ func (p *samplingPage) savePlan() tea.Cmd {
 		return nil
 	}
 	in := p.planInput()
-	ref, ctx, wp := p.ref, p.ctx, p.common.wp
-	p.savingID = nextRequestID()
-	id := p.savingID
-	return func() tea.Msg {
-		var plan model.SamplePlan
-		err := withWriteTimeout(ctx, func(ctx context.Context) error {
-			var err error
-			plan, err = wp.SetPlan(ctx, ref, in)
-			return err
-		})
-		return wizSavedMsg{id: id, what: fmt.Sprintf("Planned %s: n = %d (%s).", ref, plan.Size, plan.Kind), next: stepDraw, err: err}
-	}
+	ref := p.ref
+	return p.save(stepDraw, func(ctx context.Context, wp *model.Workpaper) (string, error) {
+		plan, err := wp.SetPlan(ctx, ref, in)
+		return fmt.Sprintf("Planned %s: n = %d (%s).", ref, plan.Size, plan.Kind), err
+	})
 }
 
-func (p *samplingPage) planView() []string {
+func (pl *planStep) view(p *samplingPage) []string {
 	s := p.styles
 	w := p.width
 	t := p.st.test
-	ps := p.plan
+	ps := pl.plan
 	N := p.population()
 	ctx := []string{}
 	if N > 0 {
@@ -242,7 +232,7 @@ func (p *samplingPage) planView() []string {
 	}
 	out := []string{truncate(s.Section.Render("Plan the sample")+s.Muted.Render("  "+strings.Join(ctx, symSep)), w)}
 	rows := p.planRows()
-	focus := min(p.planFocus, len(rows)-1)
+	focus := min(pl.planFocus, len(rows)-1)
 	row := func(i int, label string, values []string, cur int) string {
 		marker := "  "
 		if i == focus {
@@ -267,10 +257,10 @@ func (p *samplingPage) planView() []string {
 			spin(2, "Tolerable", sampling.TableTolerable[ps.tol].String()),
 			spin(3, "Expected", sampling.TableExpected[ps.exp].String()),
 			row(4, "Model", modelNames(), ps.model))
-		if p.calc.sizeErr != "" {
-			out = append(out, s.Gap.Render(truncate("  "+symGap+" "+p.calc.sizeErr, w)))
+		if pl.calc.sizeErr != "" {
+			out = append(out, s.Gap.Render(truncate("  "+symGap+" "+pl.calc.sizeErr, w)))
 		} else {
-			sz := p.calc.size
+			sz := pl.calc.size
 			res := fmt.Sprintf("  → n = %d; up to %s still support the control", sz.SampleSize, plural(sz.ExpectedDeviations, "deviation", "deviations"))
 			if sz.TestAll {
 				res = fmt.Sprintf("  → test all %s items: the population is no larger than n", thousands(sz.SampleSize))
@@ -281,10 +271,10 @@ func (p *samplingPage) planView() []string {
 		out = append(out, p.tableView(w, max(3, p.height-stepHeadLines-len(out)-2))...)
 	case model.PlanFrequency:
 		out = append(out, row(1, "Risk", planRisks, ps.risk))
-		if p.calc.freqErr != "" {
-			out = append(out, s.Gap.Render(truncate("  "+symGap+" "+p.calc.freqErr, w)))
+		if pl.calc.freqErr != "" {
+			out = append(out, s.Gap.Render(truncate("  "+symGap+" "+pl.calc.freqErr, w)))
 		} else {
-			fs := p.calc.freq
+			fs := pl.calc.freq
 			out = append(out, s.Title.Render(truncate(fmt.Sprintf("  → n = %d", fs.SampleSize), w)))
 			for _, l := range wrap("Rule: "+fs.Rule, w-4) {
 				out = append(out, "    "+s.Muted.Render(l))
@@ -415,3 +405,5 @@ func sizeOrAll(n int) string {
 	}
 	return strconv.Itoa(n)
 }
+
+func (pl *planStep) help(p *samplingPage) []key.Binding { return p.changeKeys("save plan") }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/form"
 )
 
 // setupModel is the workbench before there is a workpaper: the form of a
@@ -27,7 +28,7 @@ type setupModel struct {
 	r      *lipgloss.Renderer
 	path   string
 	user   string
-	f      *form
+	f      *form.Model
 	help   help.Model
 	// created receives the new workpaper, for the caller to close.
 	created **model.Workpaper
@@ -43,25 +44,25 @@ const setupHeadLines = 2
 func newSetupModel(ctx context.Context, path, user string, opts Options, r *lipgloss.Renderer, created **model.Workpaper) setupModel {
 	c := newCommon(ctx, nil, opts, r)
 	f := newForm(c, "New engagement")
-	f.labelW = 24
-	f.intro = []string{
+	f.LabelWidth = 24
+	f.Intro = []string{
 		c.styles.Muted.Render(oneLine(filepath.Base(path)) + " does not exist yet. Describe the engagement: ctrl+s creates it."),
 		c.styles.Muted.Render("Dates are YYYY-MM-DD; Security is always in scope; you sign as " + oneLine(user) + "."),
 		"",
 	}
-	f.line("client", "Service organization", "", true, nil)
-	f.line("system", "System", "", true, nil)
-	f.choose("type", "Report type", []string{"2", "1"}, []string{"Type II (a period)", "Type I (as of a date)"}, "2")
-	f.line("from", "Period from (Type II)", "", false, validDate)
-	f.line("to", "Period to (Type II)", "", false, validDate)
-	f.line("asof", "Description as of (I)", "", false, validDate)
+	f.Line("client", "Service organization", "", true, nil)
+	f.Line("system", "System", "", true, nil)
+	f.Choose("type", "Report type", []string{"2", "1"}, []string{"Type II (a period)", "Type I (as of a date)"}, "2")
+	f.Line("from", "Period from (Type II)", "", false, validDate)
+	f.Line("to", "Period to (Type II)", "", false, validDate)
+	f.Line("asof", "Description as of (I)", "", false, validDate)
 	for _, cat := range setupCategories {
-		f.choose("cat-"+string(cat), cat.Title(), []string{"no", "yes"}, []string{"not in scope", "in scope"}, "no")
+		f.Choose("cat-"+string(cat), cat.Title(), []string{"no", "yes"}, []string{"not in scope", "in scope"}, "no")
 	}
-	f.line("firm", "Service auditor (firm)", "", false, nil)
-	f.line("preparer", "Preparer (team)", user, false, nil)
-	f.line("reviewer", "Reviewer (team)", "", false, nil)
-	f.line("reviewer-login", "Reviewer signs as", "", false, nil)
+	f.Line("firm", "Service auditor (firm)", "", false, nil)
+	f.Line("preparer", "Preparer (team)", user, false, nil)
+	f.Line("reviewer", "Reviewer (team)", "", false, nil)
+	f.Line("reviewer-login", "Reviewer signs as", "", false, nil)
 	h := help.New()
 	h.Styles = c.styles.Help
 	return setupModel{common: c, opts: opts, r: r, path: path, user: user, f: f, help: h, created: created}
@@ -83,7 +84,7 @@ type setupCreatedMsg struct {
 	keyPath string // the signing key made by this first write, if one was
 }
 
-func (m setupModel) Init() tea.Cmd { return m.f.start() }
+func (m setupModel) Init() tea.Cmd { return m.f.Start() }
 
 func (m setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -94,7 +95,7 @@ func (m setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case setupCreatedMsg:
 		if msg.err != nil {
-			m.f.failed(oneLine(errorText(msg.err)))
+			m.f.Failed(oneLine(errorText(msg.err)))
 			return m, nil
 		}
 		*m.created = msg.w
@@ -105,12 +106,12 @@ func (m setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		action, cmd := m.f.Update(msg)
 		switch action {
-		case formCancel:
+		case form.Cancel:
 			return m, tea.Quit
-		case formSubmit:
+		case form.Submit:
 			n, team, err := m.engagement()
 			if err != nil {
-				m.f.failed(err.Error())
+				m.f.Failed(err.Error())
 				return m, cmd
 			}
 			return m, tea.Batch(cmd, createWorkpaper(m.ctx, m.path, m.user, m.opts, n, team))
@@ -137,7 +138,7 @@ func (m setupModel) handOver(msg setupCreatedMsg) (tea.Model, tea.Cmd) {
 
 // engagement reads the form into a new engagement and its team.
 func (m setupModel) engagement() (model.NewEngagement, []model.TeamMember, error) {
-	v := m.f.value
+	v := m.f.Value
 	n := model.NewEngagement{Client: v("client"), System: v("system"), Firm: v("firm")}
 	if v("type") == "1" {
 		n.Type = model.TypeI

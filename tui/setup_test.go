@@ -116,8 +116,8 @@ func TestSetupRefusesIncompleteEngagement(t *testing.T) {
 		send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 	send(keyMsg(k.FormSave))
-	if m.f.msg == "" || m.f.saving {
-		t.Fatalf("want the refusal shown, got msg %q saving %v", m.f.msg, m.f.saving)
+	if m.f.Msg() == "" || m.f.Saving() {
+		t.Fatalf("want the refusal shown, got msg %q saving %v", m.f.Msg(), m.f.Saving())
 	}
 	requireGolden(t, "setup_refused_80x24", m.View())
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

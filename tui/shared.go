@@ -24,21 +24,6 @@ func seedText(r sampling.SelectionRecord) string {
 	return "no seed (" + oneLine(string(r.Method)) + ")"
 }
 
-// stateWord words a control test's state.
-func stateWord(st model.TestState) string {
-	switch st {
-	case model.StateNotStarted:
-		return "not started"
-	case model.StateInProgress:
-		return "in progress"
-	case model.StateTested:
-		return symCovered + " tested"
-	case model.StateReviewed:
-		return symCovered + " reviewed"
-	}
-	return oneLine(string(st))
-}
-
 // stripStyles removes styling, for a line shown in the selection colour.
 func stripStyles(s string) string { return ansi.Strip(s) }
 

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/fieldwork-audit/fieldwork/model"
 	"github.com/fieldwork-audit/fieldwork/tui/widget/confirm"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // signRow is one control test's sign-offs.
@@ -34,9 +34,7 @@ type signoffsLoadedMsg struct {
 
 // loadSignoffs reads every control test's state and sign-offs.
 func loadSignoffs(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := signoffsLoadedMsg{id: id}
 		controls, err := wp.Controls(ctx)
 		if err != nil {
@@ -60,7 +58,7 @@ func loadSignoffs(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
 			msg.rows = append(msg.rows, r)
 		}
 		return msg
-	}
+	})
 }
 
 type signedMsg struct {
@@ -93,15 +91,15 @@ type signoffPage struct {
 func newSignoffPage(c common) *signoffPage {
 	p := &signoffPage{listPage: newListPage[signRow](c, "Sign-off", "the sign-offs"), question: newConfirm(c)}
 	p.loadCmd = func(id int64) tea.Cmd { return loadSignoffs(p.ctx, p.wp, id) }
-	p.list = newListView(c, listConfig[signRow]{
-		id: func(r signRow) string { return r.ref },
-		filter: func(rows []signRow, q string) []signRow {
+	p.list = newList(c, list.Config[signRow]{
+		ID: func(r signRow) string { return r.ref },
+		Filter: func(rows []signRow, q string) []signRow {
 			return filterBy(rows, q, func(r signRow) []string {
 				return []string{r.ref, r.wpRef, testStateWord(r.state), r.preparer.Signer, r.reviewer.Signer}
 			})
 		},
-		render: p.renderRow,
-		empty:  "Reading the sign-offs…",
+		Render: p.renderRow,
+		Empty:  "Reading the sign-offs…",
 	})
 	return p
 }
@@ -138,9 +136,9 @@ func (p *signoffPage) apply() {
 			}
 		}
 	}
-	p.list.empty = "No controls yet: import the client's control matrix."
+	p.list.SetEmpty("No controls yet: import the client's control matrix.")
 	if p.changedOnly {
-		p.list.empty = "No workpaper changed since its review. " + p.keys.ChangedOnly.Help().Key + " shows them all."
+		p.list.SetEmpty("No workpaper changed since its review. " + p.keys.ChangedOnly.Help().Key + " shows them all.")
 	}
 	p.list.SetItems(rows)
 }
@@ -159,31 +157,19 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		p.apply()
 		return p, nil
 	case signedMsg:
-		if msg.id != p.writeID {
-			return p, nil
-		}
-		if msg.err != nil {
-			// The model's refusal (the reviewer prepared it, no preparer
-			// yet) is the message.
-			return p, errCmd(errors.New(writeErrorText(msg.err, p.now)))
-		}
-		return p, tea.Batch(changedCmd, statusCmd(msg.done))
+		return p, p.wrote(p.writeID, msg.id, msg.err, msg.done)
 	case tea.KeyMsg:
 		if p.question.Asking() {
 			_, _, cmd := p.question.Update(msg)
 			return p, cmd
 		}
 		if p.list.Editing() {
-			_, cmd := p.list.Update(msg)
-			return p, cmd
+			break
 		}
 		k := p.keys
 		switch {
 		case key.Matches(msg, k.Open):
-			if r, ok := p.list.Selected(); ok {
-				return p, openControl(r.ref)
-			}
-			return p, nil
+			return p, p.open()
 		case key.Matches(msg, k.ChangedOnly):
 			p.changedOnly = !p.changedOnly
 			p.apply()
@@ -193,17 +179,16 @@ func (p *signoffPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		case key.Matches(msg, k.SignReviewer):
 			return p, p.ask(model.RoleReviewer)
 		}
-		_, cmd := p.list.Update(msg)
-		return p, cmd
-	case tea.MouseMsg:
-		msg.Y--
-		if open, _ := p.list.Update(msg); open {
-			if r, ok := p.list.Selected(); ok {
-				return p, openControl(r.ref)
-			}
-		}
 	}
-	return p, nil
+	return p, p.listInput(msg, 1, p.open)
+}
+
+// open opens the selected control's workpaper.
+func (p *signoffPage) open() tea.Cmd {
+	if r, ok := p.list.Selected(); ok {
+		return openControl(r.ref)
+	}
+	return nil
 }
 
 // ask puts the sign-off to the user before it is written: a sign-off is a
@@ -236,17 +221,11 @@ func (p *signoffPage) ask(role model.Role) tea.Cmd {
 }
 
 func (p *signoffPage) NoteTarget() (noteTarget, bool) {
-	if r, ok := p.list.Selected(); ok {
-		return noteTarget{kind: "control", ref: r.ref}, true
-	}
-	return noteTarget{kind: "engagement"}, true
+	return p.selectedTarget(func(r signRow) noteTarget { return noteTarget{kind: "control", ref: r.ref} })
 }
 
 func (p *signoffPage) TrailScope() (trailScope, bool) {
-	if r, ok := p.list.Selected(); ok {
-		return trailScope{control: r.ref, label: "control " + r.ref}, true
-	}
-	return trailScope{}, false
+	return p.selectedScope(func(r signRow) trailScope { return trailScope{control: r.ref, label: "control " + r.ref} })
 }
 
 func (p *signoffPage) View() string {
@@ -257,12 +236,7 @@ func (p *signoffPage) View() string {
 	if p.detailHeight() > 0 {
 		out += "\n" + strings.Join(p.detail(), "\n")
 	}
-	if p.question.Asking() {
-		lines := strings.Split(out, "\n")
-		lines[len(lines)-1] = p.styles.Hint.Render(truncate(p.question.Prompt(), p.width))
-		out = strings.Join(lines, "\n")
-	}
-	return out
+	return questionOver(out, p.question, p.width)
 }
 
 func (p *signoffPage) summary() string {
@@ -289,11 +263,7 @@ func (p *signoffPage) summary() string {
 	if p.changedOnly {
 		left += s.Muted.Render(symSep + "showing those only")
 	}
-	var right string
-	if r, ok := p.list.Selected(); ok {
-		pos, total := p.list.Position()
-		right = s.Muted.Render(fmt.Sprintf("%s%s%d of %d", oneLine(r.ref), symSep, pos, total))
-	}
+	right := listWhere(s, &p.list, func(r signRow) string { return r.ref })
 	return spread(left, right, p.width)
 }
 

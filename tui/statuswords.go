@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/fieldwork-audit/fieldwork/model"
@@ -29,99 +31,78 @@ const (
 // testStates are the states of a control test, most advanced first.
 var testStates = []model.TestState{model.StateReviewed, model.StateTested, model.StateInProgress, model.StateNotStarted}
 
-func stateSymbol(st model.TestState) string {
-	switch st {
-	case model.StateReviewed:
-		return symReviewed
-	case model.StateTested:
-		return symTested
-	case model.StateInProgress:
-		return symInProgress
-	}
-	return symNotStarted
+// look is how one status reads: its symbol and its word, the style that
+// repeats them in colour and, for a control test's state, its bar segment.
+type look struct {
+	sym, word, bar string
+	style          func(*Styles) lipgloss.Style
 }
 
-func testStateWord(st model.TestState) string {
-	switch st {
-	case model.StateReviewed:
-		return "reviewed"
-	case model.StateTested:
-		return "tested"
-	case model.StateInProgress:
-		return "in progress"
+// lookOf is st's look in looks, or other for a status it does not hold.
+func lookOf[K comparable](looks map[K]look, st K, other look) look {
+	if l, ok := looks[st]; ok {
+		return l
 	}
-	return "not started"
+	return other
 }
 
-func stateBar(st model.TestState) string {
-	switch st {
-	case model.StateReviewed:
-		return barReviewed
-	case model.StateTested:
-		return barTested
-	case model.StateInProgress:
-		return barInProgress
-	}
-	return barNotStarted
-}
+func stylesCovered(s *Styles) lipgloss.Style    { return s.Covered }
+func stylesGap(s *Styles) lipgloss.Style        { return s.Gap }
+func stylesHint(s *Styles) lipgloss.Style       { return s.Hint }
+func stylesMuted(s *Styles) lipgloss.Style      { return s.Muted }
+func stylesDim(s *Styles) lipgloss.Style        { return s.Dim }
+func stylesKeyControl(s *Styles) lipgloss.Style { return s.KeyControl }
+func stylesBarEmpty(s *Styles) lipgloss.Style   { return s.BarEmpty }
 
+var (
+	testLooks = map[model.TestState]look{
+		model.StateReviewed:   {symReviewed, "reviewed", barReviewed, stylesCovered},
+		model.StateTested:     {symTested, "tested", barTested, stylesKeyControl},
+		model.StateInProgress: {symInProgress, "in progress", barInProgress, stylesHint},
+	}
+	testNotStarted = look{symNotStarted, "not started", barNotStarted, stylesBarEmpty}
+
+	criterionLooks = map[model.CriterionStatus]look{
+		model.CriterionMet:        {sym: symCovered, word: "met", style: stylesCovered},
+		model.CriterionNotMet:     {sym: symGap, word: "not met", style: stylesGap},
+		model.CriterionGap:        {sym: symGap, word: "gap", style: stylesGap},
+		model.CriterionAtRisk:     {sym: symAtRisk, word: "at risk", style: stylesHint},
+		model.CriterionOpen:       {sym: symOpen, word: "open", style: stylesMuted},
+		model.CriterionOutOfScope: {sym: symOutScope, word: labelOut, style: stylesDim},
+	}
+
+	noteLooks = map[model.NoteState]look{
+		model.NoteResponded: {sym: symInProgress, word: "responded", style: stylesHint},
+		model.NoteCleared:   {sym: symCovered, word: "cleared", style: stylesCovered},
+	}
+	noteOpen = look{sym: symOpen, word: "open", style: stylesGap}
+
+	pbcLooks = map[model.PBCStatus]look{
+		model.PBCReceived: {sym: symInProgress, word: "received"},
+		model.PBCAccepted: {sym: symCovered, word: "accepted"},
+		model.PBCRejected: {sym: symGap, word: "rejected"},
+	}
+	pbcRequested = look{sym: symOpen, word: "requested"}
+)
+
+func stateSymbol(st model.TestState) string   { return lookOf(testLooks, st, testNotStarted).sym }
+func testStateWord(st model.TestState) string { return lookOf(testLooks, st, testNotStarted).word }
+func stateBar(st model.TestState) string      { return lookOf(testLooks, st, testNotStarted).bar }
 func (s *Styles) state(st model.TestState) lipgloss.Style {
-	switch st {
-	case model.StateReviewed:
-		return s.Covered
-	case model.StateTested:
-		return s.KeyControl
-	case model.StateInProgress:
-		return s.Hint
-	}
-	return s.BarEmpty
+	return lookOf(testLooks, st, testNotStarted).style(s)
 }
 
 // criterionSymbol and criterionWord word a criterion's conclusion.
 func criterionSymbol(st model.CriterionStatus) string {
-	switch st {
-	case model.CriterionMet:
-		return symCovered
-	case model.CriterionNotMet, model.CriterionGap:
-		return symGap
-	case model.CriterionAtRisk:
-		return symAtRisk
-	case model.CriterionOpen:
-		return symOpen
-	}
-	return symOutScope
+	return lookOf(criterionLooks, st, look{sym: symOutScope}).sym
 }
 
 func criterionWord(st model.CriterionStatus) string {
-	switch st {
-	case model.CriterionMet:
-		return "met"
-	case model.CriterionNotMet:
-		return "not met"
-	case model.CriterionAtRisk:
-		return "at risk"
-	case model.CriterionOpen:
-		return "open"
-	case model.CriterionGap:
-		return "gap"
-	case model.CriterionOutOfScope:
-		return labelOut
-	}
-	return oneLine(string(st))
+	return lookOf(criterionLooks, st, look{word: oneLine(string(st))}).word
 }
 
 func (s *Styles) criterion(st model.CriterionStatus) lipgloss.Style {
-	switch st {
-	case model.CriterionMet:
-		return s.Covered
-	case model.CriterionNotMet, model.CriterionGap:
-		return s.Gap
-	case model.CriterionAtRisk:
-		return s.Hint
-	case model.CriterionOpen:
-		return s.Muted
-	}
-	return s.Dim
+	return lookOf(criterionLooks, st, look{style: stylesDim}).style(s)
 }
 
 // conclusionLabel is a criterion's conclusion as the walk shows it: an
@@ -135,107 +116,70 @@ func conclusionLabel(c model.CriterionConclusion) string {
 }
 
 // noteSymbol and noteWord word a review note's state.
-func noteSymbol(st model.NoteState) string {
-	switch st {
-	case model.NoteResponded:
-		return symInProgress
-	case model.NoteCleared:
-		return symCovered
-	}
-	return symOpen
-}
-
-func noteWord(st model.NoteState) string {
-	switch st {
-	case model.NoteResponded:
-		return "responded"
-	case model.NoteCleared:
-		return "cleared"
-	}
-	return "open"
-}
-
+func noteSymbol(st model.NoteState) string { return lookOf(noteLooks, st, noteOpen).sym }
+func noteWord(st model.NoteState) string   { return lookOf(noteLooks, st, noteOpen).word }
 func (s *Styles) note(st model.NoteState) lipgloss.Style {
-	switch st {
-	case model.NoteResponded:
-		return s.Hint
-	case model.NoteCleared:
-		return s.Covered
-	}
-	return s.Gap
+	return lookOf(noteLooks, st, noteOpen).style(s)
 }
 
 // pbcSymbol and pbcWord word a client request's status.
-func pbcSymbol(st model.PBCStatus) string {
-	switch st {
-	case model.PBCReceived:
-		return symInProgress
-	case model.PBCAccepted:
-		return symCovered
-	case model.PBCRejected:
-		return symGap
+func pbcSymbol(st model.PBCStatus) string { return lookOf(pbcLooks, st, pbcRequested).sym }
+func pbcWord(st model.PBCStatus) string   { return lookOf(pbcLooks, st, pbcRequested).word }
+
+// wordOf is k's word in words, or k itself made printable.
+func wordOf[K ~string](words map[K]string, k K) string {
+	if w, ok := words[k]; ok {
+		return w
 	}
-	return symOpen
+	return oneLine(string(k))
 }
 
-func pbcWord(st model.PBCStatus) string {
-	switch st {
-	case model.PBCReceived:
-		return "received"
-	case model.PBCAccepted:
-		return "accepted"
-	case model.PBCRejected:
-		return "rejected"
+var (
+	stateWords = map[model.TestState]string{
+		model.StateNotStarted: "not started",
+		model.StateInProgress: "in progress",
+		model.StateTested:     symCovered + " tested",
+		model.StateReviewed:   symCovered + " reviewed",
 	}
-	return "requested"
-}
+	conclusionWords = map[model.Conclusion]string{
+		model.NotConcluded:            "not concluded",
+		model.Effective:               "effective",
+		model.EffectiveWithExceptions: "effective with exceptions",
+		model.NotEffective:            "not effective",
+		model.NotTested:               "not tested",
+		model.NotOccurring:            "not occurring (the control did not operate)",
+	}
+	evaluationWords = map[string]string{"isolated": "isolated", "systemic": "systemic", "": "not evaluated"}
+)
+
+// stateWord words a control test's state (tested and reviewed ticked).
+func stateWord(st model.TestState) string { return wordOf(stateWords, st) }
+
+// conclusionWord words a control conclusion.
+func conclusionWord(c model.Conclusion) string { return wordOf(conclusionWords, c) }
 
 // evaluationWord words an exception's evaluation.
-func evaluationWord(e string) string {
-	switch e {
-	case "isolated":
-		return "isolated"
-	case "systemic":
-		return "systemic"
-	case "":
-		return "not evaluated"
-	}
-	return oneLine(e)
+func evaluationWord(e string) string { return wordOf(evaluationWords, e) }
+
+// tableWords name the tables of the audit trail for people; any other
+// is its name with spaces.
+var tableWords = map[string]string{
+	"control_test":          "workpaper",
+	"signoff":               "sign-off",
+	"review_note":           "review note",
+	"pbc_request":           "client request",
+	"sample_item":           "sample item",
+	"exception_item":        "exception item",
+	"population_row":        "population row",
+	"complementary_control": "complementary control",
+	"subservice_org":        "subservice organization",
+	"team_member":           "team member",
 }
 
 // tableWord names a table of the audit trail for people.
 func tableWord(t string) string {
-	switch t {
-	case "control_test":
-		return "workpaper"
-	case "signoff":
-		return "sign-off"
-	case "review_note":
-		return "review note"
-	case "pbc_request":
-		return "client request"
-	case "sample_item":
-		return "sample item"
-	case "exception_item":
-		return "exception item"
-	case "population_row":
-		return "population row"
-	case "complementary_control":
-		return "complementary control"
-	case "subservice_org":
-		return "subservice organization"
-	case "team_member":
-		return "team member"
+	if w, ok := tableWords[t]; ok {
+		return w
 	}
-	return oneLine(stringsReplaceUnderscore(t))
-}
-
-func stringsReplaceUnderscore(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c == '_' {
-			b[i] = ' '
-		}
-	}
-	return string(b)
+	return oneLine(strings.ReplaceAll(t, "_", " "))
 }

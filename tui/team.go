@@ -28,9 +28,9 @@ func newTeamForm(c common, d *snapshot) *formPage {
 		}
 	}
 	f := newForm(c, "Add a team member")
-	f.line("name", "Name", "", true, nil)
-	f.choose("role", "Role", teamRoles, nil, role)
-	f.line("email", "Email", "", false, nil).hint = "optional"
+	f.Line("name", "Name", "", true, nil)
+	f.Choose("role", "Role", teamRoles, nil, role)
+	f.Line("email", "Email", "", false, nil).Hint = "optional"
 	return &formPage{
 		common: c,
 		crumb:  "Add team member",

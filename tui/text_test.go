@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/fieldwork-audit/fieldwork/model"
 )
 
 func TestSanitize(t *testing.T) {
@@ -146,4 +148,15 @@ func isBidiControl(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// The workbench words model's hints in its own terms: never a flag or a
+// command line to type.
+func TestHintsAreNotCLIAdvice(t *testing.T) {
+	for _, h := range model.Hints {
+		w := tuiWording(h, "file.fieldwork")
+		if strings.Contains(w, "--") || strings.Contains(w, "fieldwork ") || strings.Contains(w, "'") {
+			t.Errorf("hint %s is worded %q in the workbench", h, w)
+		}
+	}
 }

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldwork-audit/fieldwork/model"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
 // trailScope is what an audit trail screen shows: the whole file, one
@@ -35,7 +35,7 @@ type trailPage struct {
 	common
 	lazy
 	scope trailScope
-	list  listView[model.Change]
+	list  list.Model[model.Change]
 
 	labels map[string]string // record UUID → what people call it
 	after  int64             // the AfterSeq of the page shown
@@ -55,10 +55,10 @@ func newTrailPage(c common, scope trailScope) *trailPage {
 	// The Trail tab's own screen reads only while shown; a record's
 	// history is opened where it is seen.
 	p := &trailPage{common: c, scope: scope, lazy: lazy{visible: !scope.whole(), stale: scope.whole()}}
-	p.list = newListView(c, listConfig[model.Change]{
-		id:     func(ch model.Change) string { return strconv.FormatInt(ch.Seq, 10) },
-		render: p.renderRow,
-		empty:  "Reading the audit trail…",
+	p.list = newList(c, list.Config[model.Change]{
+		ID:     func(ch model.Change) string { return strconv.FormatInt(ch.Seq, 10) },
+		Render: p.renderRow,
+		Empty:  "Reading the audit trail…",
 	})
 	return p
 }
@@ -89,9 +89,7 @@ const (
 // last page, walking forward a page at a time and keeping only the page
 // starts). It captures values only.
 func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailScope, after int64, size int, toEnd, labels bool, cursor trailCursor) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
-		defer cancel()
+	return readCmd(ctx, func(ctx context.Context) tea.Msg {
 		msg := trailLoadedMsg{id: id, after: after, cursor: cursor}
 		if msg.newest, msg.err = wp.LastChange(ctx); msg.err != nil {
 			return msg
@@ -124,7 +122,7 @@ func loadTrail(ctx context.Context, wp *model.Workpaper, id int64, scope trailSc
 			msg.labels, msg.err = wp.RecordLabels(ctx)
 		}
 		return msg
-	}
+	})
 }
 
 // Init reads the trail's last page: the latest changes first.
@@ -181,15 +179,10 @@ func (p *trailPage) SetSize(width, height int) {
 func (p *trailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case trailLoadedMsg:
-		if msg.id != p.reqID {
-			return p, nil
+		if fresh, cmd := answer(p.reqID, msg.id, msg.err, &p.loading, &p.err); !fresh || cmd != nil {
+			return p, cmd
 		}
-		p.loading = false
-		if msg.err != nil {
-			p.err = msg.err
-			return p, errCmd(msg.err)
-		}
-		p.err, p.loaded = nil, true
+		p.loaded = true
 		if msg.back != nil {
 			p.back = append(p.back, msg.back...)
 		}
@@ -197,9 +190,9 @@ func (p *trailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		if msg.labels != nil {
 			p.labels = msg.labels
 		}
-		p.list.empty = "No changes recorded."
+		p.list.SetEmpty("No changes recorded.")
 		if !p.scope.whole() {
-			p.list.empty = "No changes recorded for " + oneLine(p.scope.label) + "."
+			p.list.SetEmpty("No changes recorded for " + oneLine(p.scope.label) + ".")
 		}
 		p.seqW = max(4, len(strconv.FormatInt(p.newest, 10)))
 		p.userW = 4
@@ -209,9 +202,9 @@ func (p *trailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 		p.list.SetItems(msg.entries)
 		switch msg.cursor {
 		case cursorFirst:
-			p.list.moveTo(p.list.nearest(0, 1))
+			p.list.SelectFirst()
 		case cursorLast:
-			p.list.moveTo(p.list.nearest(len(p.list.rows)-1, -1))
+			p.list.SelectLast()
 		}
 		return p, nil
 
@@ -268,17 +261,17 @@ func (p *trailPage) Update(msg tea.Msg) (page, tea.Cmd) {
 }
 
 func (p *trailPage) atEnd() bool {
-	return len(p.list.rows) == 0 || p.list.cursor == len(p.list.rows)-1
+	return len(p.list.Rows()) == 0 || p.list.Cursor() == len(p.list.Rows())-1
 }
 
-func (p *trailPage) atStart() bool { return p.list.cursor <= 0 }
+func (p *trailPage) atStart() bool { return p.list.Cursor() <= 0 }
 
 func (p *trailPage) hasPrev() bool {
 	return len(p.back) > 0 || (p.scope.whole() && p.after > 0)
 }
 
 func (p *trailPage) next() tea.Cmd {
-	rows := p.list.rows
+	rows := p.list.Rows()
 	if len(rows) == 0 {
 		return nil
 	}
@@ -321,7 +314,7 @@ func (p *trailPage) View() string {
 func (p *trailPage) summary() string {
 	s := p.styles
 	var left string
-	rows := p.list.rows
+	rows := p.list.Rows()
 	switch {
 	case !p.loaded:
 		left = "Reading…"
@@ -392,7 +385,7 @@ func changeText(c model.Change, label string, labels map[string]string) string {
 				sep = ", "
 			}
 			val := v.Value
-			t += sep + oneLine(stringsReplaceUnderscore(v.Field)) + " = " + quoteValue(&val)
+			t += sep + oneLine(strings.ReplaceAll(v.Field, "_", " ")) + " = " + quoteValue(&val)
 		}
 		return t
 	case "delete":
@@ -407,11 +400,11 @@ func changeText(c model.Change, label string, labels map[string]string) string {
 	if len(c.Fields) > 0 {
 		parts := make([]string, len(c.Fields))
 		for i, f := range c.Fields {
-			parts[i] = oneLine(stringsReplaceUnderscore(f.Field)) + ": " + quoteValue(f.Old) + " → " + quoteValue(f.New)
+			parts[i] = oneLine(strings.ReplaceAll(f.Field, "_", " ")) + ": " + quoteValue(f.Old) + " → " + quoteValue(f.New)
 		}
 		return label + symSep + strings.Join(parts, ", ")
 	}
-	field := oneLine(stringsReplaceUnderscore(c.Field))
+	field := oneLine(strings.ReplaceAll(c.Field, "_", " "))
 	switch {
 	case c.Old == nil:
 		return label + symSep + field + " = " + quoteValue(c.New)
@@ -455,15 +448,16 @@ func (p *trailPage) FullHelp() [][]key.Binding {
 
 // changePage is one audit-trail entry in full.
 type changePage struct {
-	common
+	docPage
 	c      model.Change
 	label  string
 	labels map[string]string // record UUID → name, for values that name a record
-	scrollDoc
 }
 
 func newChangePage(c common, ch model.Change, label string, labels map[string]string) *changePage {
-	return &changePage{common: c, c: ch, label: label, labels: labels, scrollDoc: newScrollDoc(c)}
+	p := &changePage{docPage: newDocPage(c), c: ch, label: label, labels: labels}
+	p.docPage.render = p.render
+	return p
 }
 
 func (p *changePage) Init() tea.Cmd               { return nil }
@@ -472,11 +466,6 @@ func (p *changePage) InputFocused() bool          { return false }
 func (p *changePage) HandlesBack() bool           { return false }
 func (p *changePage) Busy() string                { return "" }
 func (p *changePage) SetData(d *snapshot) tea.Cmd { return nil }
-
-func (p *changePage) SetSize(width, height int) {
-	p.common.SetSize(width, height)
-	p.setLines(p.render(width), width, height)
-}
 
 func (p *changePage) render(w int) []string {
 	s, c := p.styles, p.c
@@ -497,13 +486,13 @@ func (p *changePage) render(w int) []string {
 			if l, ok := p.labels[val]; ok {
 				val = l
 			}
-			out = append(out, field(s, stringsReplaceUnderscore(v.Field), val, w)...)
+			out = append(out, field(s, strings.ReplaceAll(v.Field, "_", " "), val, w)...)
 		}
 	}
 	for _, f := range c.Fields {
-		out = append(out, "", s.Section.Render(stringsReplaceUnderscore(f.Field)+": before"))
+		out = append(out, "", s.Section.Render(strings.ReplaceAll(f.Field, "_", " ")+": before"))
 		out = append(out, valueLines(s, f.Old, w)...)
-		out = append(out, "", s.Section.Render(stringsReplaceUnderscore(f.Field)+": after"))
+		out = append(out, "", s.Section.Render(strings.ReplaceAll(f.Field, "_", " ")+": after"))
 		out = append(out, valueLines(s, f.New, w)...)
 	}
 	if c.Op == "update" && len(c.Fields) == 0 {
@@ -546,248 +535,26 @@ func valueLines(s *Styles, v *string, w int) []string {
 func (p *changePage) Update(msg tea.Msg) (page, tea.Cmd) {
 	switch msg.(type) {
 	case tea.KeyMsg, tea.MouseMsg:
-		return p, p.scroll(msg)
+		return p, p.doc.Update(msg)
 	}
 	return p, nil
 }
 
 func (p *changePage) View() string {
-	v := p.docView(p.styles, p.width)
+	v := p.doc.View()
 	return v
 }
 
 func (p *changePage) ShortHelp() []key.Binding {
-	if !p.overflow {
+	if !p.doc.Overflows() {
 		return nil
 	}
 	return []key.Binding{p.keys.Down, p.keys.PageDown}
 }
 
 func (p *changePage) FullHelp() [][]key.Binding {
-	if !p.overflow {
+	if !p.doc.Overflows() {
 		return nil
 	}
 	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown}}
-}
-
-// verifyPage checks the whole file (SQLite's integrity, the trail's hash
-// chain, attached evidence, every sample re-performed) in the background
-// and shows the report. esc while it runs cancels it.
-type verifyPage struct {
-	common
-	reqID   int64
-	cancel  context.CancelFunc
-	running bool
-	report  *model.VerifyReport
-	err     error
-	took    time.Duration
-	scrollDoc
-}
-
-func newVerifyPage(c common) *verifyPage {
-	return &verifyPage{common: c, scrollDoc: newScrollDoc(c)}
-}
-
-type verifiedMsg struct {
-	id     int64
-	report *model.VerifyReport
-	took   time.Duration
-	err    error
-}
-
-// verifyWorkpaper runs Verify; it captures the handle and a context.
-func verifyWorkpaper(ctx context.Context, wp *model.Workpaper, id int64) tea.Cmd {
-	return func() tea.Msg {
-		start := time.Now()
-		r, err := wp.Verify(ctx)
-		return verifiedMsg{id: id, report: r, took: time.Since(start), err: err}
-	}
-}
-
-func (p *verifyPage) Init() tea.Cmd { return p.start() }
-
-func (p *verifyPage) start() tea.Cmd {
-	if p.cancel != nil {
-		p.cancel()
-	}
-	ctx, cancel := context.WithCancel(p.ctx)
-	p.cancel = cancel
-	p.reqID = nextRequestID()
-	p.running, p.report, p.err = true, nil, nil
-	p.layout()
-	return tea.Batch(verifyWorkpaper(ctx, p.wp, p.reqID), busyCmd)
-}
-
-func (p *verifyPage) Title() string               { return "Verify" }
-func (p *verifyPage) InputFocused() bool          { return false }
-func (p *verifyPage) HandlesBack() bool           { return p.running }
-func (p *verifyPage) SetData(d *snapshot) tea.Cmd { return nil }
-
-func (p *verifyPage) Busy() string {
-	if p.running {
-		return "verifying the workpaper: integrity, audit trail, evidence, samples…"
-	}
-	return ""
-}
-
-// Discard stops a running check when the screen is thrown away.
-func (p *verifyPage) Discard() {
-	if p.cancel != nil {
-		p.cancel()
-	}
-}
-
-func (p *verifyPage) SetSize(width, height int) {
-	p.common.SetSize(width, height)
-	p.layout()
-}
-
-func (p *verifyPage) layout() {
-	p.setLines(p.render(p.width), p.width, p.height)
-}
-
-func (p *verifyPage) Update(msg tea.Msg) (page, tea.Cmd) {
-	switch msg := msg.(type) {
-	case verifiedMsg:
-		if msg.id != p.reqID {
-			return p, nil
-		}
-		p.running = false
-		p.report, p.err, p.took = msg.report, msg.err, msg.took
-		p.layout()
-		if msg.err != nil {
-			return p, errCmd(msg.err)
-		}
-		if msg.report.OK {
-			return p, statusCmd("The workpaper verifies.")
-		}
-		return p, nil
-	case tea.KeyMsg:
-		switch {
-		case p.running && key.Matches(msg, p.keys.CancelRun):
-			p.Discard()
-			p.running = false
-			return p, tea.Batch(popCmd(p), statusCmd("Verification cancelled."))
-		case key.Matches(msg, p.keys.Verify):
-			return p, p.start()
-		}
-		return p, p.scroll(msg)
-	case tea.MouseMsg:
-		return p, p.scroll(msg)
-	}
-	return p, nil
-}
-
-func (p *verifyPage) render(w int) []string {
-	s := p.styles
-	if w <= 0 {
-		return nil
-	}
-	switch {
-	case p.running:
-		return []string{s.Muted.Render(truncate("Verifying the workpaper: every record replayed from the audit trail, its hash chain and signatures, populations, sign-offs, attached evidence and every sample re-performed…", w)),
-			"", s.Dim.Render(truncate("esc cancels.", w))}
-	case p.err != nil:
-		return append([]string{s.Gap.Render(truncate(symGap+" The check could not finish.", w)), ""}, wrap(errorText(p.err), w)...)
-	case p.report == nil:
-		return nil
-	}
-	r := p.report
-	var out []string
-	if r.OK {
-		out = append(out, s.Covered.Render(truncate(symCovered+" The workpaper verifies: nothing was altered outside fieldwork.", w)))
-	} else {
-		out = append(out, s.Gap.Render(truncate(symGap+" The workpaper does not verify: see the problems below.", w)))
-	}
-	out = append(out, s.Muted.Render(truncate(fmt.Sprintf("Checked in %s.", p.took.Round(time.Millisecond)), w)), "")
-	matching := 0
-	for _, sc := range r.Selections {
-		if sc.Matches {
-			matching++
-		}
-	}
-	check := func(ok bool, what, detail string) {
-		sym, st := symCovered, s.Covered
-		if !ok {
-			sym, st = symGap, s.Gap
-		}
-		out = append(out, truncate("  "+st.Render(sym)+" "+s.Label.Render(fit(what, 22))+detail, w))
-	}
-	check(len(r.Integrity) == 0, "SQLite integrity", map[bool]string{true: "ok", false: plural(len(r.Integrity), "problem", "problems")}[len(r.Integrity) == 0])
-	check(len(r.Trail) == 0, "Audit trail", thousands(int(r.Entries))+" entries; "+map[bool]string{true: "the hash chain is intact", false: plural(len(r.Trail), "problem", "problems")}[len(r.Trail) == 0])
-	sig := r.Signatures
-	check(len(sig.Problems) == 0, "Signatures", fmt.Sprintf("%s of %s signed; ", thousands(int(sig.Signed)), thousands(int(r.Entries)))+
-		map[bool]string{true: "every signature verifies", false: plural(len(sig.Problems), "problem", "problems")}[len(sig.Problems) == 0])
-	check(len(r.Records) == 0, "Records replayed", plural(int(r.RecordsChecked), "record", "records")+"; "+
-		map[bool]string{true: "each as the trail says", false: plural(len(r.Records), "difference", "differences")}[len(r.Records) == 0])
-	check(len(r.Populations) == 0, "Population rows", map[bool]string{true: "rows and flags match their digests", false: plural(len(r.Populations), "problem", "problems")}[len(r.Populations) == 0])
-	check(len(r.SignOffs) == 0, "Sign-offs", map[bool]string{true: "each covers what it signed", false: plural(len(r.SignOffs), "problem", "problems")}[len(r.SignOffs) == 0])
-	check(len(r.Blobs) == 0, "Attached evidence", plural(r.BlobCount, "file", "files")+"; "+map[bool]string{true: "every hash matches", false: plural(len(r.Blobs), "mismatch", "mismatches")}[len(r.Blobs) == 0])
-	check(matching == len(r.Selections), "Sample selections", fmt.Sprintf("%d of %s re-performed alike", matching, plural(len(r.Selections), "sample", "samples")))
-	// The head is quoted whole or not at all: it goes on a line of its own
-	// when the label and the head do not fit side by side.
-	if head := r.Head.String(); w >= 26+len(head) {
-		out = append(out, "", "  "+s.Label.Render(fit("Trail head", 22))+head)
-	} else {
-		out = append(out, "", "  "+s.Label.Render("Trail head"), "  "+truncate(head, max(1, w-2)))
-	}
-	for _, l := range wrap("Quote it elsewhere: 'fieldwork verify FILE --head SEQ:HASH' proves this history is still in the file.", max(1, w-2)) {
-		out = append(out, "  "+s.Muted.Render(l))
-	}
-	var problems []string
-	problems = append(problems, r.Integrity...)
-	problems = append(problems, r.Trail...)
-	problems = append(problems, sig.Problems...)
-	problems = append(problems, r.Records...)
-	problems = append(problems, r.Populations...)
-	problems = append(problems, r.SignOffs...)
-	problems = append(problems, r.Blobs...)
-	for _, sc := range r.Selections {
-		for _, pr := range sc.Problems {
-			problems = append(problems, sc.ControlRef+": "+pr)
-		}
-	}
-	if len(sig.Notes) > 0 {
-		out = append(out, "", s.Section.Render("Who signed"))
-		for _, n := range sig.Notes {
-			for i, l := range wrap(oneLine(n), max(1, w-4)) {
-				prefix := "    "
-				if i == 0 {
-					prefix = "  · "
-				}
-				out = append(out, prefix+l)
-			}
-		}
-	}
-	if len(problems) > 0 {
-		out = append(out, "", s.Section.Render(fmt.Sprintf("Problems (%d)", len(problems))))
-		for _, pr := range problems {
-			for i, l := range wrap(oneLine(pr), max(1, w-4)) {
-				prefix := "    "
-				if i == 0 {
-					prefix = "  " + s.Gap.Render(symGap) + " "
-				}
-				out = append(out, prefix+l)
-			}
-		}
-	}
-	return out
-}
-
-func (p *verifyPage) View() string {
-	v := p.docView(p.styles, p.width)
-	return v
-}
-
-func (p *verifyPage) ShortHelp() []key.Binding {
-	if p.running {
-		return []key.Binding{p.keys.CancelRun}
-	}
-	b := p.keys.Verify
-	b.SetHelp(b.Help().Key, "verify again")
-	return []key.Binding{b}
-}
-
-func (p *verifyPage) FullHelp() [][]key.Binding {
-	return [][]key.Binding{p.ShortHelp(), {p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown}}
 }

@@ -77,26 +77,23 @@ func TestTabsAndNumberKeys(t *testing.T) {
 	if d.m.active != tabDashboard {
 		t.Fatal("the dashboard should come first")
 	}
-	d.press(k.NextTab)
-	if d.m.active != tabCriteria {
-		t.Fatal("tab should show the criteria")
-	}
-	d.press(k.PrevTab)
-	d.press(k.PrevTab)
-	if d.m.active != tabExport {
-		t.Fatal("shift+tab should wrap around to the last screen")
-	}
-	d.press(k.NextTab)
-	if d.m.active != tabDashboard {
-		t.Fatal("tab should wrap around to the dashboard")
-	}
-	d.press(k.Dashboard)
-	if d.m.active != tabDashboard {
-		t.Fatal("1 should show the dashboard")
-	}
-	d.press(k.Criteria)
-	if d.m.active != tabCriteria {
-		t.Fatal("2 should show the criteria")
+	for _, step := range []struct {
+		keys []key.Binding
+		want tab
+		what string
+	}{
+		{[]key.Binding{k.NextTab}, tabCriteria, "tab should show the criteria"},
+		{[]key.Binding{k.PrevTab, k.PrevTab}, tabExport, "shift+tab should wrap around to the last screen"},
+		{[]key.Binding{k.NextTab}, tabDashboard, "tab should wrap around to the dashboard"},
+		{[]key.Binding{k.Dashboard}, tabDashboard, "1 should show the dashboard"},
+		{[]key.Binding{k.Criteria}, tabCriteria, "2 should show the criteria"},
+	} {
+		for _, b := range step.keys {
+			d.press(b)
+		}
+		if d.m.active != step.want {
+			t.Fatal(step.what)
+		}
 	}
 }
 
@@ -206,24 +203,24 @@ func TestFilterTakesEveryKeyButCtrlC(t *testing.T) {
 		t.Fatal("keys typed into the filter were taken as commands")
 	}
 	cp := d.active().(*criteriaPage)
-	if cp.list.query != "q1?n" {
-		t.Fatalf("filter is %q", cp.list.query)
+	if cp.list.Query() != "q1?n" {
+		t.Fatalf("filter is %q", cp.list.Query())
 	}
 	if !strings.Contains(d.view(), "Nothing matches") {
 		t.Fatalf("an unmatched filter should say so:\n%s", d.view())
 	}
 	d.press(k.DeleteChar)
-	if cp.list.query != "q1?" {
-		t.Fatalf("backspace should delete a character, got %q", cp.list.query)
+	if cp.list.Query() != "q1?" {
+		t.Fatalf("backspace should delete a character, got %q", cp.list.Query())
 	}
 	d.typeText(" two words")
 	d.press(k.DeleteWord)
-	if cp.list.query != "q1? two " {
-		t.Fatalf("ctrl+w should delete a word, got %q", cp.list.query)
+	if cp.list.Query() != "q1? two " {
+		t.Fatalf("ctrl+w should delete a word, got %q", cp.list.Query())
 	}
 	d.press(k.DeleteAll)
-	if cp.list.query != "" {
-		t.Fatalf("ctrl+u should empty the filter, got %q", cp.list.query)
+	if cp.list.Query() != "" {
+		t.Fatalf("ctrl+u should empty the filter, got %q", cp.list.Query())
 	}
 	d.typeText("privacy")
 	if _, total := cp.list.Position(); total != 18 {
@@ -248,7 +245,7 @@ func TestFilterByControlRef(t *testing.T) {
 	d.typeText("chg-01")
 	cp := d.active().(*criteriaPage)
 	var refs []string
-	for _, r := range cp.list.rows {
+	for _, r := range cp.list.Rows() {
 		if r.kind == rowCriterion {
 			refs = append(refs, r.crit.Ref)
 		}
@@ -283,7 +280,7 @@ func TestOutOfScopeAndGapRows(t *testing.T) {
 	d.press(d.keys().Criteria)
 	cp := d.active().(*criteriaPage)
 	var gap, out, covered string
-	for _, r := range cp.list.all {
+	for _, r := range cp.list.Items() {
 		if r.kind != rowCriterion {
 			continue
 		}
@@ -511,12 +508,12 @@ func TestBurstOfKeys(t *testing.T) {
 		t.Fatalf("n n in a burst should reach the second gap, got %s", r.crit.Ref)
 	}
 	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/cc8")})
-	if cp.list.query != "cc8" || !cp.InputFocused() {
-		t.Fatalf("the runes after / should be typed into the filter, got %q", cp.list.query)
+	if cp.list.Query() != "cc8" || !cp.InputFocused() {
+		t.Fatalf("the runes after / should be typed into the filter, got %q", cp.list.Query())
 	}
 	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q1"), Paste: true})
-	if cp.list.query != "cc8q1" || d.quit {
-		t.Fatalf("a paste goes into the filter whole, got %q", cp.list.query)
+	if cp.list.Query() != "cc8q1" || d.quit {
+		t.Fatalf("a paste goes into the filter whole, got %q", cp.list.Query())
 	}
 }
 

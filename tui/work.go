@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldwork-audit/fieldwork/model"
 )
@@ -23,52 +23,34 @@ const (
 	symUntested  = "·"
 	symPending   = "…"
 	symFlag      = "!"
-	symChosen    = "●"
-	symNotChosen = "○"
 )
 
 // writeTimeout bounds one write; SQLite waits for the writer lock within it.
 const writeTimeout = 30 * time.Second
 
-// outcomeSymbol is the grid's symbol for an outcome ("" is untested).
-func outcomeSymbol(o model.Outcome) string {
-	switch o {
-	case model.Pass:
-		return symPass
-	case model.Deviation:
-		return symDeviation
-	case model.NotApplicable:
-		return symNA
+// outcomeLooks are how the grid shows an outcome ("" is untested).
+var (
+	outcomeLooks = map[model.Outcome]look{
+		model.Pass:          {sym: symPass, word: "pass"},
+		model.Deviation:     {sym: symDeviation, word: "deviation"},
+		model.NotApplicable: {sym: symNA, word: "n/a"},
 	}
-	return symUntested
-}
+	outcomeUntested = look{sym: symUntested, word: "untested"}
+)
 
-// outcomeWord names an outcome for people.
-func outcomeWord(o model.Outcome) string {
-	switch o {
-	case model.Pass:
-		return "pass"
-	case model.Deviation:
-		return "deviation"
-	case model.NotApplicable:
-		return "n/a"
-	}
-	return "untested"
-}
+// outcomeSymbol is the grid's symbol for an outcome; outcomeWord names it.
+func outcomeSymbol(o model.Outcome) string { return lookOf(outcomeLooks, o, outcomeUntested).sym }
+func outcomeWord(o model.Outcome) string   { return lookOf(outcomeLooks, o, outcomeUntested).word }
 
 // staleText words a refused stale edit: who changed the record, and when,
 // in the clock's time zone. ok is false for any other error.
 func staleText(err error, now func() time.Time) (string, bool) {
 	var se *model.StaleError
-	if !errors.As(err, &se) {
+	who, ok := staleWho(err, now)
+	if !ok || !errors.As(err, &se) {
 		return "", false
 	}
-	who := oneLine(se.By)
-	if who == "" {
-		who = "someone else"
-	}
-	return fmt.Sprintf("%s was changed by %s at %s since you opened it: nothing was saved; the screen shows their version",
-		oneLine(se.Record), who, se.At.In(now().Location()).Format("2006-01-02 15:04")), true
+	return oneLine(se.Record) + " was " + who + " since you opened it: nothing was saved; the screen shows their version", true
 }
 
 // staleWho is the short form of a stale refusal: "changed by NAME at TIME".
@@ -113,30 +95,6 @@ func withWriteTimeout(ctx context.Context, f func(ctx context.Context) error) er
 	return f(ctx)
 }
 
-// Choices show as radio buttons — ● the chosen one, ○ the others — so
-// they read without colour; when they do not fit in w cells, as the chosen
-// one between arrows with its place ("◂ with exceptions ▸ 3/6").
-func choiceLine(s *Styles, labels []string, cur int, focused bool, w int) string {
-	chosen := s.Value
-	if focused {
-		chosen = s.Selected
-	}
-	parts := make([]string, len(labels))
-	width := 0
-	for i, l := range labels {
-		if i == cur {
-			parts[i] = chosen.Render(symChosen + " " + l)
-		} else {
-			parts[i] = s.Muted.Render(symNotChosen + " " + l)
-		}
-		width += ansi.StringWidth(l) + 4
-	}
-	if width-2 <= w || cur < 0 || cur >= len(labels) {
-		return strings.Join(parts, "  ")
-	}
-	return chosen.Render("◂ "+labels[cur]+" ▸") + s.Dim.Render(fmt.Sprintf(" %d/%d", cur+1, len(labels)))
-}
-
 // thousands writes 1180 as "1,180".
 func thousands(n int) string {
 	s := strconv.Itoa(n)
@@ -169,25 +127,6 @@ func timeIn(t time.Time, now func() time.Time) string {
 	return t.In(now().Location()).Format("2006-01-02 15:04")
 }
 
-// conclusionWord words a control conclusion.
-func conclusionWord(c model.Conclusion) string {
-	switch c {
-	case model.NotConcluded:
-		return "not concluded"
-	case model.Effective:
-		return "effective"
-	case model.EffectiveWithExceptions:
-		return "effective with exceptions"
-	case model.NotEffective:
-		return "not effective"
-	case model.NotTested:
-		return "not tested"
-	case model.NotOccurring:
-		return "not occurring (the control did not operate)"
-	}
-	return oneLine(string(c))
-}
-
 // joinInts writes positions as "12, 45, 301", at most limit of them.
 func joinInts(xs []int, limit int) string {
 	var b strings.Builder
@@ -202,4 +141,19 @@ func joinInts(xs []int, limit int) string {
 		b.WriteString(strconv.Itoa(x))
 	}
 	return b.String()
+}
+
+// wrote answers write request id on a screen whose latest write is
+// writeID: nothing for an older write, the refusal for the status line,
+// or the change announced with what was done.
+func (c common) wrote(writeID, id int64, err error, done string) tea.Cmd {
+	if id != writeID {
+		return nil
+	}
+	if err != nil {
+		// The model's refusal (a reviewer who prepared it, a note already
+		// cleared) is the message.
+		return errCmd(errors.New(writeErrorText(err, c.now)))
+	}
+	return tea.Batch(changedCmd, statusCmd(done))
 }

@@ -85,7 +85,7 @@ func openWizard(t *testing.T, d *driver) *samplingPage {
 func selectFile(t *testing.T, d *driver, p *samplingPage, name string) {
 	t.Helper()
 	abs, _ := filepath.Abs(name)
-	selectRow(t, d, &p.picker.files, abs)
+	selectRow(t, d, p.picker.Files(), abs)
 	d.press(d.keys().Open)
 	if p.step != stepColumns {
 		t.Fatalf("choosing %s should preview it (step %v, %s)", name, p.step, p.msg)
@@ -575,8 +575,8 @@ func TestWizardImportPlanDraw(t *testing.T) {
 	if pop == nil || pop.Rows != 12002 || pop.Duplicates != 2 || pop.OutOfPeriod != 1 || pop.BadDates != 1 {
 		t.Fatalf("population: %+v", pop)
 	}
-	if len(p.flagged.all) != 3 {
-		t.Fatalf("%d flagged rows, want 3", len(p.flagged.all))
+	if len(p.flagged.Items()) != 3 {
+		t.Fatalf("%d flagged rows, want 3", len(p.flagged.Items()))
 	}
 	d.press(k.WizNext) // plan
 	d.press(k.CellLeft)

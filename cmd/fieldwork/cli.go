@@ -148,7 +148,7 @@ func report(e *env, c *command, err error) int {
 		fmt.Fprintf(e.stderr, "fieldwork %s: %s\nusage: fieldwork %s %s\n", c.name, oneLine(ue.msg), c.name, c.args)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "fieldwork %s: %s\n", c.name, oneLine(err.Error()))
+	fmt.Fprintf(e.stderr, "fieldwork %s: %s\n", c.name, oneLine(errText(err)))
 	return exitFail
 }
 
@@ -351,20 +351,3 @@ func (w *wpCmd) open(e *env, args []string, readOnly bool) (*model.Workpaper, er
 }
 
 var bg = context.Background()
-
-// flagAdvice words what a model.InputError wants as this CLI's flags.
-func flagAdvice(err error) error {
-	var ie *model.InputError
-	if !errors.As(err, &ie) {
-		return err
-	}
-	advice := map[model.Input]string{
-		model.InputReason:     " (--reason)",
-		model.InputItems:      " (--items)",
-		model.InputAttribute:  ": say which with --attribute",
-		model.InputReplace:    "; replacing it needs --replace --reason TEXT, which is logged",
-		model.InputNoAttach:   ": leave out --attach",
-		model.InputDateFormat: ": give --date-format day-first or --date-format month-first",
-	}[ie.Input]
-	return fmt.Errorf("%w%s", err, advice)
-}

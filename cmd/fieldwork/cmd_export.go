@@ -197,7 +197,11 @@ func printImportPlan(e *env, p *export.ImportPlan, applied bool) {
 		}
 		fmt.Fprintln(tw, group.title)
 		for _, c := range group.entries {
-			fmt.Fprintf(tw, "  %s\trow %d, position %d\t%s\t%s\n", clean(c.WPRef), c.Row, c.Position, clean(c.Attribute), clean(c.Problem))
+			problem := c.Problem
+			if c.Refusal != nil {
+				problem = errText(c.Refusal)
+			}
+			fmt.Fprintf(tw, "  %s\trow %d, position %d\t%s\t%s\n", clean(c.WPRef), c.Row, c.Position, clean(c.Attribute), clean(problem))
 		}
 	}
 	tw.Flush()

@@ -162,7 +162,7 @@ func printVerify(e *env, r *model.VerifyReport) {
 	fmt.Fprintf(out, "audit trail (%d entries): %s\n", r.Entries, okOr(r.Trail))
 	fmt.Fprintf(out, "signatures (%d of %d entries signed): %s\n", r.Signatures.Signed, r.Entries, okOr(r.Signatures.Problems))
 	for _, n := range r.Signatures.Notes {
-		fmt.Fprintf(out, "  note: %s\n", clean(n))
+		fmt.Fprintf(out, "  note: %s\n", clean(n.Words(cliWording)))
 	}
 	fmt.Fprintf(out, "records replayed from the trail (%d): %s\n", r.RecordsChecked, okOr(r.Records))
 	fmt.Fprintf(out, "population rows and flags: %s\n", okOr(r.Populations))

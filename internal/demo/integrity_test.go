@@ -114,7 +114,7 @@ func TestDemoVerifiesClean(t *testing.T) {
 	}
 	demoNoted := false
 	for _, n := range r.Signatures.Notes {
-		demoNoted = demoNoted || strings.Contains(n, "maria.chen signs with a demo key")
+		demoNoted = demoNoted || strings.Contains(n.String(), "maria.chen signs with a demo key")
 	}
 	if !demoNoted {
 		t.Fatalf("the demo team's keys are not shown as demo keys: %q", r.Signatures.Notes)
@@ -243,7 +243,7 @@ func TestUnregisteredKeyIsNotedNotTampering(t *testing.T) {
 	}
 	found := false
 	for _, n := range r.Signatures.Notes {
-		found = found || strings.Contains(n, "newcomer is not on the team and signs with their own key")
+		found = found || strings.Contains(n.String(), "newcomer is not on the team and signs with their own key")
 	}
 	if !found {
 		t.Fatalf("notes: %q", r.Signatures.Notes)

@@ -1,4 +1,10 @@
-package tui
+// Package filepicker chooses a client file: a list of a folder (rooted at
+// the workpaper's) where enter opens a folder or chooses a file, and a key
+// to type a path instead. The sampling wizard uses it for a population,
+// the matrix import for a control matrix. Reading a folder is a tea.Cmd
+// whose answer (DirMsg) the screen hands back to Update. It follows the
+// bubbles layout: KeyMap (keys.go), Styles (style.go) and the Model here.
+package filepicker
 
 import (
 	"fmt"
@@ -6,32 +12,42 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/dustin/go-humanize"
+
+	"github.com/fieldwork-audit/fieldwork/internal/cleantext"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/cells"
+	"github.com/fieldwork-audit/fieldwork/tui/widget/list"
 )
 
-// filePicker chooses a client file: a list of a folder (rooted at the
-// workpaper's) where enter opens a folder or chooses a file, and "/" to
-// type a path instead. The sampling wizard uses it for a population, the
-// matrix import for a control matrix. Reading a folder is a tea.Cmd.
-type filePicker struct {
-	common
+// dirSeq numbers the folder reads, so that a late answer for a folder the
+// user has left is ignored.
+var dirSeq atomic.Int64
+
+// Model is one picker: its folder, the list of it, and a typed path.
+type Model struct {
+	KeyMap KeyMap
+	Styles Styles
+
 	exts     []string // the files that can be chosen; others are shown dim
 	dir      string
 	openedAt string // the folder the picker started in
 	dirID    int64
 	dirErr   string
-	files    listView[fileEntry]
+	files    list.Model[Entry]
 	typing   bool
 	pathIn   textinput.Model
+	now      func() time.Time
+	width    int
 }
 
-// fileEntry is a line of the file picker.
-type fileEntry struct {
+// Entry is a line of the picker.
+type Entry struct {
 	name  string // sanitized for display
 	path  string
 	dir   bool
@@ -41,69 +57,80 @@ type fileEntry struct {
 	other bool // a file of another kind: shown, not chosen
 }
 
-type dirMsg struct {
+// DirMsg is a folder's listing, read by a command of the picker.
+type DirMsg struct {
 	id      int64
 	dir     string
-	entries []fileEntry
+	entries []Entry
 	err     error
 }
 
-// populationExts are the files offered for a population; matrixExts for
-// a control matrix.
-var (
-	populationExts = []string{".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}
-	matrixExts     = []string{".csv", ".xlsx", ".xlsm"}
-)
+// Config is what a screen tells its picker.
+type Config struct {
+	Dir         string           // the folder to start in (the workpaper's)
+	Exts        []string         // the endings of the files that can be chosen (".csv")
+	Placeholder string           // shown in the empty path line
+	Now         func() time.Time // the clock, for the files' times' zone
+	Path        textinput.Model  // the path line, styled by the screen
+}
 
-func newFilePicker(c common, exts []string, placeholder string) *filePicker {
-	fp := &filePicker{common: c, exts: exts}
-	fp.files = newListView(c, listConfig[fileEntry]{
-		selectable: func(e fileEntry) bool { return !e.other },
-		id:         func(e fileEntry) string { return e.path },
-		render:     fp.renderFile,
-		empty:      "Reading the folder…",
+// New is a picker of cfg.Dir; Init reads it.
+func New(k KeyMap, s Styles, cfg Config) *Model {
+	fp := &Model{KeyMap: k, Styles: s, exts: cfg.Exts, now: cfg.Now}
+	if fp.now == nil {
+		fp.now = time.Now
+	}
+	fp.files = list.New(k.List, s.List, list.Config[Entry]{
+		Selectable: func(e Entry) bool { return !e.other },
+		ID:         func(e Entry) string { return e.path },
+		Render:     fp.renderFile,
+		Empty:      "Reading the folder…",
 	})
-	fp.pathIn = newLineInput(c, placeholder)
-	fp.dir = filepath.Dir(c.wp.Path())
+	fp.pathIn = cfg.Path
+	fp.pathIn.Placeholder = cfg.Placeholder
+	fp.dir = cfg.Dir
 	fp.openedAt = fp.dir
 	return fp
 }
 
-// Init reads the starting folder.
-func (fp *filePicker) Init() tea.Cmd { return fp.readDir(fp.dir) }
+// Files is the list of the folder.
+func (fp *Model) Files() *list.Model[Entry] { return &fp.files }
 
-func (fp *filePicker) readDir(dir string) tea.Cmd {
-	fp.dirID = nextRequestID()
+// Init reads the starting folder.
+func (fp *Model) Init() tea.Cmd { return fp.readDir(fp.dir) }
+
+func (fp *Model) readDir(dir string) tea.Cmd {
+	fp.dirID = dirSeq.Add(1)
 	return readDir(fp.dirID, dir, fp.exts)
 }
 
 // SetSize gives the list height rows; the folder and path lines are extra.
-func (fp *filePicker) SetSize(width, height int) {
-	fp.common.SetSize(width, height)
+func (fp *Model) SetSize(width, height int) {
+	fp.width = width
 	fp.files.SetSize(width, height)
 	fp.pathIn.Width = max(1, width-10)
 }
 
 // Typing reports whether a path is being typed (every key is text).
-func (fp *filePicker) Typing() bool { return fp.typing }
+func (fp *Model) Typing() bool { return fp.typing }
 
 // Update handles the folder reads, keys and mouse; it returns the file the
 // user chose, if any.
-func (fp *filePicker) Update(msg tea.Msg) (chosen string, cmd tea.Cmd) {
+func (fp *Model) Update(msg tea.Msg) (chosen string, cmd tea.Cmd) {
 	switch msg := msg.(type) {
-	case dirMsg:
+	case DirMsg:
 		fp.gotDir(msg)
 	case tea.KeyMsg:
 		if fp.typing {
 			return fp.typePath(msg)
 		}
 		switch {
-		case key.Matches(msg, fp.keys.WizTypePath):
+		case key.Matches(msg, fp.KeyMap.TypePath):
 			fp.typing = true
 			fp.pathIn.SetValue(fp.dir + string(filepath.Separator))
 			fp.pathIn.CursorEnd()
 			return "", fp.pathIn.Focus()
-		case key.Matches(msg, fp.keys.Open):
+		case key.Matches(msg, fp.KeyMap.Open):
 			return fp.choose()
 		}
 		_, cmd := fp.files.Update(msg)
@@ -117,32 +144,32 @@ func (fp *filePicker) Update(msg tea.Msg) (chosen string, cmd tea.Cmd) {
 	return "", nil
 }
 
-func (fp *filePicker) gotDir(msg dirMsg) {
+func (fp *Model) gotDir(msg DirMsg) {
 	if msg.id != fp.dirID {
 		return
 	}
 	if msg.err != nil {
-		fp.dirErr = errorText(msg.err)
-		fp.files.empty = "This folder cannot be read."
+		fp.dirErr = cells.OneLine(msg.err.Error())
+		fp.files.SetEmpty("This folder cannot be read.")
 		return
 	}
 	fp.dir, fp.dirErr = msg.dir, ""
 	if !filepath.IsAbs(fp.openedAt) {
 		fp.openedAt = msg.dir // the workpaper's folder, made absolute by the read
 	}
-	fp.files.empty = "No folders or files here."
+	fp.files.SetEmpty("No folders or files here.")
 	fp.files.SetItems(msg.entries)
 	// Start on the first file that can be chosen, not on "..".
-	for i, e := range fp.files.rows {
+	for i, e := range fp.files.Rows() {
 		if !e.dir && !e.other {
-			fp.files.moveTo(i)
+			fp.files.Select(i)
 			break
 		}
 	}
 }
 
 // choose opens a folder, or chooses a file.
-func (fp *filePicker) choose() (string, tea.Cmd) {
+func (fp *Model) choose() (string, tea.Cmd) {
 	e, ok := fp.files.Selected()
 	if !ok {
 		return "", nil
@@ -153,7 +180,7 @@ func (fp *filePicker) choose() (string, tea.Cmd) {
 	return e.path, nil
 }
 
-func (fp *filePicker) typePath(msg tea.KeyMsg) (string, tea.Cmd) {
+func (fp *Model) typePath(msg tea.KeyMsg) (string, tea.Cmd) {
 	switch msg.Type {
 	case tea.KeyEsc:
 		fp.typing = false
@@ -186,36 +213,36 @@ func (fp *filePicker) typePath(msg tea.KeyMsg) (string, tea.Cmd) {
 }
 
 // View is the folder line, the list and, while typing, the path.
-func (fp *filePicker) View() []string {
-	s := fp.styles
+func (fp *Model) View() []string {
+	s := fp.Styles
 	folder := s.Label.Render("Folder ") + fp.folderName()
 	if fp.dirErr != "" {
-		folder += "  " + s.Gap.Render(symGap+" "+fp.dirErr)
+		folder += "  " + s.Problem.Render("✗ "+fp.dirErr)
 	}
-	out := []string{truncate(folder, fp.width)}
+	out := []string{cells.Truncate(folder, fp.width)}
 	out = append(out, strings.Split(fp.files.View(), "\n")...)
 	if fp.typing {
-		out = append(out, s.FilterPrompt.Render("Path ")+fp.pathIn.View())
+		out = append(out, s.Prompt.Render("Path ")+fp.pathIn.View())
 	}
 	return out
 }
 
 // folderName shows the picker's folder relative to the workpaper's.
-func (fp *filePicker) folderName() string {
+func (fp *Model) folderName() string {
 	if fp.dir == fp.openedAt {
 		return "the workpaper's folder"
 	}
 	if rel, err := filepath.Rel(fp.openedAt, fp.dir); err == nil && !strings.HasPrefix(rel, "..") {
-		return fileName("." + string(filepath.Separator) + rel)
+		return cleantext.Name("." + string(filepath.Separator) + rel)
 	}
-	return fileName(fp.dir)
+	return cleantext.Name(fp.dir)
 }
 
-func (fp *filePicker) renderFile(e fileEntry, w int, selected bool) string {
-	s := fp.styles
+func (fp *Model) renderFile(e Entry, w int, selected bool) string {
+	s := fp.Styles
 	marker := "  "
 	if selected {
-		marker = symCursor + " "
+		marker = "▸ "
 	}
 	name := e.name
 	var meta string
@@ -231,34 +258,28 @@ func (fp *filePicker) renderFile(e fileEntry, w int, selected bool) string {
 	if meta != "" && w >= 60 {
 		metaW = len(meta) + 2
 	}
-	line := marker + fit(name, max(1, w-2-metaW))
+	line := marker + cells.Fit(name, max(1, w-2-metaW))
 	if metaW > 0 {
 		line += "  " + meta
 	}
 	switch {
 	case selected:
-		return s.Selected.Render(fit(line, w))
+		return s.Selected.Render(cells.Fit(line, w))
 	case e.other:
-		return s.Dim.Render(fit(line, w))
+		return s.Dim.Render(cells.Fit(line, w))
 	case e.dir:
-		return s.Title.Render(fit(line, w))
+		return s.Folder.Render(cells.Fit(line, w))
 	}
-	return fit(line, w)
+	return cells.Fit(line, w)
 }
 
 // ShortHelp is the picker's keys.
-func (fp *filePicker) ShortHelp() []key.Binding {
-	k := fp.keys
+func (fp *Model) ShortHelp() []key.Binding {
+	k := fp.KeyMap
 	if fp.typing {
-		enter := k.WizNext
-		enter.SetHelp("enter", "done")
-		back := k.FormCancel
-		back.SetHelp("esc", "stop typing")
-		return []key.Binding{enter, back}
+		return []key.Binding{k.Done, k.StopTyping}
 	}
-	open := k.Open
-	open.SetHelp("enter", "open")
-	return []key.Binding{k.Up, k.Down, open, k.WizTypePath}
+	return []key.Binding{k.List.Up, k.List.Down, k.Open, k.TypePath}
 }
 
 // readDir lists a folder for the picker: folders first, then the files
@@ -268,22 +289,22 @@ func readDir(id int64, dir string, exts []string) tea.Cmd {
 	return func() tea.Msg {
 		abs, err := filepath.Abs(dir)
 		if err != nil {
-			return dirMsg{id: id, dir: dir, err: err}
+			return DirMsg{id: id, dir: dir, err: err}
 		}
 		des, err := os.ReadDir(abs)
 		if err != nil {
-			return dirMsg{id: id, dir: abs, err: err}
+			return DirMsg{id: id, dir: abs, err: err}
 		}
-		var out []fileEntry
+		var out []Entry
 		if parent := filepath.Dir(abs); parent != abs {
-			out = append(out, fileEntry{name: "..", path: parent, dir: true, up: true})
+			out = append(out, Entry{name: "..", path: parent, dir: true, up: true})
 		}
 		for _, de := range des {
 			name := de.Name()
 			if strings.HasPrefix(name, ".") || isWorkpaperFile(name) {
 				continue
 			}
-			e := fileEntry{name: fileName(name), path: filepath.Join(abs, name)}
+			e := Entry{name: cleantext.Name(name), path: filepath.Join(abs, name)}
 			info, err := os.Stat(e.path) // follows links: a link to a folder is a folder
 			if err != nil {
 				continue
@@ -307,7 +328,7 @@ func readDir(id int64, dir string, exts []string) tea.Cmd {
 			}
 			return strings.ToLower(a.name) < strings.ToLower(b.name)
 		})
-		return dirMsg{id: id, dir: abs, entries: out}
+		return DirMsg{id: id, dir: abs, entries: out}
 	}
 }
 

@@ -1,4 +1,11 @@
-package tui
+// Package list is a scrolling list of rows, some of which may be headings
+// the cursor skips, with an optional "/" filter typed as the list narrows.
+// It renders only the rows that are visible, so it stays fast on long
+// lists; the screen supplies how a row looks, whether it can be selected,
+// its identity (to keep the cursor on the same row across a filter or a
+// reload) and how a filter matches. It follows the bubbles layout: KeyMap
+// (keys.go), Styles (style.go) and the Model here.
+package list
 
 import (
 	"fmt"
@@ -7,16 +14,14 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/fieldwork-audit/fieldwork/tui/widget/cells"
 )
 
-// listView is a scrolling list of rows, some of which may be headings the
-// cursor skips, with an optional "/" filter. It renders only the rows that
-// are visible, so it stays fast on long lists; the page supplies how a row
-// looks, whether it can be selected, its identity (to keep the cursor on
-// the same row across a filter or a reload) and how a filter matches.
-type listView[T any] struct {
-	styles *Styles
-	keys   *keyMap
+// Model is one list: its rows, the cursor, the filter and the room.
+type Model[T any] struct {
+	KeyMap KeyMap
+	Styles Styles
 
 	all    []T
 	rows   []T // all, filtered
@@ -30,66 +35,107 @@ type listView[T any] struct {
 	filter     func(rows []T, query string) []T // nil: the list cannot be filtered
 	render     func(row T, width int, selected bool) string
 	empty      string // shown when there are no rows at all
+	typeHint   string // shown dim while an empty filter is typed
 
 	editing bool
 	query   string // the filter, applied as it is typed
 }
 
-type listConfig[T any] struct {
-	selectable func(T) bool
-	id         func(T) string
-	filter     func(rows []T, query string) []T
-	render     func(row T, width int, selected bool) string
-	empty      string
+// Config is what the screen tells a list about its rows.
+type Config[T any] struct {
+	// Selectable says whether the cursor may stop on a row (nil: every
+	// row); headings are not.
+	Selectable func(T) bool
+	// ID is a row's identity, to keep the cursor on it across a filter or
+	// a reload.
+	ID func(T) string
+	// Filter keeps the rows that match the query (nil: no filter).
+	Filter func(rows []T, query string) []T
+	// Render draws a row in width cells.
+	Render func(row T, width int, selected bool) string
+	// Empty is shown when there are no rows at all.
+	Empty string
+	// TypeHint is shown dim while an empty filter is being typed.
+	TypeHint string
 }
 
-func newListView[T any](c common, cfg listConfig[T]) listView[T] {
-	if cfg.selectable == nil {
-		cfg.selectable = func(T) bool { return true }
+// New is an empty list.
+func New[T any](k KeyMap, s Styles, cfg Config[T]) Model[T] {
+	if cfg.Selectable == nil {
+		cfg.Selectable = func(T) bool { return true }
 	}
-	return listView[T]{
-		styles:     c.styles,
-		keys:       c.keys,
+	return Model[T]{
+		KeyMap:     k,
+		Styles:     s,
 		cursor:     -1,
-		selectable: cfg.selectable,
-		id:         cfg.id,
-		filter:     cfg.filter,
-		render:     cfg.render,
-		empty:      cfg.empty,
+		selectable: cfg.Selectable,
+		id:         cfg.ID,
+		filter:     cfg.Filter,
+		render:     cfg.Render,
+		empty:      cfg.Empty,
+		typeHint:   cfg.TypeHint,
 	}
 }
+
+// SetEmpty changes what is shown when there are no rows at all.
+func (l *Model[T]) SetEmpty(s string) { l.empty = s }
+
+// Items are all the rows, unfiltered.
+func (l *Model[T]) Items() []T { return l.all }
+
+// Rows are the rows shown: the items the filter keeps.
+func (l *Model[T]) Rows() []T { return l.rows }
+
+// Cursor is the index in Rows of the row under the cursor (-1: none).
+func (l *Model[T]) Cursor() int { return l.cursor }
+
+// Query is the filter as typed ("" when none).
+func (l *Model[T]) Query() string { return l.query }
+
+// Select moves the cursor to row i of Rows.
+func (l *Model[T]) Select(i int) { l.moveTo(i) }
+
+// SelectFirst and SelectLast move the cursor to the first or the last
+// selectable row.
+func (l *Model[T]) SelectFirst() { l.moveTo(l.nearest(0, 1)) }
+
+func (l *Model[T]) SelectLast() { l.moveTo(l.nearest(len(l.rows)-1, -1)) }
+
+// ScrollToEnd shows the end of the list, blank lines after the last row
+// included.
+func (l *Model[T]) ScrollToEnd() { l.offset = max(0, len(l.rows)-l.rowsHeight()) }
 
 // SetItems replaces the rows, keeping the filter and, when it is still
 // there, the row under the cursor.
-func (l *listView[T]) SetItems(items []T) {
+func (l *Model[T]) SetItems(items []T) {
 	l.all = items
 	l.apply()
 }
 
 // SetSize gives the list width×height cells, the filter line included.
-func (l *listView[T]) SetSize(width, height int) {
+func (l *Model[T]) SetSize(width, height int) {
 	l.width, l.height = width, max(0, height)
 	l.scrollToCursor()
 }
 
 // filterLines is how many lines the filter takes above the rows.
-func (l *listView[T]) filterLines() int {
+func (l *Model[T]) filterLines() int {
 	if l.editing || l.query != "" {
 		return 1
 	}
 	return 0
 }
 
-func (l *listView[T]) rowsHeight() int { return max(0, l.height-l.filterLines()) }
+func (l *Model[T]) rowsHeight() int { return max(0, l.height-l.filterLines()) }
 
 // Editing reports whether the filter is being typed.
-func (l *listView[T]) Editing() bool { return l.editing }
+func (l *Model[T]) Editing() bool { return l.editing }
 
 // Filtered reports whether a filter is applied.
-func (l *listView[T]) Filtered() bool { return l.query != "" }
+func (l *Model[T]) Filtered() bool { return l.query != "" }
 
 // Selected returns the row under the cursor.
-func (l *listView[T]) Selected() (T, bool) {
+func (l *Model[T]) Selected() (T, bool) {
 	var zero T
 	if l.cursor < 0 || l.cursor >= len(l.rows) {
 		return zero, false
@@ -99,7 +145,7 @@ func (l *listView[T]) Selected() (T, bool) {
 
 // Position is the cursor's place among the selectable rows (1-based) and
 // how many there are.
-func (l *listView[T]) Position() (int, int) {
+func (l *Model[T]) Position() (int, int) {
 	pos, total := 0, 0
 	for i, r := range l.rows {
 		if l.selectable(r) {
@@ -114,30 +160,30 @@ func (l *listView[T]) Position() (int, int) {
 
 // Update handles keys and the mouse. activated is true when a click
 // landed on the row already under the cursor (the mouse's "open").
-func (l *listView[T]) Update(msg tea.Msg) (activated bool, cmd tea.Cmd) {
+func (l *Model[T]) Update(msg tea.Msg) (activated bool, cmd tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		if l.editing {
 			return false, l.updateFilter(msg)
 		}
 		switch {
-		case key.Matches(msg, l.keys.Up):
+		case key.Matches(msg, l.KeyMap.Up):
 			l.move(-1)
-		case key.Matches(msg, l.keys.Down):
+		case key.Matches(msg, l.KeyMap.Down):
 			l.move(1)
-		case key.Matches(msg, l.keys.PageUp):
+		case key.Matches(msg, l.KeyMap.PageUp):
 			l.move(-max(1, l.rowsHeight()-1))
-		case key.Matches(msg, l.keys.PageDown):
+		case key.Matches(msg, l.KeyMap.PageDown):
 			l.move(max(1, l.rowsHeight()-1))
-		case key.Matches(msg, l.keys.Top):
+		case key.Matches(msg, l.KeyMap.Top):
 			l.moveTo(l.nearest(0, 1))
-		case key.Matches(msg, l.keys.Bottom):
+		case key.Matches(msg, l.KeyMap.Bottom):
 			l.moveTo(l.nearest(len(l.rows)-1, -1))
-		case l.filter != nil && key.Matches(msg, l.keys.Filter):
+		case l.filter != nil && key.Matches(msg, l.KeyMap.Filter):
 			l.editing = true
 			l.scrollToCursor()
 			return false, nil
-		case l.query != "" && key.Matches(msg, l.keys.ClearFilter):
+		case l.query != "" && key.Matches(msg, l.KeyMap.ClearFilter):
 			l.setQuery("")
 		}
 	case tea.MouseMsg:
@@ -146,49 +192,49 @@ func (l *listView[T]) Update(msg tea.Msg) (activated bool, cmd tea.Cmd) {
 	return false, nil
 }
 
-// maxQuery bounds the filter's length.
-const maxQuery = 200
+// MaxQuery bounds the filter's length.
+const MaxQuery = 200
 
 // updateFilter edits the filter as it is typed: runes (and pastes) add to
 // it, backspace removes a character, ctrl+w a word and ctrl+u everything.
-func (l *listView[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
+func (l *Model[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
 	q := []rune(l.query)
 	switch {
-	case key.Matches(msg, l.keys.AcceptFilter):
+	case key.Matches(msg, l.KeyMap.AcceptFilter):
 		l.editing = false
 		l.scrollToCursor()
 		return nil
-	case key.Matches(msg, l.keys.CancelFilter):
+	case key.Matches(msg, l.KeyMap.CancelFilter):
 		l.editing = false
 		l.setQuery("")
 		return nil
-	case msg.Type != tea.KeyRunes && key.Matches(msg, l.keys.Up):
+	case msg.Type != tea.KeyRunes && key.Matches(msg, l.KeyMap.Up):
 		l.move(-1)
 		return nil
-	case msg.Type != tea.KeyRunes && key.Matches(msg, l.keys.Down):
+	case msg.Type != tea.KeyRunes && key.Matches(msg, l.KeyMap.Down):
 		l.move(1)
 		return nil
 	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
-		add := []rune(oneLine(string(msg.Runes)))
+		add := []rune(cells.OneLine(string(msg.Runes)))
 		if msg.Type == tea.KeySpace || (len(msg.Runes) > 0 && len(add) == 0) {
 			add = []rune{' '}
 		}
 		q = append(q, add...)
-		if len(q) > maxQuery {
-			q = q[:maxQuery]
+		if len(q) > MaxQuery {
+			q = q[:MaxQuery]
 		}
-	case key.Matches(msg, l.keys.DeleteChar):
+	case key.Matches(msg, l.KeyMap.DeleteChar):
 		if len(q) > 0 {
 			q = q[:len(q)-1]
 		}
-	case key.Matches(msg, l.keys.DeleteWord):
+	case key.Matches(msg, l.KeyMap.DeleteWord):
 		s := strings.TrimRight(string(q), " ")
 		if i := strings.LastIndex(s, " "); i >= 0 {
 			q = []rune(s[:i+1])
 		} else {
 			q = nil
 		}
-	case key.Matches(msg, l.keys.DeleteAll):
+	case key.Matches(msg, l.KeyMap.DeleteAll):
 		q = nil
 	default:
 		return nil
@@ -199,14 +245,14 @@ func (l *listView[T]) updateFilter(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (l *listView[T]) setQuery(q string) {
+func (l *Model[T]) setQuery(q string) {
 	l.query = q
 	l.apply()
 }
 
 // apply filters the rows and puts the cursor back on the row it was on,
 // or on the first selectable row.
-func (l *listView[T]) apply() {
+func (l *Model[T]) apply() {
 	var keep string
 	if r, ok := l.Selected(); ok && l.id != nil {
 		keep = l.id(r)
@@ -234,7 +280,7 @@ func (l *listView[T]) apply() {
 
 // nearest finds the selectable row closest to i, looking in direction dir
 // first; -1 when there is none.
-func (l *listView[T]) nearest(i, dir int) int {
+func (l *Model[T]) nearest(i, dir int) int {
 	if len(l.rows) == 0 {
 		return -1
 	}
@@ -252,7 +298,7 @@ func (l *listView[T]) nearest(i, dir int) int {
 	return -1
 }
 
-func (l *listView[T]) move(delta int) {
+func (l *Model[T]) move(delta int) {
 	if l.cursor < 0 {
 		l.moveTo(l.nearest(0, 1))
 		return
@@ -265,7 +311,7 @@ func (l *listView[T]) move(delta int) {
 	l.moveTo(l.nearest(target, dir))
 }
 
-func (l *listView[T]) moveTo(i int) {
+func (l *Model[T]) moveTo(i int) {
 	if i < 0 {
 		return
 	}
@@ -273,10 +319,10 @@ func (l *listView[T]) moveTo(i int) {
 	l.scrollToCursor()
 }
 
-// selectNext moves the cursor to the next row (or the previous one when
+// SelectNext moves the cursor to the next row (or the previous one when
 // forward is false) that satisfies match, wrapping around; it reports
 // whether there was one.
-func (l *listView[T]) selectNext(match func(T) bool, forward bool) bool {
+func (l *Model[T]) SelectNext(match func(T) bool, forward bool) bool {
 	n := len(l.rows)
 	if n == 0 {
 		return false
@@ -304,7 +350,7 @@ func (l *listView[T]) selectNext(match func(T) bool, forward bool) bool {
 
 // scrollToCursor keeps the cursor's row on screen, with the heading above
 // it when the cursor is on a group's first row.
-func (l *listView[T]) scrollToCursor() {
+func (l *Model[T]) scrollToCursor() {
 	h := l.rowsHeight()
 	if h <= 0 {
 		return
@@ -323,7 +369,7 @@ func (l *listView[T]) scrollToCursor() {
 	l.offset = min(max(l.offset, 0), max(0, len(l.rows)-h))
 }
 
-func (l *listView[T]) mouse(msg tea.MouseMsg) bool {
+func (l *Model[T]) mouse(msg tea.MouseMsg) bool {
 	if msg.Action != tea.MouseActionPress {
 		return false
 	}
@@ -350,7 +396,7 @@ func (l *listView[T]) mouse(msg tea.MouseMsg) bool {
 }
 
 // View draws exactly height lines.
-func (l *listView[T]) View() string {
+func (l *Model[T]) View() string {
 	if l.height <= 0 {
 		return ""
 	}
@@ -361,9 +407,9 @@ func (l *listView[T]) View() string {
 	h := l.rowsHeight()
 	switch {
 	case len(l.all) == 0:
-		lines = append(lines, l.styles.Hint.Render(truncate(l.empty, l.width)))
+		lines = append(lines, l.Styles.Empty.Render(cells.Truncate(l.empty, l.width)))
 	case len(l.rows) == 0:
-		lines = append(lines, l.styles.Hint.Render(truncate("Nothing matches "+quoteQuery(l.query)+"; esc clears the filter.", l.width)))
+		lines = append(lines, l.Styles.Empty.Render(cells.Truncate("Nothing matches "+cells.Quote(l.query)+"; "+l.KeyMap.ClearFilter.Help().Key+" clears the filter.", l.width)))
 	default:
 		end := min(len(l.rows), l.offset+h)
 		for i := l.offset; i < end; i++ {
@@ -376,63 +422,69 @@ func (l *listView[T]) View() string {
 	return strings.Join(lines[:l.height], "\n")
 }
 
-func (l *listView[T]) filterView() string {
+func (l *Model[T]) filterView() string {
 	_, total := l.Position()
-	count := l.styles.Muted.Render(fmt.Sprintf(" %d %s", total, pluralWord(total, "match", "matches")))
-	text := l.styles.FilterText.Render(sanitize(l.query))
+	count := l.Styles.Count.Render(fmt.Sprintf(" %d %s", total, matchWord(total)))
+	text := l.Styles.FilterText.Render(cells.Clean(l.query))
 	if l.editing {
-		text += l.styles.FilterPrompt.Render(symBarFull)
+		text += l.Styles.FilterPrompt.Render("█")
 		if l.query == "" {
-			text += l.styles.Dim.Render(" type an ID, words or a control")
+			text += l.Styles.FilterHint.Render(" " + l.typeHint)
 		}
 	}
 	room := l.width - ansi.StringWidth(count)
 	// While typing, keep the end of a long filter in view.
-	line := l.styles.FilterPrompt.Render("/ ") + text
+	line := l.Styles.FilterPrompt.Render("/ ") + text
 	if w := ansi.StringWidth(line); w > room && l.editing && room > 3 {
-		line = l.styles.FilterPrompt.Render("/ ") + ansi.TruncateLeft(text, w-room+1, symEllipsis)
+		line = l.Styles.FilterPrompt.Render("/ ") + ansi.TruncateLeft(text, w-room+1, cells.Ellipsis)
 	}
-	return truncate(line, room) + count
+	return cells.Truncate(line, room) + count
 }
 
 // ShortHelp and FullHelp are the list's part of a page's help.
-func (l *listView[T]) ShortHelp() []key.Binding {
+func (l *Model[T]) ShortHelp() []key.Binding {
 	if l.editing {
-		return []key.Binding{l.keys.AcceptFilter, l.keys.CancelFilter}
+		return []key.Binding{l.KeyMap.AcceptFilter, l.KeyMap.CancelFilter}
 	}
-	b := []key.Binding{l.keys.Up, l.keys.Down}
+	b := []key.Binding{l.KeyMap.Up, l.KeyMap.Down}
 	if l.filter != nil {
-		b = append(b, l.keys.Filter)
+		b = append(b, l.KeyMap.Filter)
 	}
 	if l.query != "" {
-		b = append(b, l.keys.ClearFilter)
+		b = append(b, l.KeyMap.ClearFilter)
 	}
 	return b
 }
 
-func (l *listView[T]) FullHelp() [][]key.Binding {
+func (l *Model[T]) FullHelp() [][]key.Binding {
 	if l.editing {
 		return [][]key.Binding{
-			{l.keys.AcceptFilter, l.keys.CancelFilter, l.keys.Up, l.keys.Down},
-			{l.keys.DeleteChar, l.keys.DeleteWord, l.keys.DeleteAll},
+			{l.KeyMap.AcceptFilter, l.KeyMap.CancelFilter, l.KeyMap.Up, l.KeyMap.Down},
+			{l.KeyMap.DeleteChar, l.KeyMap.DeleteWord, l.KeyMap.DeleteAll},
 		}
 	}
-	move := []key.Binding{l.keys.Up, l.keys.Down, l.keys.PageUp, l.keys.PageDown, l.keys.Top, l.keys.Bottom}
+	move := []key.Binding{l.KeyMap.Up, l.KeyMap.Down, l.KeyMap.PageUp, l.KeyMap.PageDown, l.KeyMap.Top, l.KeyMap.Bottom}
 	if l.filter == nil {
 		return [][]key.Binding{move}
 	}
-	f := []key.Binding{l.keys.Filter}
+	f := []key.Binding{l.KeyMap.Filter}
 	if l.query != "" {
-		f = append(f, l.keys.ClearFilter)
+		f = append(f, l.KeyMap.ClearFilter)
 	}
 	return [][]key.Binding{move, f}
 }
 
-func pluralWord(n int, one, many string) string {
+func matchWord(n int) string {
 	if n == 1 {
-		return one
+		return "match"
 	}
-	return many
+	return "matches"
 }
 
-func quoteQuery(q string) string { return "“" + oneLine(q) + "”" }
+// SelectedID is the identity of the row under the cursor ("" when none).
+func (l *Model[T]) SelectedID() string {
+	if r, ok := l.Selected(); ok && l.id != nil {
+		return l.id(r)
+	}
+	return ""
+}
